@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+/** Placeholder values shipped in .env.example; production refuses them. */
+const DEFAULT_SECRETS = new Set(['', 'change-me', 'admin', 'password', 'ops', 'change-me-to-32-random-bytes']);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  BRIDGE_PORT: port.default(3000),
+  BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BRIDGE_SHARED_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  BULL_BOARD_USER: z.string().min(1),
+  BULL_BOARD_PASSWORD: z.string().min(1),
+
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }),
+
+  ODOO_URL: z.url({ protocol: /^https?$/ }),
+  ODOO_DB: z.string().min(1),
+  ODOO_LOGIN: z.string().min(1),
+  ODOO_PASSWORD: z.string().min(1),
+  ODOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+
+  PG_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  PG_TEMPLATE_USER: z.string().min(1).default('saas_template'),
+  PG_TEMPLATE_PASSWORD: z.string().min(1),
+  TENANT_DB_HOST: optionalString,
+  TENANT_DB_PORT: port.default(5432),
+
+  DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+  TENANT_IMAGE: z.string().min(1).default('odoo:17'),
+  TENANT_ODOO_SRC: optionalString,
+  TENANT_ADDONS_PATH: z.string().min(1).default('/mnt/extra-addons'),
+  SAAS_ADDONS_DIR: z.string().min(1).default('./odoo-addons'),
+  TENANT_DATA_DIR: z.string().min(1).default('/var/lib/saas/tenants'),
+  TENANT_NETWORK: z.string().min(1).default('saas_tenants'),
+  TENANT_SUBNET: z.cidrv4().default('172.30.0.0/24'),
+  TENANT_UID: z.coerce.number().int().min(0).default(101),
+
+  CADDY_ADMIN_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:2019'),
+  BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name like saas.example.com'),
+  PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
+  PUBLIC_URL_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
+  SUSPENDED_PAGE_URL: optionalString,
+
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }),
+  MAIL_FROM: z.string().min(3),
+
+  PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  http: { port: number; host: string };
+  logLevel: Env['LOG_LEVEL'];
+  sharedSecret: string;
+  bullBoard: { user: string; password: string };
+  redisUrl: string;
+  odoo: { url: string; db: string; login: string; password: string; timeoutMs: number };
+  postgres: {
+    adminUrl: string;
+    templateUser: string;
+    templatePassword: string;
+    tenantHost: string | undefined;
+    tenantPort: number;
+  };
+  docker: {
+    socketPath: string;
+    image: string;
+    odooSrc: string | undefined;
+    addonsPath: string;
+    saasAddonsDir: string;
+    dataDir: string;
+    network: string;
+    subnet: string;
+    uid: number;
+  };
+  proxy: {
+    adminUrl: string;
+    baseDomain: string;
+    scheme: 'http' | 'https';
+    port: number | undefined;
+    suspendedPageUrl: string | undefined;
+  };
+  mail: { smtpUrl: string; from: string };
+  jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with one line naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = source[name];
+      const why = value === undefined ? 'is missing' : issue.message;
+      return `${name} ${why}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')} (see .env.example)`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    const weak = [
+      ['BULL_BOARD_USER', e.BULL_BOARD_USER],
+      ['BULL_BOARD_PASSWORD', e.BULL_BOARD_PASSWORD],
+      ['BRIDGE_SHARED_SECRET', e.BRIDGE_SHARED_SECRET],
+    ].filter(([, v]) => DEFAULT_SECRETS.has(v ?? ''));
+    if (weak.length > 0 || e.BULL_BOARD_PASSWORD.length < 12) {
+      const names = weak.length > 0 ? weak.map(([n]) => n) : ['BULL_BOARD_PASSWORD'];
+      throw new ConfigError(
+        `invalid configuration: ${names.join(', ')} must be set to a non-default value of 12+ characters in production`,
+      );
+    }
+  }
+  return {
+    env: e.NODE_ENV,
+    http: { port: e.BRIDGE_PORT, host: e.BRIDGE_HOST },
+    logLevel: e.LOG_LEVEL,
+    sharedSecret: e.BRIDGE_SHARED_SECRET,
+    bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD },
+    redisUrl: e.REDIS_URL,
+    odoo: {
+      url: e.ODOO_URL.replace(/\/+$/, ''),
+      db: e.ODOO_DB,
+      login: e.ODOO_LOGIN,
+      password: e.ODOO_PASSWORD,
+      timeoutMs: e.ODOO_TIMEOUT_MS,
+    },
+    postgres: {
+      adminUrl: e.PG_ADMIN_URL,
+      templateUser: e.PG_TEMPLATE_USER,
+      templatePassword: e.PG_TEMPLATE_PASSWORD,
+      tenantHost: e.TENANT_DB_HOST,
+      tenantPort: e.TENANT_DB_PORT,
+    },
+    docker: {
+      socketPath: e.DOCKER_SOCKET,
+      image: e.TENANT_IMAGE,
+      odooSrc: e.TENANT_ODOO_SRC,
+      addonsPath: e.TENANT_ADDONS_PATH,
+      saasAddonsDir: e.SAAS_ADDONS_DIR,
+      dataDir: e.TENANT_DATA_DIR,
+      network: e.TENANT_NETWORK,
+      subnet: e.TENANT_SUBNET,
+      uid: e.TENANT_UID,
+    },
+    proxy: {
+      adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),
+      baseDomain: e.BASE_DOMAIN,
+      scheme: e.PUBLIC_URL_SCHEME,
+      port: e.PUBLIC_URL_PORT,
+      suspendedPageUrl: e.SUSPENDED_PAGE_URL,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    jobs: {
+      provisionConcurrency: e.PROVISION_CONCURRENCY,
+      readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,
+      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Every error the bridge raises on purpose carries a stable code (shown in APIs, logs and Odoo). */
+export type BridgeErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'not_found'
+  | 'invalid_event'
+  | 'odoo_fault'
+  | 'odoo_unreachable'
+  | 'odoo_bad_answer'
+  | 'plan_invalid'
+  | 'subdomain_taken'
+  | 'instance_not_found'
+  | 'tenant_not_ready'
+  | 'docker_failed'
+  | 'database_failed'
+  | 'proxy_failed'
+  | 'mail_failed'
+  | 'capacity_exhausted'
+  | 'internal';
+
+export class BridgeError extends Error {
+  override name = 'BridgeError';
+  constructor(
+    readonly code: BridgeErrorCode,
+    message: string,
+    /** permanent errors are not retried by the job queue */
+    readonly permanent = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,19 @@
+/** Tenant and template databases on the PostgreSQL server (admin connection). */
+export interface DatabasePort {
+  ping(): Promise<void>;
+  databaseExists(name: string): Promise<boolean>;
+  /** the marker a finished step left on the database (COMMENT ON DATABASE), if any */
+  databaseMarker(name: string): Promise<string | undefined>;
+  setDatabaseMarker(name: string, marker: string): Promise<void>;
+  listDatabases(prefix: string): Promise<string[]>;
+  /** creates the login role, or sets its password when it exists; the role gets no other rights */
+  ensureRole(name: string, password: string): Promise<void>;
+  createEmptyDatabase(name: string, owner: string): Promise<void>;
+  /** CREATE DATABASE name TEMPLATE template OWNER owner, then gives every object of it to owner */
+  cloneDatabase(name: string, template: string, owner: string, templateOwner: string): Promise<void>;
+  /** a clone must not share secret, uuid or creation date with its template or siblings */
+  resetOdooIdentity(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  dropRole(name: string): Promise<void>;
+  databaseSizeMb(name: string): Promise<number>;
+}

@@ -1,0 +1,41 @@
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  status: ContainerStatus;
+  /** address on the tenant network, when running */
+  ip: string | undefined;
+  labels: Record<string, string>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  cmd: string[];
+  labels: Record<string, string>;
+  env?: string[];
+  memoryMb: number;
+  cpus: number;
+  /** host:container[:ro] bind mounts */
+  binds: string[];
+  network: string;
+  /** restart policy; one-shot containers use 'no' */
+  restart: 'unless-stopped' | 'no';
+}
+
+export interface DockerPort {
+  ping(): Promise<void>;
+  imageExists(image: string): Promise<boolean>;
+  /** creates the network when missing; returns its gateway address */
+  ensureNetwork(name: string, subnet: string): Promise<{ gateway: string }>;
+  findContainer(name: string): Promise<ContainerInfo | undefined>;
+  /** containers carrying the given label (any value) */
+  listContainers(label: string): Promise<ContainerInfo[]>;
+  createContainer(spec: ContainerSpec): Promise<ContainerInfo>;
+  startContainer(name: string): Promise<ContainerInfo>;
+  stopContainer(name: string): Promise<void>;
+  removeContainer(name: string): Promise<void>;
+  /** runs a one-shot container to its end and removes it; logs are the last lines of its output */
+  runToCompletion(spec: ContainerSpec, timeoutMs: number): Promise<{ exitCode: number; logs: string }>;
+}

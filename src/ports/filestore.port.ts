@@ -1,0 +1,12 @@
+/** Tenant data directories (Odoo's data_dir with the filestore) on the Docker host. */
+export interface FilestorePort {
+  /** host path of a database's data dir */
+  dataDirOf(db: string): string;
+  exists(db: string): Promise<boolean>;
+  /** copies the template's filestore into a new data dir owned by the container's uid */
+  cloneFrom(templateDb: string, db: string): Promise<void>;
+  /** an empty data dir owned by the container's uid */
+  ensureEmpty(db: string): Promise<void>;
+  remove(db: string): Promise<void>;
+  sizeMb(db: string): Promise<number>;
+}

@@ -1,0 +1,70 @@
+/** What the services need from the master Odoo, which holds the truth about instances and plans. */
+export const INSTANCE_STATES = [
+  'draft',
+  'provisioning',
+  'running',
+  'suspended',
+  'terminating',
+  'terminated',
+  'error',
+] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
+
+export interface InstanceRecord {
+  id: number;
+  subdomain: string;
+  state: InstanceState;
+  planId: number;
+  partnerId: number;
+  partnerName: string;
+  partnerEmail: string | undefined;
+  companyName: string | undefined;
+  /** Odoo language code of the customer, e.g. es_ES */
+  lang: string | undefined;
+  expirationDate: string | undefined;
+  dbName: string | undefined;
+  containerRef: string | undefined;
+  adminLogin: string | undefined;
+  /** the customer's first password, kept in Odoo until shown once in the portal */
+  initialPassword: string | undefined;
+  provisionedAt: string | undefined;
+}
+
+export interface PlanRecord {
+  id: number;
+  code: string;
+  name: string;
+  periodMonths: number;
+  trialDays: number;
+  maxUsers: number;
+  storageMb: number;
+  cpuLimit: number;
+  memoryMb: number;
+  workers: number;
+  modules: string[];
+}
+
+export interface InstancePatch {
+  state?: InstanceState;
+  url?: string;
+  direct_url?: string;
+  db_name?: string;
+  container_ref?: string;
+  admin_login?: string;
+  initial_password?: string;
+  last_error?: string | false;
+  provisioned_at?: string;
+  expiration_date?: string;
+}
+
+export interface OdooPort {
+  /** throws when the master cannot be reached or refuses the technical user */
+  ping(): Promise<void>;
+  getInstance(id: number): Promise<InstanceRecord | undefined>;
+  listInstances(): Promise<InstanceRecord[]>;
+  getPlan(id: number): Promise<PlanRecord>;
+  listPlans(): Promise<PlanRecord[]>;
+  updateInstance(id: number, patch: InstancePatch): Promise<void>;
+  /** a note in the instance's chatter (HTML is escaped by the caller) */
+  postNote(id: number, body: string): Promise<void>;
+}

@@ -1,0 +1,25 @@
+export interface TenantLimits {
+  planCode: string;
+  maxUsers: number;
+  storageMb: number;
+  expirationDate: string | undefined;
+}
+
+export interface TenantSetup {
+  companyName: string;
+  companyEmail: string | undefined;
+  lang: string | undefined;
+  adminLogin: string;
+  adminPassword: string;
+  limits: TenantLimits;
+}
+
+/** JSON-RPC to a tenant Odoo, addressed by its base URL. */
+export interface TenantPort {
+  /** resolves when GET /web/login answers 200; throws tenant_not_ready after timeoutMs */
+  waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
+  /** true when login/password are accepted by the tenant's database */
+  canLogin(baseUrl: string, db: string, login: string, password: string): Promise<boolean>;
+  /** company, limits, admin login, and the password last (the old credentials stop working) */
+  configure(baseUrl: string, db: string, current: { login: string; password: string }, setup: TenantSetup): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** The body the master's outbox posts to /v1/events (docs/contracts.md). */
+export const EVENT_TYPES = [
+  'order.confirmed',
+  'invoice.paid',
+  'instance.retry',
+  'instance.suspend',
+  'instance.reactivate',
+  'instance.terminate',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const id = z.number().int().positive();
+
+const orderConfirmed = z.object({
+  order_id: id,
+  order_name: z.string().min(1).max(64),
+  partner_id: id,
+  plan_code: z.string().min(1).max(64),
+  subdomain: z.string().min(1).max(63),
+});
+
+const invoicePaid = z.object({
+  invoice_id: id,
+  invoice_name: z.string().min(1).max(64),
+  partner_id: id,
+  plan_code: z.string().min(1).max(64),
+  amount: z.number().nonnegative(),
+  currency: z.string().min(3).max(3),
+});
+
+const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
+
+const envelope = {
+  id: z.uuid(),
+  occurred_at: z.iso.datetime({ offset: true }),
+  instance_id: id,
+};
+
+export const bridgeEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...envelope, type: z.literal('order.confirmed'), data: orderConfirmed }),
+  z.object({ ...envelope, type: z.literal('invoice.paid'), data: invoicePaid }),
+  z.object({ ...envelope, type: z.literal('instance.retry'), data: adminRequest }),
+  z.object({ ...envelope, type: z.literal('instance.suspend'), data: adminRequest }),
+  z.object({ ...envelope, type: z.literal('instance.reactivate'), data: adminRequest }),
+  z.object({ ...envelope, type: z.literal('instance.terminate'), data: adminRequest }),
+]);
+
+export type BridgeEvent = z.infer<typeof bridgeEventSchema>;
