@@ -1,0 +1,10 @@
+import { Router } from 'express';
+import type { Metrics } from '../observability/metrics.js';
+
+/** Prometheus scrape endpoint. */
+export function metricsRoute(metrics: Metrics): Router {
+  return Router().get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+}
