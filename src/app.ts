@@ -1,0 +1,56 @@
+import express from 'express';
+import type { Queue } from 'bullmq';
+import type { Config } from './config.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import type { EventIntakePort, ReadinessCheck } from './ports/intake.port.js';
+import { basicAuth } from './http/basic-auth.js';
+import { bullBoardRouter } from './http/bull-board.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { eventsRoute } from './http/events.route.js';
+import { healthRoute } from './http/health.route.js';
+import { metricsRoute } from './http/metrics.route.js';
+import { requestContext } from './http/request-context.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  intake: EventIntakePort;
+  /** e.g. redis, docker, odoo; each gets 3 s in /readyz */
+  readiness: ReadinessCheck[];
+  /** shown in Bull Board */
+  queues: Queue[];
+  /** ms clock; tests move it to probe the signature's timestamp window */
+  now?: () => number;
+}
+
+export const BULL_BOARD_PATH = '/admin/queues';
+
+/** The bridge's HTTP surface. Never listens, so tests drive it with supertest. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use(requestContext(logger));
+  app.use(healthRoute(deps.readiness));
+  app.use(metricsRoute(metrics));
+  app.use(
+    eventsRoute({
+      sharedSecret: config.sharedSecret,
+      intake: deps.intake,
+      metrics,
+      now: deps.now ?? Date.now,
+    }),
+  );
+  app.use(
+    BULL_BOARD_PATH,
+    basicAuth(config.bullBoard, 'Bull Board'),
+    bullBoardRouter(BULL_BOARD_PATH, deps.queues),
+  );
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}
