@@ -119,3 +119,14 @@ function describe(err: unknown): string {
   }
   return String(err);
 }
+
+/** HTTP status of a GET on an Odoo page (e.g. /web/login), or undefined when nothing answers. */
+export async function odooPageStatus(url: string, timeoutMs: number): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return undefined;
+  }
+}

@@ -26,7 +26,8 @@ export interface ContainerSpec {
 
 export interface DockerPort {
   ping(): Promise<void>;
-  imageExists(image: string): Promise<boolean>;
+  /** the image's id (changes when it is rebuilt), or undefined when it is not on the engine */
+  imageId(image: string): Promise<string | undefined>;
   /** creates the network when missing; returns its gateway address */
   ensureNetwork(name: string, subnet: string): Promise<{ gateway: string }>;
   findContainer(name: string): Promise<ContainerInfo | undefined>;

@@ -22,6 +22,7 @@ export interface InstanceRecord {
   /** Odoo language code of the customer, e.g. es_ES */
   lang: string | undefined;
   expirationDate: string | undefined;
+  url: string | undefined;
   dbName: string | undefined;
   containerRef: string | undefined;
   adminLogin: string | undefined;
@@ -54,6 +55,7 @@ export interface InstancePatch {
   initial_password?: string;
   last_error?: string | false;
   provisioned_at?: string;
+  suspended_since?: string | false;
   expiration_date?: string;
 }
 

@@ -1,0 +1,203 @@
+import Docker from 'dockerode';
+import { BridgeError } from '../errors.js';
+import type { ContainerInfo, ContainerSpec, ContainerStatus, DockerPort } from '../ports/docker.port.js';
+
+interface DockerApiError {
+  statusCode?: number;
+  message?: string;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as DockerApiError).statusCode;
+}
+
+function fail(action: string, err: unknown): never {
+  const message = (err as DockerApiError).message ?? String(err);
+  throw new BridgeError('docker_failed', `docker ${action}: ${message.trim()}`, false, { cause: err });
+}
+
+/** The only code that talks to the Docker engine. */
+export class DockerAdapter implements DockerPort {
+  private readonly docker: Docker;
+
+  constructor(socketPath: string) {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      fail('ping', err);
+    }
+  }
+
+  async imageId(image: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(image).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      fail(`inspect image ${image}`, err);
+    }
+  }
+
+  async ensureNetwork(name: string, subnet: string): Promise<{ gateway: string }> {
+    const existing = await this.networkGateway(name);
+    if (existing) return { gateway: existing };
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: subnet, Gateway: gatewayOf(subnet) }] },
+        // tenants must not reach each other, only PostgreSQL on the gateway and their proxy
+        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+        Labels: { 'saas.managed': 'true' },
+      });
+    } catch (err) {
+      if (statusOf(err) !== 409) fail(`create network ${name}`, err);
+    }
+    const gateway = await this.networkGateway(name);
+    if (!gateway) throw new BridgeError('docker_failed', `network ${name} has no gateway address`);
+    return { gateway };
+  }
+
+  private async networkGateway(name: string): Promise<string | undefined> {
+    try {
+      const info = await this.docker.getNetwork(name).inspect();
+      return info.IPAM?.Config?.[0]?.Gateway as string | undefined;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      fail(`inspect network ${name}`, err);
+    }
+  }
+
+  async findContainer(name: string): Promise<ContainerInfo | undefined> {
+    try {
+      const info = await this.docker.getContainer(name).inspect();
+      const networks = info.NetworkSettings?.Networks ?? {};
+      const ip = Object.values(networks).find((n) => n.IPAddress)?.IPAddress;
+      return {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        status: info.State.Status as ContainerStatus,
+        ip: ip || undefined,
+        labels: info.Config.Labels ?? {},
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      fail(`inspect ${name}`, err);
+    }
+  }
+
+  async listContainers(label: string): Promise<ContainerInfo[]> {
+    try {
+      const rows = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+      return rows.map((row) => ({
+        id: row.Id,
+        name: (row.Names[0] ?? row.Id).replace(/^\//, ''),
+        status: row.State as ContainerStatus,
+        ip: Object.values(row.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || undefined,
+        labels: row.Labels ?? {},
+      }));
+    } catch (err) {
+      fail(`list containers with ${label}`, err);
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<ContainerInfo> {
+    try {
+      await this.docker.createContainer(toCreateOptions(spec));
+    } catch (err) {
+      // 409: a container of that name exists already (a retried step); use it
+      if (statusOf(err) !== 409) fail(`create ${spec.name}`, err);
+    }
+    const info = await this.findContainer(spec.name);
+    if (!info) throw new BridgeError('docker_failed', `container ${spec.name} vanished after creation`);
+    return info;
+  }
+
+  async startContainer(name: string): Promise<ContainerInfo> {
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (err) {
+      if (statusOf(err) !== 304) fail(`start ${name}`, err); // 304: already running
+    }
+    const info = await this.findContainer(name);
+    if (!info) throw new BridgeError('docker_failed', `container ${name} vanished after start`);
+    return info;
+  }
+
+  async stopContainer(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).stop({ t: 10 });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 304 && status !== 404) fail(`stop ${name}`, err);
+    }
+  }
+
+  async removeContainer(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).remove({ force: true, v: false });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 404 && status !== 409) fail(`remove ${name}`, err);
+    }
+  }
+
+  async runToCompletion(spec: ContainerSpec, timeoutMs: number): Promise<{ exitCode: number; logs: string }> {
+    await this.removeContainer(spec.name);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({ ...toCreateOptions(spec), Tty: true });
+      await container.start();
+    } catch (err) {
+      fail(`run ${spec.name}`, err);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BridgeError('docker_failed', `${spec.name} did not finish within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+      });
+      const result = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
+      const logs = (await container.logs({ stdout: true, stderr: true, tail: 40 })).toString('utf8');
+      return { exitCode: result.StatusCode, logs };
+    } finally {
+      clearTimeout(timer);
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Env: spec.env,
+    Labels: spec.labels,
+    HostConfig: {
+      Binds: spec.binds,
+      Memory: spec.memoryMb * 1024 * 1024,
+      MemorySwap: spec.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(spec.cpus * 1e9),
+      PidsLimit: 512,
+      RestartPolicy: { Name: spec.restart },
+      NetworkMode: spec.network,
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+    },
+  };
+}
+
+/** first host address of an IPv4 subnet, e.g. 172.30.0.0/24 -> 172.30.0.1 */
+export function gatewayOf(subnet: string): string {
+  const [address] = subnet.split('/');
+  const parts = (address ?? '').split('.').map(Number);
+  parts[3] = (parts[3] ?? 0) + 1;
+  return parts.join('.');
+}

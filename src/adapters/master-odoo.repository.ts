@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { BridgeError } from '../errors.js';
+import {
+  INSTANCE_STATES,
+  type InstancePatch,
+  type InstanceRecord,
+  type OdooPort,
+  type PlanRecord,
+} from '../ports/odoo.port.js';
+import type { OdooClient } from './odoo.client.js';
+
+// Odoo answers `false` for empty fields and [id, display_name] for many2one.
+const optText = z.union([z.string(), z.literal(false)]).transform((v) => (v === false || v === '' ? undefined : v));
+const many2one = z.tuple([z.number().int(), z.string()]);
+
+const instanceRow = z.object({
+  id: z.number().int(),
+  subdomain: z.string().min(1),
+  state: z.enum(INSTANCE_STATES),
+  plan_id: many2one,
+  partner_id: many2one,
+  partner_email: optText,
+  company_name: optText,
+  lang: optText,
+  expiration_date: optText,
+  url: optText,
+  db_name: optText,
+  container_ref: optText,
+  admin_login: optText,
+  initial_password: optText,
+  provisioned_at: optText,
+});
+const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
+
+const planRow = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  saas_plan_code: z.string().min(1),
+  saas_period_months: z.number().int().min(1),
+  saas_trial_days: z.number().int().min(0),
+  saas_max_users: z.number().int().min(0),
+  saas_storage_mb: z.number().int().min(0),
+  saas_cpu_limit: z.number().positive(),
+  saas_memory_mb: z.number().int().min(256),
+  saas_workers: z.number().int().min(0),
+  saas_modules: optText,
+});
+const PLAN_FIELDS = Object.keys(planRow.shape);
+
+/** The master Odoo as the services see it: instances and plans, validated on the way in. */
+export class MasterOdooRepository implements OdooPort {
+  constructor(private readonly client: OdooClient) {}
+
+  async ping(): Promise<void> {
+    await this.client.authenticate();
+  }
+
+  async getInstance(id: number): Promise<InstanceRecord | undefined> {
+    const rows = await this.read('saas.instance', [['id', '=', id]], INSTANCE_FIELDS, instanceRow);
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    const rows = await this.read('saas.instance', [], INSTANCE_FIELDS, instanceRow);
+    return rows.map(toInstance);
+  }
+
+  async getPlan(id: number): Promise<PlanRecord> {
+    const rows = await this.read('product.template', [['id', '=', id], ['saas_is_plan', '=', true]], PLAN_FIELDS, planRow);
+    if (!rows[0]) throw new BridgeError('plan_invalid', `plan ${id} is not a SaaS plan in the master`, true);
+    return toPlan(rows[0]);
+  }
+
+  async listPlans(): Promise<PlanRecord[]> {
+    const rows = await this.read('product.template', [['saas_is_plan', '=', true]], PLAN_FIELDS, planRow);
+    return rows.map(toPlan);
+  }
+
+  async updateInstance(id: number, patch: InstancePatch): Promise<void> {
+    await this.client.executeKw('saas.instance', 'write', [[id], patch]);
+  }
+
+  async postNote(id: number, body: string): Promise<void> {
+    await this.client.executeKw('saas.instance', 'message_post', [[id]], {
+      body,
+      message_type: 'comment',
+      subtype_xmlid: 'mail.mt_note',
+    });
+  }
+
+  private async read<T extends z.ZodType>(
+    model: string,
+    domain: unknown[],
+    fields: string[],
+    schema: T,
+  ): Promise<z.infer<T>[]> {
+    const answer = await this.client.executeKw(model, 'search_read', [domain], {
+      fields,
+      context: { active_test: false },
+    });
+    const parsed = z.array(schema).safeParse(answer);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BridgeError(
+        'odoo_bad_answer',
+        `master Odoo sent an unexpected ${model} record: ${issue?.path.join('.')} ${issue?.message}`,
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
+  return {
+    id: row.id,
+    subdomain: row.subdomain,
+    state: row.state,
+    planId: row.plan_id[0],
+    partnerId: row.partner_id[0],
+    partnerName: row.partner_id[1],
+    partnerEmail: row.partner_email,
+    companyName: row.company_name,
+    lang: row.lang,
+    expirationDate: row.expiration_date,
+    url: row.url,
+    dbName: row.db_name,
+    containerRef: row.container_ref,
+    adminLogin: row.admin_login,
+    initialPassword: row.initial_password,
+    provisionedAt: row.provisioned_at,
+  };
+}
+
+function toPlan(row: z.infer<typeof planRow>): PlanRecord {
+  return {
+    id: row.id,
+    code: row.saas_plan_code,
+    name: row.name,
+    periodMonths: row.saas_period_months,
+    trialDays: row.saas_trial_days,
+    maxUsers: row.saas_max_users,
+    storageMb: row.saas_storage_mb,
+    cpuLimit: row.saas_cpu_limit,
+    memoryMb: row.saas_memory_mb,
+    workers: row.saas_workers,
+    modules: (row.saas_modules ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
+  };
+}

@@ -1,0 +1,172 @@
+import pg from 'pg';
+import { BridgeError } from '../errors.js';
+import type { DatabasePort } from '../ports/database.port.js';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Quotes a database or role name after checking it is one of ours (no injection through names). */
+function ident(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new BridgeError('database_failed', `refusing unsafe identifier "${name}"`, true);
+  return `"${name}"`;
+}
+
+function fail(action: string, err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  throw new BridgeError('database_failed', `postgres ${action}: ${message}`, false, { cause: err });
+}
+
+// Gives every relation and routine the template role created to the tenant's role. REASSIGN OWNED would
+// also hand over the other template databases, which are shared objects owned by the same role.
+const TRANSFER_OWNERSHIP = `
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.oid::regclass AS rel, c.relkind FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+             AND pg_get_userbyid(c.relowner) = %FROM% LOOP
+    EXECUTE format('ALTER %s %s OWNER TO %I',
+      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                     WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.rel, %TO%);
+  END LOOP;
+  -- sequences owned by a column moved with their table; the rest now
+  FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'S'
+             AND pg_get_userbyid(c.relowner) = %FROM% LOOP
+    EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', r.rel, %TO%);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) = %FROM% LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.fn, %TO%);
+  END LOOP;
+END $$;`;
+
+/** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
+export class PostgresAdapter implements DatabasePort {
+  private readonly pool: pg.Pool;
+
+  constructor(private readonly adminUrl: string) {
+    this.pool = new pg.Pool({ connectionString: adminUrl, max: 4, connectionTimeoutMillis: 5_000 });
+    this.pool.on('error', () => undefined); // idle client errors surface on the next query
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.query('ping', 'SELECT 1');
+  }
+
+  async databaseExists(name: string): Promise<boolean> {
+    const { rowCount } = await this.query('look up database', 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async databaseMarker(name: string): Promise<string | undefined> {
+    const { rows } = await this.query(
+      'read marker',
+      `SELECT shobj_description(oid, 'pg_database') AS marker FROM pg_database WHERE datname = $1`,
+      [name],
+    );
+    return (rows[0]?.marker as string | null) ?? undefined;
+  }
+
+  async setDatabaseMarker(name: string, marker: string): Promise<void> {
+    await this.query('set marker', `COMMENT ON DATABASE ${ident(name)} IS ${literal(marker)}`);
+  }
+
+  async listDatabases(prefix: string): Promise<string[]> {
+    const { rows } = await this.query(
+      'list databases',
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname`,
+      [prefix],
+    );
+    return rows.map((r) => r.datname as string);
+  }
+
+  async ensureRole(name: string, password: string): Promise<void> {
+    const { rowCount } = await this.query('look up role', 'SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+    const verb = (rowCount ?? 0) > 0 ? 'ALTER' : 'CREATE';
+    await this.query(
+      `${verb.toLowerCase()} role ${name}`,
+      `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${literal(password)}`,
+    );
+  }
+
+  async createEmptyDatabase(name: string, owner: string): Promise<void> {
+    await this.query(`create database ${name}`, `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)} ENCODING 'UTF8' TEMPLATE template0`);
+    await this.restrictConnect(name, owner);
+  }
+
+  async cloneDatabase(name: string, template: string, owner: string, templateOwner: string): Promise<void> {
+    await this.query(
+      `clone ${template} into ${name}`,
+      `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)} OWNER ${ident(owner)}`,
+    );
+    await this.restrictConnect(name, owner);
+    const sql = TRANSFER_OWNERSHIP.replaceAll('%FROM%', literal(templateOwner)).replaceAll('%TO%', literal(owner));
+    await this.inDatabase(name, `give ${name} to ${owner}`, async (client) => {
+      await client.query(sql);
+    });
+  }
+
+  async resetOdooIdentity(name: string): Promise<void> {
+    await this.inDatabase(name, `reset identity of ${name}`, async (client) => {
+      await client.query(
+        `UPDATE ir_config_parameter SET value = gen_random_uuid()::text
+          WHERE key IN ('database.secret', 'database.uuid')`,
+      );
+      await client.query(
+        `UPDATE ir_config_parameter SET value = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+          WHERE key = 'database.create_date'`,
+      );
+    });
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    await this.query(`drop database ${name}`, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+  }
+
+  async dropRole(name: string): Promise<void> {
+    await this.query(`drop role ${name}`, `DROP ROLE IF EXISTS ${ident(name)}`);
+  }
+
+  async databaseSizeMb(name: string): Promise<number> {
+    const { rows } = await this.query('database size', 'SELECT pg_database_size($1) AS bytes', [name]);
+    return Math.round(Number(rows[0]?.bytes ?? 0) / 1024 / 1024);
+  }
+
+  private async restrictConnect(name: string, owner: string): Promise<void> {
+    await this.query(`restrict ${name}`, `REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
+    await this.query(`grant ${name}`, `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(owner)}`);
+  }
+
+  private async query(action: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+    try {
+      return await this.pool.query(sql, params);
+    } catch (err) {
+      fail(action, err);
+    }
+  }
+
+  private async inDatabase(db: string, action: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
+    const url = new URL(this.adminUrl);
+    url.pathname = `/${db}`;
+    const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+    try {
+      await client.connect();
+      await work(client);
+    } catch (err) {
+      fail(action, err);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

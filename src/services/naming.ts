@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+
+/** Subdomain rule shared with the master addon (docs/contracts.md). */
+export const SUBDOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
+export const RESERVED_SUBDOMAINS = new Set([
+  'www', 'admin', 'mail', 'api', 'app', 'bridge', 'master', 'shop', 'odoo', 'static',
+  'smtp', 'ftp', 'ns1', 'ns2', 'localhost', 'test',
+]);
+
+export function subdomainProblem(subdomain: string): string | undefined {
+  if (!SUBDOMAIN_PATTERN.test(subdomain)) {
+    return `subdomain "${subdomain}" must be 3-30 lowercase letters, digits or inner hyphens`;
+  }
+  if (RESERVED_SUBDOMAINS.has(subdomain)) return `subdomain "${subdomain}" is reserved`;
+  return undefined;
+}
+
+/** database and role of a tenant: tenant_<subdomain with - as _> */
+export function tenantDbName(subdomain: string): string {
+  return `tenant_${subdomain.replaceAll('-', '_')}`;
+}
+
+export function tenantContainerName(subdomain: string): string {
+  return `saas-tenant-${subdomain}`;
+}
+
+export function tenantHost(subdomain: string, baseDomain: string): string {
+  return `${subdomain}.${baseDomain}`;
+}
+
+export function publicUrl(host: string, scheme: string, port: number | undefined): string {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  return port && port !== defaultPort ? `${scheme}://${host}:${port}` : `${scheme}://${host}`;
+}
+
+/** A template per plan's module set and Odoo build: a change of either gives a new name. */
+export function templateDbName(planCode: string, modules: string[], odooBuild: string): string {
+  const key = JSON.stringify({ modules: [...new Set(modules)].sort(), odooBuild });
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
+  const code = planCode.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  return `tmpl_${code}_${hash}`;
+}

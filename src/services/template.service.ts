@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { DatabasePort } from '../ports/database.port.js';
+import type { DockerPort } from '../ports/docker.port.js';
+import type { FilestorePort } from '../ports/filestore.port.js';
+import type { LockPort } from '../ports/lock.port.js';
+import type { PlanRecord } from '../ports/odoo.port.js';
+import { templateDbName } from './naming.js';
+import { odooContainerSpec, type TenantRuntime } from './tenant-runtime.js';
+
+export const TEMPLATE_READY = 'saas:template-ready';
+const BUILD_TIMEOUT_MS = 15 * 60_000;
+const LOCK_TTL_S = 20 * 60;
+const WAIT_STEP_MS = 1_000;
+
+export interface TemplateDeps {
+  db: DatabasePort;
+  docker: DockerPort;
+  filestore: FilestorePort;
+  locks: LockPort;
+  runtime: TenantRuntime;
+  logger: Logger;
+  templateUser: string;
+  templatePassword: string;
+  /** identifies the Odoo build and our tenant addon; a change gives new template names */
+  odooBuild: string;
+}
+
+/**
+ * One template database per plan, with the plan's modules and saas_tenant installed. Built once
+ * (a fresh -i install is the slow path every customer would otherwise wait for), then cloned.
+ */
+export class TemplateService {
+  constructor(private readonly deps: TemplateDeps) {}
+
+  get templateUser(): string {
+    return this.deps.templateUser;
+  }
+
+  modulesOf(plan: PlanRecord): string[] {
+    return ['base', 'saas_tenant', ...plan.modules];
+  }
+
+  nameOf(plan: PlanRecord): string {
+    return templateDbName(plan.code, this.modulesOf(plan), this.deps.odooBuild);
+  }
+
+  /** Returns the template's name once it is ready, building it when needed. */
+  async ensure(plan: PlanRecord): Promise<string> {
+    const name = this.nameOf(plan);
+    if ((await this.deps.db.databaseMarker(name)) === TEMPLATE_READY) return name;
+    const owner = randomUUID();
+    const deadline = Date.now() + BUILD_TIMEOUT_MS;
+    while (!(await this.deps.locks.lock(`template:${name}`, owner, LOCK_TTL_S))) {
+      if (Date.now() > deadline) throw new BridgeError('internal', `template ${name} is locked by another build`);
+      await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+    }
+    try {
+      // another process may have finished it while we waited
+      if ((await this.deps.db.databaseMarker(name)) === TEMPLATE_READY) return name;
+      await this.build(plan, name);
+      return name;
+    } finally {
+      await this.deps.locks.unlock(`template:${name}`, owner);
+    }
+  }
+
+  private async build(plan: PlanRecord, name: string): Promise<void> {
+    const { db, docker, filestore, runtime, logger } = this.deps;
+    const started = Date.now();
+    logger.info({ template: name, plan: plan.code }, 'building template database');
+    // a half-built template from a crashed run is thrown away, never reused
+    await db.dropDatabase(name);
+    await filestore.remove(name);
+    await db.createEmptyDatabase(name, this.deps.templateUser);
+    await filestore.ensureEmpty(name);
+    const spec = odooContainerSpec(runtime, {
+      name: `saas-template-${name}`.replaceAll('_', '-'),
+      db: name,
+      dbUser: this.deps.templateUser,
+      dbPassword: this.deps.templatePassword,
+      dataDir: filestore.dataDirOf(name),
+      labels: { 'saas.template': name },
+      memoryMb: 2048,
+      cpus: 2,
+      odooArgs: [
+        `--init=${this.modulesOf(plan).join(',')}`,
+        '--without-demo=all',
+        '--stop-after-init',
+        '--no-http',
+        '--log-level=warn',
+      ],
+      restart: 'no',
+    });
+    const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
+    if (exitCode !== 0 || /\bERROR\b|CRITICAL/.test(logs)) {
+      throw new BridgeError(
+        'internal',
+        `template ${name} failed to build (exit ${exitCode}): ${logs.trim().split('\n').slice(-5).join(' | ')}`,
+      );
+    }
+    await db.setDatabaseMarker(name, TEMPLATE_READY);
+    logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
+  }
+}

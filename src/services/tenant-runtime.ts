@@ -1,0 +1,67 @@
+import type { ContainerSpec } from '../ports/docker.port.js';
+
+/** Where and how tenant Odoo containers run; built once from config in main.ts. */
+export interface TenantRuntime {
+  image: string;
+  /** host path of an Odoo tree mounted at /opt/odoo (local runtime image only) */
+  odooSrc: string | undefined;
+  addonsPath: string;
+  saasAddonsDir: string;
+  network: string;
+  dbHost: string;
+  dbPort: number;
+  /** Odoo's own HTTP port inside the container */
+  httpPort: number;
+}
+
+export const ODOO_HTTP_PORT = 8069;
+export const MANAGED_LABEL = 'saas.managed';
+
+export interface OdooContainerInput {
+  name: string;
+  db: string;
+  dbUser: string;
+  dbPassword: string;
+  dataDir: string;
+  labels: Record<string, string>;
+  memoryMb: number;
+  cpus: number;
+  /** extra Odoo arguments: -i for templates, server options for tenants */
+  odooArgs: string[];
+  restart: ContainerSpec['restart'];
+}
+
+/** Same spec for the official odoo:17 image (entrypoint reads HOST/USER/...) and ours (libpq reads PG*). */
+export function odooContainerSpec(runtime: TenantRuntime, input: OdooContainerInput): ContainerSpec {
+  const binds = [`${input.dataDir}:/var/lib/odoo`, `${runtime.saasAddonsDir}:/mnt/extra-addons:ro`];
+  if (runtime.odooSrc) binds.push(`${runtime.odooSrc}:/opt/odoo:ro`);
+  const db = {
+    HOST: runtime.dbHost,
+    PORT: String(runtime.dbPort),
+    USER: input.dbUser,
+    PASSWORD: input.dbPassword,
+  };
+  return {
+    name: input.name,
+    image: runtime.image,
+    cmd: [
+      'odoo',
+      `--database=${input.db}`,
+      `--db-filter=^${input.db}$`,
+      '--no-database-list',
+      `--addons-path=${runtime.addonsPath}`,
+      '--data-dir=/var/lib/odoo',
+      ...input.odooArgs,
+    ],
+    env: [
+      ...Object.entries(db).map(([k, v]) => `${k}=${v}`),
+      ...Object.entries(db).map(([k, v]) => `PG${k}=${v}`),
+    ],
+    labels: { [MANAGED_LABEL]: 'true', ...input.labels },
+    memoryMb: input.memoryMb,
+    cpus: input.cpus,
+    binds,
+    network: runtime.network,
+    restart: input.restart,
+  };
+}
