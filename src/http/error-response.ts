@@ -8,5 +8,6 @@ export function errorResponse(
   code: BridgeErrorCode,
   message: string,
 ): void {
-  res.status(status).json({ error: { code, message } });
+  // Set the type explicitly: res.json keeps a Content-Type a handler set before failing.
+  res.status(status).type('application/json').json({ error: { code, message } });
 }
