@@ -26,6 +26,7 @@ const envSchema = z.object({
   ODOO_LOGIN: z.string().min(1),
   ODOO_PASSWORD: z.string().min(1),
   ODOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  MASTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 
   PG_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   PG_TEMPLATE_USER: z.string().min(1).default('saas_template'),
@@ -44,6 +45,7 @@ const envSchema = z.object({
   TENANT_UID: z.coerce.number().int().min(0).default(101),
 
   CADDY_ADMIN_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:2019'),
+  CADDY_SERVER: z.string().regex(/^[\w-]+$/).default('saas'),
   BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name like saas.example.com'),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
   PUBLIC_URL_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
@@ -66,7 +68,7 @@ export interface Config {
   sharedSecret: string;
   bullBoard: { user: string; password: string };
   redisUrl: string;
-  odoo: { url: string; db: string; login: string; password: string; timeoutMs: number };
+  odoo: { url: string; db: string; login: string; password: string; timeoutMs: number; publicUrl: string };
   postgres: {
     adminUrl: string;
     templateUser: string;
@@ -87,6 +89,7 @@ export interface Config {
   };
   proxy: {
     adminUrl: string;
+    server: string;
     baseDomain: string;
     scheme: 'http' | 'https';
     port: number | undefined;
@@ -139,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       login: e.ODOO_LOGIN,
       password: e.ODOO_PASSWORD,
       timeoutMs: e.ODOO_TIMEOUT_MS,
+      publicUrl: (e.MASTER_PUBLIC_URL ?? e.ODOO_URL).replace(/\/+$/, ''),
     },
     postgres: {
       adminUrl: e.PG_ADMIN_URL,
@@ -160,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     proxy: {
       adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),
+      server: e.CADDY_SERVER,
       baseDomain: e.BASE_DOMAIN,
       scheme: e.PUBLIC_URL_SCHEME,
       port: e.PUBLIC_URL_PORT,
