@@ -1,0 +1,26 @@
+# Run inside `odoo-bin shell` by scripts/stack: makes a fresh master sell plans with no external gateway.
+# Reads everything from the environment; idempotent.
+import os
+
+icp = env["ir.config_parameter"].sudo()  # noqa: F821 (env is given by odoo shell)
+icp.set_param("saas_master.bridge_url", os.environ["STACK_BRIDGE_URL"])
+icp.set_param("saas_master.bridge_secret", os.environ["BRIDGE_SHARED_SECRET"])
+# a paid shop order also gets a posted, paid invoice (the invoice.paid path)
+icp.set_param("sale.automatic_invoice", "True")
+# customers sign up (or log in) at checkout, so they can open the portal afterwards
+icp.set_param("auth_signup.invitation_scope", "b2c")
+icp.set_param("web.base.url", os.environ["STACK_MASTER_URL"])
+icp.set_param("web.base.url.freeze", "True")
+
+for website in env["website"].search([]):  # noqa: F821
+    website.write({"account_on_checkout": "mandatory", "auth_signup_uninvited": "b2c"})
+
+demo = env.ref("payment.payment_provider_demo")  # noqa: F821
+demo.write({"state": "test", "is_published": True})
+
+bridge = env.ref("saas_master.user_saas_bridge")  # noqa: F821
+bridge.write({"password": os.environ["ODOO_PASSWORD"], "active": True})
+env.ref("base.user_admin").write({"password": os.environ["MASTER_ADMIN_PASSWORD"]})  # noqa: F821
+
+env.cr.commit()  # noqa: F821
+print("master configured: demo payments, automatic invoices, bridge user, signup at checkout")
