@@ -1,0 +1,2 @@
+from . import controllers  # noqa: F401
+from . import models  # noqa: F401

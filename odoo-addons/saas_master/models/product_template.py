@@ -1,0 +1,57 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    saas_is_plan = fields.Boolean(
+        string="Is a SaaS plan",
+        help="Selling this product creates (or renews) an Odoo instance.",
+    )
+    saas_plan_code = fields.Char(
+        string="Plan code",
+        copy=False,
+        help="Stable technical code shared with the bridge (e.g. basic, pro).",
+    )
+    saas_period_months = fields.Integer(
+        string="Billing period (months)",
+        default=1,
+    )
+    saas_trial_days = fields.Integer(string="Trial days")
+    saas_max_users = fields.Integer(
+        string="Max users", help="Internal users allowed; 0 means unlimited."
+    )
+    saas_storage_mb = fields.Integer(string="Storage (MB)")
+    saas_cpu_limit = fields.Float(string="CPU (cores)", digits=(4, 2))
+    saas_memory_mb = fields.Integer(string="Memory (MB)")
+    saas_workers = fields.Integer(string="Workers", help="0 means threaded mode.")
+    saas_modules = fields.Char(
+        string="Modules",
+        help="Comma-separated technical names installed in each new instance.",
+    )
+
+    _sql_constraints = [
+        (
+            "saas_plan_code_uniq",
+            "unique(saas_plan_code)",
+            "The plan code must be unique.",
+        ),
+    ]
+
+    @api.constrains("saas_is_plan", "saas_plan_code", "saas_period_months")
+    def _check_saas_plan(self):
+        for template in self.filtered("saas_is_plan"):
+            if not template.saas_plan_code:
+                raise ValidationError(_("A SaaS plan needs a plan code."))
+            if template.saas_period_months < 1:
+                raise ValidationError(
+                    _("The billing period of a plan must be at least one month.")
+                )
+            for field in ("saas_trial_days", "saas_max_users", "saas_storage_mb"):
+                if template[field] < 0:
+                    raise ValidationError(_("Plan limits cannot be negative."))
+
+    def _saas_module_list(self):
+        self.ensure_one()
+        return [m.strip() for m in (self.saas_modules or "").split(",") if m.strip()]

@@ -1,0 +1,346 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from . import subdomain as sd
+
+STATES = [
+    ("draft", "Draft"),
+    ("provisioning", "Provisioning"),
+    ("running", "Running"),
+    ("suspended", "Suspended"),
+    ("terminating", "Terminating"),
+    ("terminated", "Terminated"),
+    ("error", "Error"),
+]
+EXPIRING_SOON_DAYS = 7
+
+
+class SaasInstance(models.Model):
+    _name = "saas.instance"
+    _description = "SaaS Instance"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True, index=True)
+    subdomain = fields.Char(required=True, tracking=True, index=True, copy=False)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+    )
+    plan_id = fields.Many2one(
+        "product.template",
+        string="Plan",
+        required=True,
+        tracking=True,
+        ondelete="restrict",
+        domain=[("saas_is_plan", "=", True)],
+    )
+    plan_code = fields.Char(related="plan_id.saas_plan_code", string="Plan code")
+    state = fields.Selection(
+        STATES, default="draft", required=True, tracking=True, index=True, copy=False
+    )
+    company_name = fields.Char(string="Company name")
+    partner_email = fields.Char(related="partner_id.email", string="Email")
+    lang = fields.Selection(related="partner_id.lang", string="Language")
+    expiration_date = fields.Date(tracking=True, copy=False)
+    subscription_status = fields.Selection(
+        [
+            ("active", "Active"),
+            ("expiring", "Expiring soon"),
+            ("expired", "Expired"),
+        ],
+        compute="_compute_subscription_status",
+    )
+    # Written by the bridge.
+    url = fields.Char(string="URL", copy=False)
+    direct_url = fields.Char(string="Direct URL", copy=False)
+    db_name = fields.Char(string="Database", copy=False)
+    container_ref = fields.Char(string="Container", copy=False)
+    admin_login = fields.Char(string="Admin login", copy=False)
+    initial_password = fields.Char(
+        copy=False,
+        groups="saas_master.group_saas_bridge",
+        help="Shown once to the owner in the portal, then cleared.",
+    )
+    last_error = fields.Text(copy=False)
+    provisioned_at = fields.Datetime(copy=False)
+    usage_users = fields.Integer(string="Users", copy=False)
+    usage_db_mb = fields.Float(string="Database (MB)", copy=False)
+    usage_filestore_mb = fields.Float(string="Filestore (MB)", copy=False)
+    # Business links.
+    sale_order_ids = fields.Many2many(
+        "sale.order",
+        "saas_instance_sale_order_rel",
+        "instance_id",
+        "order_id",
+        string="Sales orders",
+        copy=False,
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "saas_instance_account_move_rel",
+        "instance_id",
+        "move_id",
+        string="Invoices",
+        copy=False,
+    )
+    last_payment_date = fields.Date(copy=False, tracking=True)
+    suspended_since = fields.Datetime(copy=False)
+    event_ids = fields.One2many("saas.bridge.event", "instance_id", string="Events")
+    event_count = fields.Integer(compute="_compute_event_count")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    mrr = fields.Monetary(
+        string="MRR",
+        compute="_compute_mrr",
+        store=True,
+        help="Monthly recurring revenue: plan price / billing period, "
+        "for running and suspended instances.",
+    )
+
+    def init(self):
+        # Unique among the instances that are not terminated (a partial index:
+        # a terminated subdomain may be sold again).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS saas_instance_subdomain_live_uniq
+            ON saas_instance (subdomain) WHERE state != 'terminated'
+            """
+        )
+
+    @api.depends("subdomain")
+    def _compute_name(self):
+        for instance in self:
+            instance.name = instance.subdomain
+
+    @api.depends("expiration_date")
+    def _compute_subscription_status(self):
+        today = fields.Date.context_today(self)
+        soon = today + relativedelta(days=EXPIRING_SOON_DAYS)
+        for instance in self:
+            date = instance.expiration_date
+            if not date:
+                instance.subscription_status = "active"
+            elif date < today:
+                instance.subscription_status = "expired"
+            elif date <= soon:
+                instance.subscription_status = "expiring"
+            else:
+                instance.subscription_status = "active"
+
+    @api.depends("event_ids")
+    def _compute_event_count(self):
+        for instance in self:
+            instance.event_count = len(instance.event_ids)
+
+    @api.depends("state", "plan_id.list_price", "plan_id.saas_period_months")
+    def _compute_mrr(self):
+        for instance in self:
+            plan = instance.plan_id
+            if instance.state in ("running", "suspended") and plan:
+                instance.mrr = plan.list_price / max(plan.saas_period_months, 1)
+            else:
+                instance.mrr = 0.0
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for instance in self:
+            instance.access_url = "/my/instances/%s" % instance.id
+
+    # ------------------------------------------------------------------
+    # Subdomain rule: the one helper used by the model and the checkout
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _subdomain_error(self, subdomain, partner=None, instance=None):
+        """Why ``subdomain`` cannot be used, or False if it can.
+
+        :param partner: the buyer; an instance of the same commercial partner
+            with this subdomain is not "taken" (buying again renews it).
+        :param instance: the instance being checked (excluded from "taken").
+        """
+        value = subdomain or ""
+        if not sd.is_well_formed(value):
+            return _(
+                "“%(value)s” is not a valid subdomain: use 3 to 30 lowercase letters, "
+                "digits or hyphens, not starting or ending with a hyphen.",
+                value=value,
+            )
+        if sd.is_reserved(value):
+            return _("“%(value)s” is reserved, please choose another one.", value=value)
+        domain = [("subdomain", "=", value), ("state", "!=", "terminated")]
+        if instance and instance.id:
+            domain.append(("id", "!=", instance.id))
+        if partner:
+            commercial = partner.commercial_partner_id
+            domain.append(("partner_id.commercial_partner_id", "!=", commercial.id))
+        if self.sudo().with_context(active_test=False).search_count(domain, limit=1):
+            return _(
+                "“%(value)s” is already taken, please choose another one.", value=value
+            )
+        return False
+
+    @api.model
+    def _unique_subdomain(self, base):
+        """A free, valid subdomain derived from ``base`` (base, base-2, ...)."""
+        base = base if sd.is_well_formed(base) else sd.slugify_subdomain(base)
+        candidate = base
+        number = 1
+        while self._subdomain_error(candidate):
+            number += 1
+            candidate = sd.with_suffix(base, number)
+        return candidate
+
+    @api.model
+    def _default_subdomain(self, partner, plan=None):
+        """Default subdomain for ``partner`` buying ``plan``.
+
+        An existing live instance of the same plan is proposed first, so that
+        buying again renews it instead of creating a second instance.
+        """
+        commercial = partner.commercial_partner_id
+        if plan:
+            existing = self._find_live_instance(partner, plan)
+            if existing:
+                return existing.subdomain
+        name = commercial.name or partner.company_name or partner.name or ""
+        return self._unique_subdomain(sd.slugify_subdomain(name))
+
+    @api.model
+    def _find_live_instance(self, partner, plan):
+        commercial = partner.commercial_partner_id
+        return self.sudo().search(
+            [
+                ("partner_id", "child_of", commercial.id),
+                ("plan_id", "=", plan.id),
+                ("state", "!=", "terminated"),
+            ],
+            order="expiration_date asc, id asc",
+            limit=1,
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Checked before the INSERT so that a taken subdomain gives a readable
+        # message (the partial unique index only guards against races).
+        for vals in vals_list:
+            if vals.get("state", "draft") != "terminated":
+                error = self._subdomain_error(vals.get("subdomain"))
+                if error:
+                    raise ValidationError(error)
+        return super().create(vals_list)
+
+    @api.constrains("subdomain")
+    def _check_subdomain(self):
+        for instance in self:
+            if instance.state == "terminated":
+                continue
+            error = self._subdomain_error(instance.subdomain, instance=instance)
+            if error:
+                raise ValidationError(error)
+
+    # ------------------------------------------------------------------
+    # Lifecycle helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _initial_expiration(self, plan):
+        today = fields.Date.context_today(self)
+        if plan.saas_trial_days:
+            return today + relativedelta(days=plan.saas_trial_days)
+        return today + relativedelta(months=max(plan.saas_period_months, 1))
+
+    def write(self, vals):
+        if vals.get("subdomain"):
+            for instance in self.filtered(lambda i: i.state != "terminated"):
+                error = self._subdomain_error(vals["subdomain"], instance=instance)
+                if error:
+                    raise ValidationError(error)
+        res = super().write(vals)
+        if "state" in vals:
+            now = fields.Datetime.now()
+            for instance in self:
+                if instance.state == "suspended" and not instance.suspended_since:
+                    instance.suspended_since = now
+                elif (
+                    instance.state in ("running", "provisioning")
+                    and instance.suspended_since
+                ):
+                    instance.suspended_since = False
+        return res
+
+    def _enqueue_event(self, event_type, data, dedupe_key=None):
+        self.ensure_one()
+        return (
+            self.env["saas.bridge.event"]
+            .sudo()
+            ._enqueue(event_type, self, data, dedupe_key=dedupe_key)
+        )
+
+    def _request_action(self, event_type, allowed_states, label):
+        for instance in self:
+            if instance.state not in allowed_states:
+                raise UserError(
+                    _(
+                        "%(action)s is not possible for %(name)s in state %(state)s.",
+                        action=label,
+                        name=instance.name,
+                        state=dict(STATES)[instance.state],
+                    )
+                )
+            instance._enqueue_event(event_type, {"requested_by": self.env.user.login})
+            instance.message_post(
+                body=_(
+                    "%(action)s requested by %(user)s.",
+                    action=label,
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_retry(self):
+        return self._request_action(
+            "instance.retry", ("draft", "error"), _("Retry provisioning")
+        )
+
+    def action_suspend(self):
+        return self._request_action("instance.suspend", ("running",), _("Suspension"))
+
+    def action_reactivate(self):
+        return self._request_action(
+            "instance.reactivate", ("suspended",), _("Reactivation")
+        )
+
+    def action_terminate(self):
+        return self._request_action(
+            "instance.terminate",
+            ("draft", "running", "suspended", "error"),
+            _("Termination"),
+        )
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "saas_master.saas_bridge_event_action"
+        )
+        action["domain"] = [("instance_id", "=", self.id)]
+        action["context"] = {"default_instance_id": self.id}
+        return action
+
+    def _open_invoices(self):
+        """Posted customer invoices of this instance still waiting for payment."""
+        self.ensure_one()
+        return self.sudo().invoice_ids.filtered(
+            lambda m: m.state == "posted"
+            and m.move_type == "out_invoice"
+            and m.payment_state in ("not_paid", "partial")
+        )
