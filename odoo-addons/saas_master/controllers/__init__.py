@@ -1,0 +1,2 @@
+from . import checkout  # noqa: F401
+from . import portal  # noqa: F401

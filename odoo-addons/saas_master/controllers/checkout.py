@@ -1,0 +1,106 @@
+"""Checkout: the customer chooses the subdomain of the instance on /shop/payment.
+
+Routes:
+- ``POST /shop/saas_subdomain`` (http, csrf): form post, saves and goes back to
+  /shop/payment (the error, if any, is shown next to the input; payment hidden).
+- ``POST /shop/saas_subdomain/check`` (json): saves and answers
+  ``{"ok", "subdomain", "error"}`` for inline feedback.
+- the transaction route also accepts ``saas_subdomain`` (sent by our JS), so what
+  is in the input when "Pay now" is clicked is what gets validated and used.
+"""
+
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.website_sale.controllers.main import PaymentPortal, WebsiteSale
+
+
+def _suffix():
+    domain = (
+        request.env["ir.config_parameter"].sudo().get_param("saas_master.tenant_domain")
+        or "localhost:8080"
+    )
+    return domain.lstrip(".")
+
+
+def _plan_cart():
+    """The current cart if it sells a plan and can still be changed, else None."""
+    order = request.website.sale_get_order()
+    if order and order.state == "draft" and order._saas_plan():
+        return order.sudo()
+    return None
+
+
+class WebsiteSaleSaas(WebsiteSale):
+    def _get_shop_payment_values(self, order, **kwargs):
+        values = super()._get_shop_payment_values(order, **kwargs)
+        values["saas_subdomain_needed"] = False
+        if order and order._saas_plan():
+            order_sudo = order.sudo()
+            order_sudo._saas_ensure_subdomain()
+            values.update(
+                saas_subdomain_needed=True,
+                saas_subdomain=order_sudo.saas_subdomain,
+                saas_subdomain_error=order_sudo._saas_subdomain_error(),
+                saas_domain_suffix=_suffix(),
+            )
+        return values
+
+    @http.route(
+        "/shop/saas_subdomain",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def shop_saas_subdomain(self, saas_subdomain="", **post):
+        order = _plan_cart()
+        if order:
+            order._saas_set_subdomain(saas_subdomain)
+        return request.redirect("/shop/payment")
+
+    @http.route(
+        "/shop/saas_subdomain/check",
+        type="json",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def shop_saas_subdomain_check(self, saas_subdomain="", **kwargs):
+        order = _plan_cart()
+        if not order:
+            return {"ok": False, "subdomain": "", "error": _("Your cart has no plan.")}
+        order._saas_set_subdomain(saas_subdomain)
+        error = order._saas_subdomain_error()
+        return {
+            "ok": not error,
+            "subdomain": order.saas_subdomain,
+            "error": error or "",
+        }
+
+    @http.route()
+    def shop_payment_validate(self, sale_order_id=None, **post):
+        # Free carts are confirmed here without a transaction: same gate as payment.
+        if sale_order_id is None:
+            order = _plan_cart()
+            if order and not order.amount_total and order._saas_subdomain_error():
+                return request.redirect("/shop/payment")
+        return super().shop_payment_validate(sale_order_id=sale_order_id, **post)
+
+
+class PaymentPortalSaas(PaymentPortal):
+    @http.route()
+    def shop_payment_transaction(self, order_id, access_token, **kwargs):
+        subdomain = kwargs.pop("saas_subdomain", None)
+        if subdomain is not None:
+            try:
+                order_sudo = self._document_check_access(
+                    "sale.order", order_id, access_token
+                )
+            except (AccessError, MissingError):
+                order_sudo = None  # super() raises the proper error
+            if order_sudo and order_sudo.state == "draft" and order_sudo._saas_plan():
+                order_sudo._saas_set_subdomain(subdomain)
+        return super().shop_payment_transaction(order_id, access_token, **kwargs)
