@@ -1,0 +1,9 @@
+from . import test_plan  # noqa: F401
+from . import test_subdomain  # noqa: F401
+from . import test_sale_order  # noqa: F401
+from . import test_account_move  # noqa: F401
+from . import test_outbox  # noqa: F401
+from . import test_outbox_http  # noqa: F401
+from . import test_security  # noqa: F401
+from . import test_portal  # noqa: F401
+from . import test_checkout  # noqa: F401
