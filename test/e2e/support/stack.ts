@@ -1,0 +1,81 @@
+/**
+ * The e2e stack: the same scripts/stack, on its own ports, state dir, master database and Redis db,
+ * so it cannot disturb a stack someone is using on this machine.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const REPO = path.resolve(import.meta.dirname, '../../..');
+
+export const E2E = {
+  stackDir: path.join(REPO, '.stack-e2e'),
+  masterDb: 'saas_e2e',
+  odooPort: 18069,
+  bridgePort: 13000,
+  caddyPort: 18080,
+  caddyAdminPort: 12019,
+  smtpPort: 11025,
+  redisDb: 1,
+};
+
+export const masterUrl = `http://localhost:${E2E.odooPort}`;
+export const bridgeUrl = `http://127.0.0.1:${E2E.bridgePort}`;
+
+export function stackEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SAAS_STACK_DIR: E2E.stackDir,
+    STACK_MASTER_DB: E2E.masterDb,
+    STACK_ODOO_PORT: String(E2E.odooPort),
+    STACK_BRIDGE_PORT: String(E2E.bridgePort),
+    STACK_CADDY_PORT: String(E2E.caddyPort),
+    STACK_CADDY_ADMIN_PORT: String(E2E.caddyAdminPort),
+    STACK_SMTP_PORT: String(E2E.smtpPort),
+    STACK_REDIS_DB: String(E2E.redisDb),
+  };
+}
+
+/** scripts/stack with the e2e environment; output streamed with a prefix so progress shows. */
+export function stack(...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(REPO, 'scripts/stack'), args, { env: stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const relay = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '  [stack] '));
+    child.stdout.on('data', relay);
+    child.stderr.on('data', relay);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/stack ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** values of the repository's .env (written by scripts/setup) */
+export function dotenv(): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(path.join(REPO, '.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m?.[1]) values[m[1]] = (m[2] ?? '').replace(/^"(.*)"$/, '$1');
+  }
+  return values;
+}
+
+export function logTail(name: string, lines = 40): string {
+  try {
+    return readFileSync(path.join(E2E.stackDir, 'logs', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no ${name} log)`;
+  }
+}
+
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('/usr/bin/docker', args);
+  return stdout.trim();
+}
+
+export function pidOf(name: string): number | undefined {
+  try {
+    return Number(readFileSync(path.join(E2E.stackDir, 'pids', `${name}.pid`), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
