@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { BridgeError } from '../../../src/errors.js';
+import type { DatabasePort } from '../../../src/ports/database.port.js';
+
+export interface FakeDb {
+  name: string;
+  owner: string;
+  marker: string | undefined;
+  /** Odoo's database.uuid; a clone keeps its template's until resetOdooIdentity */
+  uuid: string;
+  /** what Odoo keeps in the database that tests look at (e.g. the admin's credentials) */
+  data: Record<string, string>;
+  clonedFrom: string | undefined;
+}
+
+/**
+ * A PostgreSQL server in memory, as strict as the real one where it matters: names are unique,
+ * a clone needs its template and owner, a role that owns a database cannot be dropped, and a
+ * database comment (the marker) is not copied to clones.
+ */
+export class FakeDatabase implements DatabasePort {
+  readonly roles = new Map<string, string>();
+  readonly dbs = new Map<string, FakeDb>();
+
+  async ping(): Promise<void> {}
+
+  async databaseExists(name: string): Promise<boolean> {
+    return this.dbs.has(name);
+  }
+
+  async databaseMarker(name: string): Promise<string | undefined> {
+    return this.dbs.get(name)?.marker;
+  }
+
+  async setDatabaseMarker(name: string, marker: string): Promise<void> {
+    this.get(name).marker = marker;
+  }
+
+  async listDatabases(prefix: string): Promise<string[]> {
+    return [...this.dbs.keys()].filter((n) => n.startsWith(prefix)).sort();
+  }
+
+  async ensureRole(name: string, password: string): Promise<void> {
+    this.roles.set(name, password);
+  }
+
+  async createEmptyDatabase(name: string, owner: string): Promise<void> {
+    this.create(name, owner, { uuid: randomUUID(), data: {}, clonedFrom: undefined });
+  }
+
+  async cloneDatabase(
+    name: string,
+    template: string,
+    owner: string,
+    templateOwner: string,
+  ): Promise<void> {
+    const source = this.get(template);
+    if (source.owner !== templateOwner) {
+      throw new BridgeError(
+        'database_failed',
+        `fake pg: ${template} is owned by ${source.owner}, not ${templateOwner}`,
+      );
+    }
+    this.create(name, owner, { uuid: source.uuid, data: { ...source.data }, clonedFrom: template });
+  }
+
+  async resetOdooIdentity(name: string): Promise<void> {
+    this.get(name).uuid = randomUUID();
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    this.dbs.delete(name);
+  }
+
+  async dropRole(name: string): Promise<void> {
+    const owned = [...this.dbs.values()].find((db) => db.owner === name);
+    if (owned)
+      throw new BridgeError('database_failed', `fake pg: role ${name} owns database ${owned.name}`);
+    this.roles.delete(name);
+  }
+
+  async databaseSizeMb(name: string): Promise<number> {
+    this.get(name);
+    return 12;
+  }
+
+  get(name: string): FakeDb {
+    const db = this.dbs.get(name);
+    if (!db) throw new BridgeError('database_failed', `fake pg: database "${name}" does not exist`);
+    return db;
+  }
+
+  /** databases that are not templates */
+  clonesOf(template: string): FakeDb[] {
+    return [...this.dbs.values()].filter((db) => db.clonedFrom === template);
+  }
+
+  private create(
+    name: string,
+    owner: string,
+    rest: Omit<FakeDb, 'name' | 'owner' | 'marker'>,
+  ): void {
+    if (this.dbs.has(name))
+      throw new BridgeError('database_failed', `fake pg: database "${name}" already exists`);
+    if (!this.roles.has(owner))
+      throw new BridgeError('database_failed', `fake pg: role "${owner}" does not exist`);
+    this.dbs.set(name, { name, owner, marker: undefined, ...rest });
+  }
+}

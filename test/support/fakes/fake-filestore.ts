@@ -1,0 +1,30 @@
+import type { FilestorePort } from '../../../src/ports/filestore.port.js';
+
+/** Data dirs in memory: the set of databases that have one, and where each was copied from. */
+export class FakeFilestore implements FilestorePort {
+  readonly dirs = new Map<string, { copiedFrom: string | undefined }>();
+
+  dataDirOf(db: string): string {
+    return `/srv/fake-tenants/${db}`;
+  }
+
+  async exists(db: string): Promise<boolean> {
+    return this.dirs.has(db);
+  }
+
+  async cloneFrom(templateDb: string, db: string): Promise<void> {
+    this.dirs.set(db, { copiedFrom: templateDb });
+  }
+
+  async ensureEmpty(db: string): Promise<void> {
+    if (!this.dirs.has(db)) this.dirs.set(db, { copiedFrom: undefined });
+  }
+
+  async remove(db: string): Promise<void> {
+    this.dirs.delete(db);
+  }
+
+  async sizeMb(db: string): Promise<number> {
+    return this.dirs.has(db) ? 3 : 0;
+  }
+}

@@ -1,0 +1,87 @@
+import type {
+  InstancePatch,
+  InstanceRecord,
+  OdooPort,
+  PlanRecord,
+} from '../../../src/ports/odoo.port.js';
+
+/** What the bridge wrote besides the fields it reads back. */
+export interface FakeInstance extends InstanceRecord {
+  directUrl?: string;
+  lastError?: string;
+  suspendedSince?: string;
+}
+
+/** The master Odoo in memory: instances, plans, every patch and chatter note in order. */
+export class FakeOdoo implements OdooPort {
+  readonly instances = new Map<number, FakeInstance>();
+  readonly plans = new Map<number, PlanRecord>();
+  readonly patches: { id: number; patch: InstancePatch }[] = [];
+  readonly notes: { id: number; body: string }[] = [];
+
+  addPlan(plan: PlanRecord): PlanRecord {
+    this.plans.set(plan.id, plan);
+    return plan;
+  }
+
+  addInstance(instance: FakeInstance): FakeInstance {
+    this.instances.set(instance.id, instance);
+    return instance;
+  }
+
+  instance(id: number): FakeInstance {
+    const found = this.instances.get(id);
+    if (!found) throw new Error(`fake odoo: no instance ${id}`);
+    return found;
+  }
+
+  /** the states written for an instance, in order */
+  statesOf(id: number): string[] {
+    return this.patches
+      .filter((p) => p.id === id && p.patch.state)
+      .map((p) => p.patch.state as string);
+  }
+
+  async ping(): Promise<void> {}
+
+  async getInstance(id: number): Promise<InstanceRecord | undefined> {
+    const found = this.instances.get(id);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    return [...this.instances.values()].map((i) => structuredClone(i));
+  }
+
+  async getPlan(id: number): Promise<PlanRecord> {
+    const plan = this.plans.get(id);
+    if (!plan) throw new Error(`fake odoo: no plan ${id}`);
+    return structuredClone(plan);
+  }
+
+  async listPlans(): Promise<PlanRecord[]> {
+    return [...this.plans.values()].map((p) => structuredClone(p));
+  }
+
+  async updateInstance(id: number, patch: InstancePatch): Promise<void> {
+    const record = this.instance(id);
+    this.patches.push({ id, patch: { ...patch } });
+    const text = (v: string | false | undefined) => (v === false ? undefined : v);
+    if (patch.state !== undefined) record.state = patch.state;
+    if (patch.url !== undefined) record.url = patch.url;
+    if (patch.direct_url !== undefined) record.directUrl = patch.direct_url;
+    if (patch.db_name !== undefined) record.dbName = patch.db_name;
+    if (patch.container_ref !== undefined) record.containerRef = patch.container_ref;
+    if (patch.admin_login !== undefined) record.adminLogin = patch.admin_login;
+    if (patch.initial_password !== undefined) record.initialPassword = patch.initial_password;
+    if (patch.last_error !== undefined) record.lastError = text(patch.last_error);
+    if (patch.provisioned_at !== undefined) record.provisionedAt = patch.provisioned_at;
+    if (patch.suspended_since !== undefined) record.suspendedSince = text(patch.suspended_since);
+    if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
+  }
+
+  async postNote(id: number, body: string): Promise<void> {
+    this.instance(id);
+    this.notes.push({ id, body });
+  }
+}

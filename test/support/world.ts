@@ -1,0 +1,177 @@
+import { pino } from 'pino';
+import type { InstanceState, PlanRecord } from '../../src/ports/odoo.port.js';
+import { LifecycleService } from '../../src/services/lifecycle.service.js';
+import { ProvisioningService } from '../../src/services/provisioning.service.js';
+import { ReconcileService } from '../../src/services/reconcile.service.js';
+import { TemplateService } from '../../src/services/template.service.js';
+import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
+import { CallLog, instrument } from './fakes/call-log.js';
+import { FakeDatabase } from './fakes/fake-database.js';
+import { FakeDocker } from './fakes/fake-docker.js';
+import { FakeFilestore } from './fakes/fake-filestore.js';
+import { FakeLocks } from './fakes/fake-locks.js';
+import { FakeOdoo, type FakeInstance } from './fakes/fake-odoo.js';
+import { FakeProxy } from './fakes/fake-proxy.js';
+import { FakeTenant } from './fakes/fake-tenant.js';
+
+export const BASE_DOMAIN = 'saas.example.com';
+export const TEMPLATE_USER = 'saas_template';
+
+export const STARTER_PLAN: PlanRecord = {
+  id: 7,
+  code: 'starter',
+  name: 'Starter',
+  periodMonths: 1,
+  trialDays: 0,
+  maxUsers: 3,
+  storageMb: 2048,
+  cpuLimit: 1,
+  memoryMb: 1024,
+  workers: 0,
+  modules: ['sale', 'crm'],
+};
+
+export function draftInstance(overrides: Partial<FakeInstance> = {}): FakeInstance {
+  return {
+    id: 1,
+    subdomain: 'acme',
+    state: 'draft',
+    planId: STARTER_PLAN.id,
+    partnerId: 42,
+    partnerName: 'Ana García',
+    partnerEmail: 'ana@example.com',
+    companyName: 'Acme SL',
+    lang: 'es_ES',
+    expirationDate: '2030-01-31',
+    url: undefined,
+    dbName: undefined,
+    containerRef: undefined,
+    adminLogin: undefined,
+    initialPassword: undefined,
+    provisionedAt: undefined,
+    ...overrides,
+  };
+}
+
+export const RUNTIME: TenantRuntime = {
+  image: 'odoo:17',
+  odooSrc: undefined,
+  addonsPath: '/mnt/extra-addons',
+  saasAddonsDir: '/srv/odoo-addons',
+  network: 'saas_tenants',
+  dbHost: '172.30.0.1',
+  dbPort: 5432,
+  httpPort: 8069,
+};
+
+export type World = ReturnType<typeof buildWorld>;
+
+/**
+ * The services wired to in-memory fakes of every port, each call logged in `log` (which can make
+ * any call fail). `welcomes` are the instance ids whose welcome mail was queued.
+ */
+export function buildWorld() {
+  const log = new CallLog();
+  const odoo = new FakeOdoo();
+  const docker = new FakeDocker();
+  const db = new FakeDatabase();
+  const filestore = new FakeFilestore();
+  const proxy = new FakeProxy();
+  const locks = new FakeLocks();
+  const tenant = new FakeTenant(docker, db);
+  const welcomes: number[] = [];
+  const provisionRequests: number[] = [];
+  const stateCounts: Record<InstanceState, number>[] = [];
+  const logger = pino({ level: 'silent' });
+
+  odoo.addPlan(STARTER_PLAN);
+  db.roles.set(TEMPLATE_USER, 'template-password'); // scripts/setup creates it
+  const ports = {
+    odoo: instrument(odoo, 'odoo', log),
+    docker: instrument(docker, 'docker', log),
+    db: instrument(db, 'db', log),
+    filestore: instrument(filestore, 'filestore', log),
+    proxy: instrument(proxy, 'proxy', log),
+    locks: instrument(locks, 'locks', log),
+    tenant: instrument(tenant, 'tenant', log),
+    // like JobProducers.enqueueWelcome, whose jobId welcome-<id> makes a second add a no-op
+    welcome: instrument(
+      { queue: async (id: number) => void (welcomes.includes(id) || welcomes.push(id)) },
+      'welcome',
+      log,
+    ),
+  };
+  const templates = new TemplateService({
+    db: ports.db,
+    docker: ports.docker,
+    filestore: ports.filestore,
+    locks: ports.locks,
+    runtime: RUNTIME,
+    logger,
+    templateUser: TEMPLATE_USER,
+    templatePassword: 'template-password',
+    odooBuild: 'sha256:fake-odoo-17|addons-v1',
+  });
+  const provisioning = new ProvisioningService({
+    odoo: ports.odoo,
+    tenant: ports.tenant,
+    db: ports.db,
+    docker: ports.docker,
+    filestore: ports.filestore,
+    proxy: ports.proxy,
+    templates,
+    runtime: RUNTIME,
+    logger,
+    publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'https', port: undefined },
+    readyTimeoutMs: 5_000,
+    onRunning: (id) => ports.welcome.queue(id),
+  });
+  const lifecycle = new LifecycleService({
+    odoo: ports.odoo,
+    docker: ports.docker,
+    proxy: ports.proxy,
+    tenant: ports.tenant,
+    provisioning,
+    logger,
+    baseDomain: BASE_DOMAIN,
+    renewUrl: (id) => `https://master.example.com/my/instances/${id}/renew`,
+    readyTimeoutMs: 5_000,
+  });
+  const reconcile = new ReconcileService({
+    odoo: ports.odoo,
+    docker: ports.docker,
+    proxy: ports.proxy,
+    logger,
+    baseDomain: BASE_DOMAIN,
+    requestProvision: async (id) => void provisionRequests.push(id),
+    recordStates: (counts) => void stateCounts.push(counts),
+  });
+  return {
+    log,
+    odoo,
+    docker,
+    db,
+    filestore,
+    proxy,
+    locks,
+    tenant,
+    welcomes,
+    provisionRequests,
+    stateCounts,
+    templates,
+    provisioning,
+    lifecycle,
+    reconcile,
+  };
+}
+
+/** A world with one draft instance (id 1, "acme"); `provisioned` runs provisioning once. */
+export async function worldWithInstance(
+  overrides: Partial<FakeInstance> = {},
+  provisioned = false,
+) {
+  const world = buildWorld();
+  world.odoo.addInstance(draftInstance(overrides));
+  if (provisioned) await world.provisioning.provision(overrides.id ?? 1);
+  return world;
+}

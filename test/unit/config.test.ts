@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+/** every required variable, with values production accepts */
+const VALID: Record<string, string> = {
+  BRIDGE_SHARED_SECRET: 'a-long-random-shared-secret-0123',
+  BULL_BOARD_USER: 'queue-operator',
+  BULL_BOARD_PASSWORD: 'a-strong-board-password',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  ODOO_URL: 'http://127.0.0.1:8069/',
+  ODOO_DB: 'saas_master',
+  ODOO_LOGIN: 'saas_bridge',
+  ODOO_PASSWORD: 'odoo-secret',
+  PG_ADMIN_URL: 'postgres://saas_admin:secret@127.0.0.1:5432/postgres',
+  PG_TEMPLATE_PASSWORD: 'template-secret',
+  BASE_DOMAIN: 'saas.example.com',
+  SMTP_URL: 'smtp://127.0.0.1:1025',
+  MAIL_FROM: 'Odoo SaaS <no-reply@example.com>',
+};
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('parses a valid environment into typed values with defaults', () => {
+    const config = loadConfig({
+      ...VALID,
+      PUBLIC_URL_PORT: '',
+      TENANT_DB_HOST: '',
+      BRIDGE_PORT: '3100',
+    });
+    expect(config.env).toBe('development');
+    expect(config.http).toEqual({ port: 3100, host: '127.0.0.1' });
+    expect(config.odoo.url).toBe('http://127.0.0.1:8069');
+    expect(config.odoo.publicUrl).toBe('http://127.0.0.1:8069');
+    expect(config.postgres.tenantHost).toBeUndefined();
+    expect(config.postgres.templateUser).toBe('saas_template');
+    expect(config.proxy).toMatchObject({ scheme: 'https', port: undefined, server: 'saas' });
+    expect(config.docker).toMatchObject({
+      network: 'saas_tenants',
+      subnet: '172.30.0.0/24',
+      uid: 101,
+    });
+    expect(config.jobs).toEqual({
+      provisionConcurrency: 2,
+      readyTimeoutMs: 90_000,
+      reconcileIntervalSeconds: 300,
+    });
+  });
+
+  it('coerces numbers and keeps an explicit public port', () => {
+    const config = loadConfig({ ...VALID, PUBLIC_URL_PORT: '8080', PUBLIC_URL_SCHEME: 'http' });
+    expect(config.proxy.port).toBe(8080);
+    expect(config.proxy.scheme).toBe('http');
+  });
+
+  it.each(Object.keys(VALID))('names a missing %s in one line', (name) => {
+    const env: Record<string, string | undefined> = { ...VALID };
+    delete env[name];
+    const err = configError(env);
+    expect(err.message).toContain(`${name} is missing`);
+    expect(err.message).not.toContain('\n');
+    const others = Object.keys(VALID).filter((n) => n !== name && !n.startsWith(`${name}_`));
+    for (const other of others) expect(err.message).not.toContain(`${other} `);
+  });
+
+  it('names every bad variable with the reason in the same line', () => {
+    const err = configError({ ...VALID, REDIS_URL: 'http://x', BRIDGE_SHARED_SECRET: 'short' });
+    expect(err.message).toMatch(/^invalid configuration: /);
+    expect(err.message).toContain('BRIDGE_SHARED_SECRET must be at least 16 characters; ');
+    expect(err.message).toContain('REDIS_URL Invalid URL');
+    expect(err.message).not.toContain('\n');
+  });
+
+  describe('in production', () => {
+    const production = { ...VALID, NODE_ENV: 'production' };
+
+    it('accepts non-default credentials', () => {
+      expect(loadConfig(production).env).toBe('production');
+    });
+
+    it.each([
+      ['BULL_BOARD_PASSWORD', 'change-me'],
+      ['BULL_BOARD_PASSWORD', 'password'],
+      ['BULL_BOARD_USER', 'ops'],
+      ['BULL_BOARD_USER', 'admin'],
+      ['BRIDGE_SHARED_SECRET', 'change-me-to-32-random-bytes'],
+    ])('refuses the default %s "%s"', (name, value) => {
+      const err = configError({ ...production, [name]: value });
+      expect(err.message).toContain(name);
+      expect(err.message).toContain('production');
+    });
+
+    it('refuses a Bull Board password shorter than 12 characters', () => {
+      const err = configError({ ...production, BULL_BOARD_PASSWORD: 'elevenchars' });
+      expect(err.message).toContain('BULL_BOARD_PASSWORD');
+      expect(err.message).toContain('12+ characters');
+    });
+
+    it('accepts the same defaults outside production', () => {
+      const dev = { ...VALID, BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'change-me' };
+      expect(loadConfig(dev).bullBoard).toEqual({ user: 'ops', password: 'change-me' });
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  publicUrl,
+  RESERVED_SUBDOMAINS,
+  subdomainProblem,
+  templateDbName,
+  tenantContainerName,
+  tenantDbName,
+  tenantHost,
+} from '../../../src/services/naming.js';
+
+describe('subdomainProblem', () => {
+  it.each(['abc', 'acme', 'my-shop', 'a1b', '0ab', 'a'.repeat(30), 'x-y-z', 'ab-1'])(
+    'accepts %s',
+    (subdomain) => expect(subdomainProblem(subdomain)).toBeUndefined(),
+  );
+
+  it.each([
+    ['too short', 'ab'],
+    ['too long', 'a'.repeat(31)],
+    ['leading hyphen', '-abc'],
+    ['trailing hyphen', 'abc-'],
+    ['upper case', 'Acme'],
+    ['underscore', 'my_shop'],
+    ['dot', 'my.shop'],
+    ['space', 'my shop'],
+    ['empty', ''],
+    ['non-ASCII', 'españa'],
+  ])('refuses %s (%s)', (_why, subdomain) => {
+    expect(subdomainProblem(subdomain)).toMatch(/3-30 lowercase letters, digits or inner hyphens/);
+  });
+
+  it('refuses every reserved name of the contract', () => {
+    const contract =
+      'www admin mail api app bridge master shop odoo static smtp ftp ns1 ns2 localhost test';
+    expect([...RESERVED_SUBDOMAINS].sort()).toEqual(contract.split(' ').sort());
+    for (const name of contract.split(' ')) {
+      // two-letter names fail the pattern first; the others are refused as reserved
+      expect(subdomainProblem(name)).toMatch(/reserved|3-30/);
+    }
+    expect(subdomainProblem('admin')).toBe('subdomain "admin" is reserved');
+  });
+});
+
+describe('tenant names', () => {
+  it('builds database, role, container and host from the subdomain', () => {
+    expect(tenantDbName('acme')).toBe('tenant_acme');
+    expect(tenantDbName('my-little-shop')).toBe('tenant_my_little_shop');
+    expect(tenantContainerName('my-little-shop')).toBe('saas-tenant-my-little-shop');
+    expect(tenantHost('acme', 'saas.example.com')).toBe('acme.saas.example.com');
+  });
+
+  it('keeps the longest database name a valid PostgreSQL identifier', () => {
+    expect(tenantDbName('a'.repeat(30))).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
+  });
+
+  it('leaves default ports out of public URLs', () => {
+    expect(publicUrl('acme.example.com', 'https', undefined)).toBe('https://acme.example.com');
+    expect(publicUrl('acme.example.com', 'https', 443)).toBe('https://acme.example.com');
+    expect(publicUrl('acme.localhost', 'http', 80)).toBe('http://acme.localhost');
+    expect(publicUrl('acme.localhost', 'http', 8080)).toBe('http://acme.localhost:8080');
+    expect(publicUrl('acme.example.com', 'https', 8443)).toBe('https://acme.example.com:8443');
+  });
+});
+
+describe('templateDbName', () => {
+  const base = templateDbName('starter', ['base', 'sale', 'crm'], 'build-1');
+
+  it('is a safe identifier naming the plan', () => {
+    expect(base).toMatch(/^tmpl_starter_[0-9a-f]{10}$/);
+    expect(templateDbName('Pro Plan+ 2025!', ['base'], 'b')).toMatch(
+      /^tmpl_pro_plan_2025__?[0-9a-f]{10}$/,
+    );
+    expect(templateDbName('x'.repeat(80), ['base'], 'b').length).toBeLessThanOrEqual(63);
+  });
+
+  it('does not depend on module order or repeats', () => {
+    expect(templateDbName('starter', ['crm', 'base', 'sale'], 'build-1')).toBe(base);
+    expect(templateDbName('starter', ['sale', 'crm', 'base', 'crm'], 'build-1')).toBe(base);
+  });
+
+  it('changes when the modules change', () => {
+    expect(templateDbName('starter', ['base', 'sale'], 'build-1')).not.toBe(base);
+    expect(templateDbName('starter', ['base', 'sale', 'crm', 'stock'], 'build-1')).not.toBe(base);
+  });
+
+  it('changes when the Odoo build changes', () => {
+    expect(templateDbName('starter', ['base', 'sale', 'crm'], 'build-2')).not.toBe(base);
+  });
+});
