@@ -62,7 +62,7 @@ export class ProvisioningService {
     }
     const plan = await odoo.getPlan(instance.planId);
     const template = await this.deps.templates.ensure(plan);
-    await this.ensureDatabase(instanceId, names.db, template, existing);
+    await this.ensureDatabase(instance, names.db, template, existing);
     const container = await this.ensureContainer(instance, plan, names, existing);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     const readyMs = await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
@@ -128,16 +128,21 @@ export class ProvisioningService {
   }
 
   private async ensureDatabase(
-    instanceId: number,
+    instance: InstanceRecord,
     db: string,
     template: string,
     container: ContainerInfo | undefined,
   ): Promise<void> {
     const { db: pg, docker, filestore, logger } = this.deps;
+    const instanceId = instance.id;
     const marker = await pg.databaseMarker(db);
     if (marker === instanceMarker(instanceId)) return;
     if (marker?.startsWith('saas:instance:')) {
       throw new BridgeError('subdomain_taken', `database ${db} belongs to another instance`, true);
+    }
+    if (instance.provisionedAt) {
+      // never hand a customer who had data an empty clone: their database must be restored
+      throw new BridgeError('database_failed', `database ${db} of a provisioned instance is missing; restore it from a backup`, true);
     }
     // no marker: absent, or a clone interrupted half-way; this instance never ran on it
     if (container) await docker.removeContainer(container.name);

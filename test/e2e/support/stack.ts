@@ -10,15 +10,19 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 
+// STACK_PROFILE=bench gives the benchmark its own stack, so it can run beside an e2e run
+const bench = process.env.STACK_PROFILE === 'bench';
+const shift = bench ? 100 : 0;
+
 export const E2E = {
-  stackDir: path.join(REPO, '.stack-e2e'),
-  masterDb: 'saas_e2e',
-  odooPort: 18069,
-  bridgePort: 13000,
-  caddyPort: 18080,
-  caddyAdminPort: 12019,
-  smtpPort: 11025,
-  redisDb: 1,
+  stackDir: path.join(REPO, bench ? '.stack-bench' : '.stack-e2e'),
+  masterDb: bench ? 'saas_bench' : 'saas_e2e',
+  odooPort: 18069 + shift,
+  bridgePort: 13000 + shift,
+  caddyPort: 18080 + shift,
+  caddyAdminPort: 12019 + shift,
+  smtpPort: 11025 + shift,
+  redisDb: bench ? 2 : 1,
 };
 
 export const masterUrl = `http://localhost:${E2E.odooPort}`;
