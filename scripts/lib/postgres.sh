@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# PostgreSQL roles of the stack (docs/contracts.md), shared by scripts/setup (Debian cluster)
+# and scripts/postgres-initdb (the postgres container of docker-compose.yml). Plain bash: no
+# other helper is needed, so the postgres image can source it as it is.
+
+# psql_quote VALUE: VALUE as a single-quoted argument of a psql backslash command
+psql_quote() {
+  local v=${1//\\/\\\\}
+  printf "'%s'" "${v//\'/\'\'}"
+}
+
+# pg_roles_sql ADMIN ADMIN_PW TEMPLATE TEMPLATE_PW MASTER MASTER_PW: a psql script that creates
+# the roles when missing and (re)sets their attributes and passwords; run it as a superuser with
+# psql -v ON_ERROR_STOP=1. Passwords travel as psql variables, never on a command line.
+pg_roles_sql() {
+  printf '\\set admin_user %s\n\\set admin_pw %s\n' "$(psql_quote "$1")" "$(psql_quote "$2")"
+  printf '\\set template_user %s\n\\set template_pw %s\n' "$(psql_quote "$3")" "$(psql_quote "$4")"
+  printf '\\set master_user %s\n\\set master_pw %s\n' "$(psql_quote "$5")" "$(psql_quote "$6")"
+  cat <<'SQL'
+SET client_min_messages = warning;
+SELECT format('CREATE ROLE %I', :'admin_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'admin_user') \gexec
+SELECT format('CREATE ROLE %I', :'template_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'template_user') \gexec
+SELECT format('CREATE ROLE %I', :'master_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'master_user') \gexec
+-- the bridge: creates tenant roles and databases, clones templates
+ALTER ROLE :"admin_user" WITH SUPERUSER LOGIN PASSWORD :'admin_pw';
+-- owns the template databases; templates are built connecting as it
+ALTER ROLE :"template_user" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE LOGIN PASSWORD :'template_pw';
+-- the master Odoo
+ALTER ROLE :"master_user" WITH NOSUPERUSER CREATEDB NOCREATEROLE LOGIN PASSWORD :'master_pw';
+SQL
+}
