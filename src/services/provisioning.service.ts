@@ -70,6 +70,9 @@ export class ProvisioningService {
     const login = await this.ensureTenantSetup(instance, plan, names.db, directUrl);
     await this.deps.proxy.routeToUpstream(names.host, `${container.ip}:${ODOO_HTTP_PORT}`);
     const url = publicUrl(names.host, this.deps.publicUrl.scheme, this.deps.publicUrl.port);
+    // queued before Odoo hears "running": a retry after that returns 'already-running' and would never
+    // queue it; a second add is a no-op (jobId welcome-<id>); the mail job retries until the URL is in Odoo
+    if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
     const seconds = (Date.now() - started) / 1000;
     await odoo.updateInstance(instanceId, {
       state: 'running',
@@ -86,7 +89,6 @@ export class ProvisioningService {
       `Instance running at <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> ` +
         `(plan ${escapeHtml(plan.name)}, database ${names.db}, ready in ${seconds.toFixed(1)} s).`,
     );
-    if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
     log.info({ seconds, url }, 'instance running');
     return 'running';
   }
