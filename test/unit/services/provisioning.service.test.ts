@@ -118,6 +118,18 @@ describe('ProvisioningService.provision', () => {
     expectRunningTenant(world);
   });
 
+  it('refuses to give a provisioned instance whose database is gone an empty clone', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.docker.removeContainer('saas-tenant-acme');
+    await world.db.dropDatabase('tenant_acme');
+    await expect(world.provisioning.provision(1)).rejects.toMatchObject({
+      code: 'database_failed',
+      permanent: true,
+    });
+    expect(world.log.count('db.cloneDatabase')).toBe(1);
+    expect(world.db.dbs.has('tenant_acme')).toBe(false);
+  });
+
   it('skips suspended and terminated instances', async () => {
     for (const state of ['suspended', 'terminating', 'terminated'] as const) {
       const world = await worldWithInstance({ state });

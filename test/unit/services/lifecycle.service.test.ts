@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { worldWithInstance } from '../../support/world.js';
+
+const HOST = 'acme.saas.example.com';
+const NAME = 'saas-tenant-acme';
+
+async function suspendedWorld() {
+  const world = await worldWithInstance({}, true);
+  await world.lifecycle.suspend(1);
+  return world;
+}
+
+describe('LifecycleService.suspend', () => {
+  it('stops the container, shows the suspended page and records the state', async () => {
+    const world = await worldWithInstance({}, true);
+    expect(await world.lifecycle.suspend(1)).toBe('suspended');
+    expect(world.docker.containers.get(NAME)?.status).toBe('exited');
+    expect(world.proxy.routes.get(HOST)).toEqual({
+      kind: 'suspended',
+      renewUrl: 'https://master.example.com/my/instances/1/renew',
+    });
+    expect(world.odoo.instance(1)).toMatchObject({ state: 'suspended' });
+    expect(world.odoo.instance(1).suspendedSince).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(world.odoo.notes.at(-1)?.body).toBe('Instance suspended: container stopped, data kept.');
+    // data kept
+    expect(world.docker.containers.has(NAME)).toBe(true);
+    expect(world.db.dbs.has('tenant_acme')).toBe(true);
+  });
+
+  it('suspends an instance in error too', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.odoo.updateInstance(1, { state: 'error' });
+    expect(await world.lifecycle.suspend(1)).toBe('suspended');
+  });
+
+  it('does nothing for an instance already suspended or not running', async () => {
+    const world = await suspendedWorld();
+    const calls = world.log.calls.length;
+    expect(await world.lifecycle.suspend(1)).toBe('already suspended');
+    expect(world.log.calls.slice(calls)).toEqual(['odoo.getInstance']);
+    for (const state of ['draft', 'provisioning', 'terminated'] as const) {
+      const other = await worldWithInstance({ state });
+      expect(await other.lifecycle.suspend(1)).toBe(`not suspended: instance is ${state}`);
+      expect(other.odoo.patches).toEqual([]);
+    }
+  });
+});
+
+describe('LifecycleService.reactivate', () => {
+  it('starts the container and routes the host to its new address', async () => {
+    const world = await suspendedWorld();
+    expect(await world.lifecycle.reactivate(1)).toBe('running');
+    const container = world.docker.containers.get(NAME);
+    expect(container?.status).toBe('running');
+    expect(world.proxy.routes.get(HOST)).toEqual({
+      kind: 'upstream',
+      upstream: `${container?.ip}:8069`,
+    });
+    expect(world.odoo.instance(1)).toMatchObject({
+      state: 'running',
+      directUrl: `http://${container?.ip}:8069`,
+      suspendedSince: undefined,
+    });
+    expect(world.odoo.notes.at(-1)?.body).toMatch(/^Instance reactivated in \d+\.\d s\.$/);
+    expect(world.welcomes).toEqual([1]);
+  });
+
+  it('routes only once the tenant answers', async () => {
+    const world = await suspendedWorld();
+    world.log.failAlways('tenant.waitReady');
+    await expect(world.lifecycle.reactivate(1)).rejects.toThrow('tenant.waitReady fails');
+    expect(world.proxy.routes.get(HOST)?.kind).toBe('suspended');
+    expect(world.odoo.instance(1).state).toBe('suspended');
+  });
+
+  it('rebuilds a container lost while suspended on the kept database', async () => {
+    const world = await suspendedWorld();
+    world.db.get('tenant_acme').data.invoices = '12';
+    await world.docker.removeContainer(NAME);
+    expect(await world.lifecycle.reactivate(1)).toBe('running');
+    expect(world.docker.containers.get(NAME)?.status).toBe('running');
+    expect(world.log.count('db.cloneDatabase')).toBe(1);
+    expect(world.db.get('tenant_acme').data.invoices).toBe('12');
+    expect(world.odoo.statesOf(1).slice(-2)).toEqual(['provisioning', 'running']);
+    expect(world.welcomes).toEqual([1]);
+  });
+
+  it('does nothing for a running instance or one not suspended', async () => {
+    const world = await worldWithInstance({}, true);
+    expect(await world.lifecycle.reactivate(1)).toBe('already running');
+    const draft = await worldWithInstance();
+    expect(await draft.lifecycle.reactivate(1)).toBe('not reactivated: instance is draft');
+    expect(draft.docker.containers.size).toBe(0);
+  });
+});
+
+describe('LifecycleService.paid', () => {
+  it('provisions a draft instance', async () => {
+    const world = await worldWithInstance();
+    expect(await world.lifecycle.paid(1)).toBe('running');
+    expect(world.odoo.instance(1).state).toBe('running');
+    expect(world.welcomes).toEqual([1]);
+  });
+
+  it('retries an instance in error', async () => {
+    const world = await worldWithInstance({ state: 'error' });
+    expect(await world.lifecycle.paid(1)).toBe('running');
+  });
+
+  it('brings a suspended instance back', async () => {
+    const world = await suspendedWorld();
+    expect(await world.lifecycle.paid(1)).toBe('running');
+    expect(world.docker.containers.get(NAME)?.status).toBe('running');
+    expect(world.proxy.routes.get(HOST)?.kind).toBe('upstream');
+  });
+
+  it('only notes a payment of a running instance', async () => {
+    const world = await worldWithInstance({}, true);
+    const calls = world.log.calls.length;
+    expect(await world.lifecycle.paid(1)).toBe('nothing to do (running)');
+    expect(world.log.calls.slice(calls)).toEqual(['odoo.getInstance']);
+  });
+
+  it('refuses an unknown instance permanently', async () => {
+    const world = await worldWithInstance();
+    await expect(world.lifecycle.paid(5)).rejects.toMatchObject({
+      code: 'instance_not_found',
+      permanent: true,
+    });
+  });
+});
+
+describe('LifecycleService.terminate', () => {
+  it('removes container and route and keeps the database for the final backup', async () => {
+    const world = await worldWithInstance({}, true);
+    expect(await world.lifecycle.terminate(1)).toBe('terminated');
+    expect(world.docker.containers.has(NAME)).toBe(false);
+    expect(world.proxy.routes.has(HOST)).toBe(false);
+    expect(world.db.dbs.has('tenant_acme')).toBe(true);
+    expect(world.filestore.dirs.has('tenant_acme')).toBe(true);
+    expect(world.odoo.statesOf(1).slice(-2)).toEqual(['terminating', 'terminated']);
+    expect(world.odoo.notes.at(-1)?.body).toBe(
+      'Instance terminated: container and route removed; database tenant_acme kept.',
+    );
+    expect(await world.lifecycle.terminate(1)).toBe('already terminated');
+  });
+
+  it('finishes a termination interrupted half-way', async () => {
+    const world = await worldWithInstance({}, true);
+    world.log.failAlways('proxy.removeRoute');
+    await expect(world.lifecycle.terminate(1)).rejects.toThrow();
+    world.log.clearFailures();
+    expect(await world.lifecycle.terminate(1)).toBe('terminated');
+    expect(world.proxy.routes.has(HOST)).toBe(false);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { draftInstance, worldWithInstance } from '../../support/world.js';
+
+const HOST = 'acme.saas.example.com';
+const NAME = 'saas-tenant-acme';
+
+describe('ReconcileService.reconcile', () => {
+  it('leaves a healthy world as it is, re-pointing routes', async () => {
+    const world = await worldWithInstance({}, true);
+    const report = await world.reconcile.reconcile();
+    expect(report).toEqual({
+      started: [],
+      stopped: [],
+      rerouted: [NAME],
+      provisionRequested: [],
+      orphans: [],
+    });
+    expect(world.proxy.routes.get(HOST)).toEqual({
+      kind: 'upstream',
+      upstream: `${world.docker.containers.get(NAME)?.ip}:8069`,
+    });
+  });
+
+  it('requests provisioning for a running instance without a container', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.docker.removeContainer(NAME);
+    const report = await world.reconcile.reconcile();
+    expect(report.provisionRequested).toEqual([1]);
+    expect(world.provisionRequests).toEqual([1]);
+    expect(world.docker.containers.size).toBe(0); // the provisioning job does the work
+  });
+
+  it('starts an exited container of a running instance and routes to its new address', async () => {
+    const world = await worldWithInstance({}, true);
+    const oldIp = world.docker.containers.get(NAME)?.ip;
+    await world.docker.stopContainer(NAME);
+    const report = await world.reconcile.reconcile();
+    expect(report.started).toEqual([NAME]);
+    expect(report.rerouted).toEqual([NAME]);
+    const container = world.docker.containers.get(NAME);
+    expect(container?.status).toBe('running');
+    expect(container?.ip).not.toBe(oldIp);
+    expect(world.proxy.routes.get(HOST)).toEqual({
+      kind: 'upstream',
+      upstream: `${container?.ip}:8069`,
+    });
+  });
+
+  it.each(['suspended', 'terminating', 'terminated'] as const)(
+    'stops the running container of a %s instance',
+    async (state) => {
+      const world = await worldWithInstance({}, true);
+      await world.odoo.updateInstance(1, { state });
+      const report = await world.reconcile.reconcile();
+      expect(report.stopped).toEqual([NAME]);
+      expect(world.docker.containers.get(NAME)?.status).toBe('exited');
+      expect(world.docker.containers.has(NAME)).toBe(true);
+    },
+  );
+
+  it('reports containers without an instance and removes nothing', async () => {
+    const world = await worldWithInstance({}, true);
+    const orphan = world.docker.containers.get(NAME)?.spec;
+    await world.docker.seed({
+      ...orphan!,
+      name: 'saas-tenant-ghost',
+      labels: { ...orphan!.labels, 'saas.instance': '99' },
+    });
+    await world.docker.seed({
+      ...orphan!,
+      name: 'saas-template-x',
+      labels: { 'saas.managed': 'true' },
+    });
+    const calls = world.log.calls.length;
+    const report = await world.reconcile.reconcile();
+    expect(report.orphans).toEqual(['saas-tenant-ghost']);
+    expect(world.docker.containers.get('saas-tenant-ghost')?.status).toBe('running');
+    const made = world.log.calls.slice(calls);
+    expect(made).not.toContain('docker.removeContainer');
+    expect(made).not.toContain('docker.stopContainer');
+  });
+
+  it('leaves instances being provisioned alone', async () => {
+    for (const state of ['draft', 'provisioning', 'error'] as const) {
+      const world = await worldWithInstance({ state });
+      const report = await world.reconcile.reconcile();
+      expect(report).toEqual({
+        started: [],
+        stopped: [],
+        rerouted: [],
+        provisionRequested: [],
+        orphans: [],
+      });
+    }
+  });
+
+  it('goes on with the other instances when one fails', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'beta' }));
+    await world.provisioning.provision(2);
+    await world.docker.stopContainer(NAME);
+    await world.docker.stopContainer('saas-tenant-beta');
+    world.log.crashAt(world.log.calls.length + 2); // the first start (odoo.listInstances, docker.listContainers, then start)
+    const report = await world.reconcile.reconcile();
+    expect(report.started).toEqual(['saas-tenant-beta']);
+    expect(world.docker.containers.get('saas-tenant-beta')?.status).toBe('running');
+  });
+
+  it('records how many instances are in each state', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.addInstance({
+      ...world.odoo.instance(1),
+      id: 2,
+      subdomain: 'beta',
+      state: 'suspended',
+    });
+    await world.reconcile.reconcile();
+    expect(world.stateCounts).toEqual([
+      {
+        draft: 0,
+        provisioning: 0,
+        running: 1,
+        suspended: 1,
+        terminating: 0,
+        terminated: 0,
+        error: 0,
+      },
+    ]);
+  });
+});
