@@ -90,9 +90,11 @@ export class PostgresAdapter implements DatabasePort {
   async ensureRole(name: string, password: string): Promise<void> {
     const { rowCount } = await this.query('look up role', 'SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
     const verb = (rowCount ?? 0) > 0 ? 'ALTER' : 'CREATE';
+    // INHERIT: a database owner may create in schema public only through its implicit membership of
+    // pg_database_owner (PostgreSQL 15); the role is granted no other role, so it inherits nothing else
     await this.query(
       `${verb.toLowerCase()} role ${name}`,
-      `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${literal(password)}`,
+      `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(password)}`,
     );
   }
 
