@@ -70,7 +70,9 @@ export class CaddyProxyAdapter implements ProxyPort {
     try {
       response = await fetch(`${this.adminUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        // Caddy restarts its admin server on every config change, closing idle connections: a pooled
+        // one reused for the next call fails ("other side closed"), so each call has its own
+        headers: body === undefined ? { connection: 'close' } : { connection: 'close', 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(5_000),
       });
