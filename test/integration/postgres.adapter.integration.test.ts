@@ -8,7 +8,8 @@ import { connectAs, pgAdminUrl, sqlAs } from '../support/integration/pg-admin.js
 let adminUrl = '';
 const skip = await unavailable('PostgreSQL', async () => {
   adminUrl = await pgAdminUrl();
-  await new PostgresAdapter(adminUrl).ping().finally(() => undefined);
+  const probe = new PostgresAdapter(adminUrl);
+  await probe.ping().finally(() => probe.close());
 });
 
 const run = randomBytes(3).toString('hex');

@@ -19,10 +19,12 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** GET with an explicit Host header (fetch does not allow setting it) */
+/** GET with an explicit Host header (fetch does not allow setting it), on its own connection */
 export function httpGet(url: string, host?: string, timeoutMs = 5_000): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: host ? { host } : {}, timeout: timeoutMs }, (res) => {
+    // a fresh connection each time: Caddy closes idle ones when its config changes
+    const options = { headers: host ? { host } : {}, timeout: timeoutMs, agent: false };
+    const req = http.get(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
