@@ -33,6 +33,9 @@
         "web.assets_frontend": [
             "saas_master/static/src/js/saas_subdomain.js",
         ],
+        "web.assets_tests": [
+            "saas_master/static/tests/tours/*.js",
+        ],
     },
     "installable": True,
     "application": True,

@@ -57,7 +57,7 @@ class SaasCase(TransactionCase):
         )
 
     @classmethod
-    def _portal_user(cls, login, partner):
+    def _portal_user(cls, login, partner, password=None):
         return (
             cls.env["res.users"]
             .with_context(no_reset_password=True)
@@ -65,7 +65,7 @@ class SaasCase(TransactionCase):
                 {
                     "name": partner.name,
                     "login": login,
-                    "password": login + "-pass-123",
+                    "password": password or login + "-pass-123",
                     "partner_id": partner.id,
                     "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
                 }

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import HttpCase, tagged
 
 from .common import SaasCase
@@ -16,11 +18,11 @@ class TestCheckout(HttpCase, SaasCase):
                 "country_id": cls.env.ref("base.es").id,
             }
         )
-        cls.user = cls._portal_user("acme_buyer", cls.customer)
+        cls.user = cls._portal_user("acme_buyer", cls.customer, password="acme_buyer")
         cls._instance(cls.other_customer, "taken-one")
 
     def _cart(self):
-        self.authenticate("acme_buyer", "acme_buyer-pass-123")
+        self.authenticate("acme_buyer", "acme_buyer")
         self.make_jsonrpc_request(
             "/shop/cart/update_json",
             {"product_id": self.plan_basic.product_variant_id.id, "add_qty": 1},
@@ -75,3 +77,24 @@ class TestCheckout(HttpCase, SaasCase):
             "/shop/saas_subdomain", data={"saas_subdomain": "x-y-z"}
         )
         self.assertEqual(response.status_code, 400)
+
+    def test_transaction_route_validates_typed_subdomain(self):
+        order = self._cart()
+        route = "/shop/payment/transaction/%s" % order.id
+        params = {"access_token": order._portal_ensure_token(), "saas_subdomain": "www"}
+        body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+        response = self.url_open(
+            route, data=json.dumps(body), headers={"Content-Type": "application/json"}
+        ).json()
+        self.assertEqual(
+            response["error"]["data"]["name"], "odoo.exceptions.ValidationError"
+        )
+        self.assertIn("reserved", response["error"]["data"]["message"])
+        order.invalidate_recordset()
+        self.assertFalse(order.saas_subdomain)  # the failed request wrote nothing
+
+    def test_tour_inline_feedback(self):
+        order = self._cart()
+        self.start_tour("/shop/payment", "saas_checkout_subdomain", login="acme_buyer")
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-web")
