@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
@@ -46,7 +47,7 @@ export class JobQueueAdapter {
   }
 
   async ping(): Promise<void> {
-    const answer = await this.producer.ping();
+    const answer = await (await this.connected()).ping();
     if (answer !== 'PONG') throw new BridgeError('internal', `Redis answered ${answer} to PING`);
   }
 
@@ -76,17 +77,17 @@ export class JobQueueAdapter {
   }
 
   async wasSeen(key: string): Promise<boolean> {
-    return (await this.producer.exists(`${this.prefix}:seen:${key}`)) === 1;
+    return (await (await this.connected()).exists(`${this.prefix}:seen:${key}`)) === 1;
   }
 
   async markSeen(key: string, ttlSeconds: number): Promise<void> {
-    await this.producer.set(`${this.prefix}:seen:${key}`, '1', 'EX', ttlSeconds);
+    await (await this.connected()).set(`${this.prefix}:seen:${key}`, '1', 'EX', ttlSeconds);
   }
 
   /** A lock per resource; the same owner may take it again (a stalled job resumed after a crash). */
   async lock(resource: string, owner: string, ttlSeconds: number): Promise<boolean> {
     const key = `${this.prefix}:lock:${resource}`;
-    const taken = await this.producer.set(key, owner, 'EX', ttlSeconds, 'NX');
+    const taken = await (await this.connected()).set(key, owner, 'EX', ttlSeconds, 'NX');
     if (taken === 'OK') return true;
     if ((await this.producer.get(key)) === owner) {
       await this.producer.expire(key, ttlSeconds);
@@ -97,12 +98,23 @@ export class JobQueueAdapter {
 
   async unlock(resource: string, owner: string): Promise<void> {
     // delete only our own lock: compare-and-delete in one step
-    await this.producer.eval(
+    await (await this.connected()).eval(
       `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
       1,
       `${this.prefix}:lock:${resource}`,
       owner,
     );
+  }
+
+  /**
+   * The producer fails fast while Redis is away (no offline queue), but its first connection takes a
+   * moment: a command sent before it is up failed with "Stream isn't writeable". Wait for that one.
+   */
+  private async connected(): Promise<Redis> {
+    if (this.producer.status === 'connecting' || this.producer.status === 'connect') {
+      await once(this.producer, 'ready', { signal: AbortSignal.timeout(10_000) });
+    }
+    return this.producer;
   }
 
   /** Shutdown order: workers finish their current jobs, then queues close, then Redis. */
