@@ -149,8 +149,14 @@ export class DockerAdapter implements DockerPort {
   async runToCompletion(spec: ContainerSpec, timeoutMs: number): Promise<{ exitCode: number; logs: string }> {
     await this.removeContainer(spec.name);
     let container: Docker.Container;
+    // output is read from an attached stream: the logs endpoint refuses containers that already died
+    let output = '';
     try {
       container = await this.docker.createContainer({ ...toCreateOptions(spec), Tty: true });
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      stream.on('data', (chunk: Buffer) => {
+        output = (output + chunk.toString('utf8')).slice(-16_000);
+      });
       await container.start();
     } catch (err) {
       fail(`run ${spec.name}`, err);
@@ -164,7 +170,7 @@ export class DockerAdapter implements DockerPort {
         );
       });
       const result = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
-      const logs = (await container.logs({ stdout: true, stderr: true, tail: 40 })).toString('utf8');
+      const logs = output.split(/\r?\n/).slice(-40).join('\n');
       return { exitCode: result.StatusCode, logs };
     } finally {
       clearTimeout(timer);
