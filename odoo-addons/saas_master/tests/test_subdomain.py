@@ -71,3 +71,10 @@ class TestSubdomain(SaasCase):
             self.Instance._default_subdomain(self.customer, self.plan_basic),
             "acme-corp",
         )
+
+    def test_spanish_messages(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env.ref("base.module_saas_master")._update_translations(["es_ES"])
+        Instance = self.Instance.with_context(lang="es_ES")
+        self.assertIn("está reservado", Instance._subdomain_error("www"))
+        self.assertIn("no es un subdominio válido", Instance._subdomain_error("-x"))
