@@ -68,3 +68,11 @@ class TestUserLimit(TransactionCase):
         admin = self.env.ref("base.user_admin")
         admin.write({"signature": "<p>hi</p>"})
         admin.write({"active": True})
+
+    def test_spanish_message(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env.ref("base.module_saas_tenant")._update_translations(["es_ES"])
+        self._set_limit(0)
+        users = self.Users.with_context(lang="es_ES")
+        with self.assertRaisesRegex(UserError, "Su plan permite"):
+            users.create({"name": "u_es", "login": "u_es"})
