@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilestoreAdapter } from '../../src/adapters/filestore.adapter.js';
+
+const UID = 101;
+let root: string;
+let filestore: FilestoreAdapter;
+
+describe('FilestoreAdapter on the real file system', () => {
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'saas-it-filestore-'));
+    filestore = new FilestoreAdapter(root, UID);
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('puts each database in its own data dir under the root', () => {
+    expect(filestore.dataDirOf('tenant_acme')).toBe(path.join(root, 'tenant_acme'));
+  });
+
+  it('prepares an empty data dir for a template', async () => {
+    expect(await filestore.exists('tmpl_a')).toBe(false);
+    await filestore.ensureEmpty('tmpl_a');
+    await filestore.ensureEmpty('tmpl_a');
+    expect(await filestore.exists('tmpl_a')).toBe(true);
+    expect((await stat(path.join(root, 'tmpl_a', 'filestore'))).isDirectory()).toBe(true);
+  });
+
+  it("copies the template's filestore under the clone's name, owned by the container's uid", async () => {
+    const source = path.join(root, 'tmpl_a', 'filestore', 'tmpl_a', 'ab');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'abcdef'), 'attachment bytes');
+    await filestore.cloneFrom('tmpl_a', 'tenant_acme');
+    const copy = path.join(root, 'tenant_acme', 'filestore', 'tenant_acme', 'ab', 'abcdef');
+    expect(await readFile(copy, 'utf8')).toBe('attachment bytes');
+    if (process.getuid?.() === 0) {
+      expect((await stat(copy)).uid).toBe(UID);
+      expect((await stat(path.join(root, 'tenant_acme'))).uid).toBe(UID);
+    }
+    expect(await filestore.sizeMb('tenant_acme')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('replaces a half-copied clone and copies nothing from a template without filestore', async () => {
+    await writeFile(path.join(root, 'tenant_acme', 'leftover'), 'x');
+    await filestore.cloneFrom('tmpl_a', 'tenant_acme');
+    await expect(stat(path.join(root, 'tenant_acme', 'leftover'))).rejects.toThrow();
+    await filestore.cloneFrom('tmpl_missing', 'tenant_beta');
+    expect(await filestore.exists('tenant_beta')).toBe(true);
+  });
+
+  it('removes data dirs idempotently', async () => {
+    await filestore.remove('tenant_acme');
+    await filestore.remove('tenant_acme');
+    expect(await filestore.exists('tenant_acme')).toBe(false);
+    expect(await filestore.sizeMb('tenant_acme')).toBe(0);
+  });
+});
