@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { TEMPLATE_READY } from '../../../src/services/template.service.js';
+import { buildWorld, STARTER_PLAN, TEMPLATE_USER } from '../../support/world.js';
+
+describe('TemplateService.ensure', () => {
+  it('builds a template once with the plan modules, then answers it from its marker', async () => {
+    const world = buildWorld();
+    const name = await world.templates.ensure(STARTER_PLAN);
+    expect(name).toBe(world.templates.nameOf(STARTER_PLAN));
+    expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
+    expect(world.docker.runs).toHaveLength(1);
+    const [spec] = world.docker.runs;
+    expect(spec?.name).toBe(`saas-template-${name.replaceAll('_', '-')}`);
+    expect(spec?.cmd).toEqual(
+      expect.arrayContaining([
+        `--database=${name}`,
+        '--init=base,saas_tenant,sale,crm',
+        '--without-demo=all',
+        '--stop-after-init',
+        '--no-http',
+      ]),
+    );
+    expect(spec?.env).toContain(`USER=${TEMPLATE_USER}`);
+    expect(spec).toMatchObject({
+      restart: 'no',
+      labels: { 'saas.managed': 'true', 'saas.template': name },
+    });
+    expect(world.db.get(name)).toMatchObject({ owner: TEMPLATE_USER, marker: TEMPLATE_READY });
+    expect(world.filestore.dirs.has(name)).toBe(true);
+    expect(world.locks.held.size).toBe(0);
+  });
+
+  it.each([
+    ['a non-zero exit', { exitCode: 1, logs: 'boom' }],
+    [
+      'an ERROR in the log',
+      { exitCode: 0, logs: 'INFO a\n2026 ERROR tmpl odoo.modules: cannot load\nINFO b' },
+    ],
+  ])(
+    'fails on %s, keeps no marker, releases the lock, and rebuilds next time',
+    async (_why, result) => {
+      const world = buildWorld();
+      world.docker.runResult = result;
+      await expect(world.templates.ensure(STARTER_PLAN)).rejects.toMatchObject({
+        code: 'internal',
+      });
+      const name = world.templates.nameOf(STARTER_PLAN);
+      expect(world.db.get(name).marker).toBeUndefined();
+      expect(world.locks.held.size).toBe(0);
+      world.docker.runResult = { exitCode: 0, logs: 'ok' };
+      expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
+      expect(world.docker.runs).toHaveLength(2);
+      expect(world.db.get(name).marker).toBe(TEMPLATE_READY);
+    },
+  );
+
+  it('waits for another process building the same template and uses its result', async () => {
+    const world = buildWorld();
+    const name = world.templates.nameOf(STARTER_PLAN);
+    world.locks.held.set(`template:${name}`, 'other-process');
+    const waiting = world.templates.ensure(STARTER_PLAN);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // the other process finishes its build
+    await world.db.createEmptyDatabase(name, TEMPLATE_USER);
+    await world.db.setDatabaseMarker(name, TEMPLATE_READY);
+    world.locks.held.delete(`template:${name}`);
+    expect(await waiting).toBe(name);
+    expect(world.docker.runs).toHaveLength(0);
+    expect(world.locks.refusals).toBeGreaterThanOrEqual(1);
+  });
+
+  it('names a different template when the plan modules change', () => {
+    const world = buildWorld();
+    const other = { ...STARTER_PLAN, modules: ['sale', 'crm', 'stock'] };
+    expect(world.templates.nameOf(other)).not.toBe(world.templates.nameOf(STARTER_PLAN));
+    expect(world.templates.nameOf({ ...STARTER_PLAN, modules: ['crm', 'sale'] })).toBe(
+      world.templates.nameOf(STARTER_PLAN),
+    );
+  });
+});
