@@ -55,7 +55,10 @@ export class ProvisioningService {
     const names = this.namesOf(instance);
     const existing = await docker.findContainer(names.container);
     this.assertOwnContainer(existing, instanceId, instance.subdomain);
-    if (instance.state === 'running' && existing?.status === 'running') return 'already-running';
+    if (instance.state === 'running' && existing?.status === 'running') {
+      await this.deps.onRunning(instanceId);
+      return 'already-running';
+    }
 
     if (instance.state !== 'provisioning') {
       await odoo.updateInstance(instanceId, { state: 'provisioning', last_error: false });
@@ -70,9 +73,6 @@ export class ProvisioningService {
     const login = await this.ensureTenantSetup(instance, plan, names.db, directUrl);
     await this.deps.proxy.routeToUpstream(names.host, `${container.ip}:${ODOO_HTTP_PORT}`);
     const url = publicUrl(names.host, this.deps.publicUrl.scheme, this.deps.publicUrl.port);
-    // queued before Odoo hears "running": a retry after that returns 'already-running' and would never
-    // queue it; a second add is a no-op (jobId welcome-<id>); the mail job retries until the URL is in Odoo
-    if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
     const seconds = (Date.now() - started) / 1000;
     await odoo.updateInstance(instanceId, {
       state: 'running',
@@ -89,6 +89,9 @@ export class ProvisioningService {
       `Instance running at <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> ` +
         `(plan ${escapeHtml(plan.name)}, database ${names.db}, ready in ${seconds.toFixed(1)} s).`,
     );
+    // queued once Odoo has the URL the mail shows; a crash before this line is healed by the
+    // 'already-running' path below (a second add is a no-op: jobId welcome-<id>)
+    if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
     log.info({ seconds, url }, 'instance running');
     return 'running';
   }
