@@ -70,8 +70,13 @@ class AccountMove(models.Model):
         return res
 
     def _saas_on_paid(self):
-        """One ``invoice.paid`` per linked instance (once per invoice and instance)."""
+        """One ``invoice.paid`` per linked instance (once per invoice and instance).
+
+        A renewal payment (the instance was paid before, or is in a trial)
+        extends ``expiration_date`` by one period from the current expiry.
+        """
         today = fields.Date.context_today(self)
+        Event = self.env["saas.bridge.event"].sudo()
         paid = self.filtered(
             lambda m: m.move_type == "out_invoice"
             and m.payment_state in ("paid", "in_payment")
@@ -81,7 +86,13 @@ class AccountMove(models.Model):
                 continue
             move._saas_link_instances(create_missing=True)
             for instance in move.sudo().saas_instance_ids:
-                instance.last_payment_date = today
+                key = "invoice.paid:%s:%s" % (move.id, instance.id)
+                if Event.search_count([("dedupe_key", "=", key)], limit=1):
+                    continue
+                values = {"last_payment_date": today}
+                if instance.last_payment_date or instance.plan_id.saas_trial_days:
+                    values["expiration_date"] = instance._renewed_expiration()
+                instance.write(values)
                 instance._enqueue_event(
                     "invoice.paid",
                     {
@@ -92,5 +103,5 @@ class AccountMove(models.Model):
                         "amount": move.amount_total,
                         "currency": move.currency_id.name,
                     },
-                    dedupe_key="invoice.paid:%s:%s" % (move.id, instance.id),
+                    dedupe_key=key,
                 )

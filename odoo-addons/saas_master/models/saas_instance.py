@@ -258,6 +258,15 @@ class SaasInstance(models.Model):
             return today + relativedelta(days=plan.saas_trial_days)
         return today + relativedelta(months=max(plan.saas_period_months, 1))
 
+    def _renewed_expiration(self):
+        """One more period from the current expiry (no lost days when paying
+        early); from today when the instance has been expired for a full period."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        period = relativedelta(months=max(self.plan_id.saas_period_months, 1))
+        renewed = (self.expiration_date or today) + period
+        return renewed if renewed > today else today + period
+
     def write(self, vals):
         if vals.get("subdomain"):
             for instance in self.filtered(lambda i: i.state != "terminated"):

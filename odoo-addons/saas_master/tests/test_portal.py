@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import SaasCase
@@ -65,3 +68,13 @@ class TestPortal(HttpCase, SaasCase):
         html = self.url_open("/my/instances").text
         self.assertIn("o_saas_pay", html)
         self.assertIn("/my/invoices/%s" % invoice.id, html)
+
+    def test_renew_link_when_expiring(self):
+        self.mine.expiration_date = fields.Date.context_today(self.mine) + timedelta(
+            days=3
+        )
+        self._login("acme_portal")
+        html = self.url_open("/my/instances").text
+        self.assertIn("Expiring soon", html)
+        self.assertIn("o_saas_renew", html)
+        self.assertIn(self.plan_basic.website_url, html)

@@ -62,7 +62,11 @@ class TestSecurity(SaasCase):
         )[0]
         self.assertEqual(read["initial_password"], "S3cret!")
         self.assertEqual(read["state"], "running")
-        instance.message_post(body="Welcome mail sent", subtype_xmlid="mail.mt_note")
+        instance.message_post(
+            body="Welcome mail sent",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
         self.assertIn("Welcome mail sent", self.instance.message_ids[0].body)
         plans = (
             self.env["product.template"]
