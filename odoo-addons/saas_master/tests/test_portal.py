@@ -78,3 +78,12 @@ class TestPortal(HttpCase, SaasCase):
         self.assertIn("Expiring soon", html)
         self.assertIn("o_saas_renew", html)
         self.assertIn(self.plan_basic.website_url, html)
+
+    def test_spanish_portal(self):
+        lang = self.env["res.lang"]._activate_lang("es_ES")
+        self.env.ref("base.module_saas_master")._update_translations(["es_ES"])
+        self.env["website"].get_current_website().language_ids |= lang
+        self._login("acme_portal")
+        html = self.url_open("/%s/my/instances" % lang.url_code).text
+        self.assertIn("Abrir mi Odoo", html)
+        self.assertIn("En marcha", html)
