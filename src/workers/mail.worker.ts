@@ -14,8 +14,10 @@ export function mailProcessor(deps: { mail: MailService; metrics: Metrics }) {
       deps.metrics.jobs.inc({ name: `mail-${parsed.data.kind}`, outcome: 'completed' });
       return { messageId };
     } catch (err) {
-      deps.metrics.jobs.inc({ name: `mail-${parsed.data.kind}`, outcome: 'failed' });
-      if (err instanceof BridgeError && err.permanent) throw new UnrecoverableError(err.message);
+      const permanent = err instanceof BridgeError && err.permanent;
+      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      deps.metrics.jobs.inc({ name: `mail-${parsed.data.kind}`, outcome: final ? 'failed' : 'retried' });
+      if (permanent) throw new UnrecoverableError(err.message);
       throw err;
     }
   };
