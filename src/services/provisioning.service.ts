@@ -56,7 +56,9 @@ export class ProvisioningService {
     const existing = await docker.findContainer(names.container);
     this.assertOwnContainer(existing, instanceId, instance.subdomain);
     if (instance.state === 'running' && existing?.status === 'running') {
-      await this.deps.onRunning(instanceId);
+      // only a retry right after provisioning may still owe the welcome mail; an admin's retry weeks
+      // later must not mail the customer again (the job id that deduplicates is kept for 7 days)
+      if (justProvisioned(instance.provisionedAt)) await this.deps.onRunning(instanceId);
       return 'already-running';
     }
 
@@ -247,6 +249,14 @@ export class ProvisioningService {
       await filestore.remove(names.db);
     }
   }
+}
+
+const WELCOME_GRACE_MS = 60 * 60_000;
+
+function justProvisioned(provisionedAt: string | undefined): boolean {
+  if (!provisionedAt) return false;
+  const at = Date.parse(`${provisionedAt.replace(' ', 'T')}Z`);
+  return Number.isFinite(at) && Date.now() - at < WELCOME_GRACE_MS;
 }
 
 /** Odoo's datetime format, UTC */

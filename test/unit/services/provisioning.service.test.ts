@@ -110,6 +110,15 @@ describe('ProvisioningService.provision', () => {
     expectRunningTenant(world);
   });
 
+  it('does not mail the customer again when an admin retries a tenant provisioned long ago', async () => {
+    const world = await worldWithInstance();
+    await world.provisioning.provision(1);
+    world.odoo.instance(1).provisionedAt = '2026-01-01 10:00:00';
+    const callsBefore = world.log.calls.length;
+    expect(await world.provisioning.provision(1)).toBe('already-running');
+    expect(world.log.calls.slice(callsBefore)).not.toContain('welcome.queue');
+  });
+
   it('restarts a stopped container of a running instance without cloning again', async () => {
     const world = await worldWithInstance({}, true);
     await world.docker.stopContainer('saas-tenant-acme');
