@@ -106,6 +106,14 @@ export class Journey {
     const input = page.locator('input#saas_subdomain');
     await input.waitFor({ state: 'visible' });
     await input.fill(this.subdomain);
+    // leaving the field checks it inline (JSON); wait for that answer before saving, as a reader of the
+    // feedback would (two writes of the order at once conflict: see the report of this test)
+    const checked = page.waitForResponse((r) => r.url().includes('/shop/saas_subdomain/check'));
+    await input.press('Tab');
+    const check = (await (await checked).json()) as { result?: { ok: boolean; error: string } };
+    if (!check.result?.ok) throw new Error(`inline check refuses "${this.subdomain}": ${JSON.stringify(check)}`);
+    const inline = await visibleText(page, 'div#saas_subdomain_error');
+    if (inline) throw new Error(`subdomain "${this.subdomain}" refused inline: ${inline}`);
     await clickAndWaitFor(page, 'button#saas_subdomain_save', (u) => u.pathname === '/shop/payment');
     const error = await visibleText(page, 'div#saas_subdomain_error');
     if (error) throw new Error(`subdomain "${this.subdomain}" refused: ${error}`);
@@ -119,7 +127,7 @@ export class Journey {
     await page.locator('#customer_input').waitFor({ state: 'visible' });
     await page.locator('#customer_input').fill('4242 4242 4242 4242');
     await page.locator('#simulated_payment_state').selectOption('done');
-    await this.steps.snap(page, 'purchase-4-payment');
+    await this.steps.snap(page, 'purchase-5-payment');
     await clickAndWaitFor(page, 'button[name="o_payment_submit_button"]', (u) => u.pathname === '/shop/confirmation');
     this.t0 = Date.now();
     this.tenantReady = this.watchTenant();
@@ -178,7 +186,7 @@ export class Journey {
     });
     await state.selectOption({ label: 'New York' });
     await fill('zip', '10118');
-    await this.steps.snap(page, 'purchase-3-address');
+    await this.steps.snap(page, 'purchase-4-address');
     await clickAndWaitFor(page, 'form.checkout_autoformat a.a-submit', (u) => u.pathname !== '/shop/address' || u.search.includes('error'));
     if (pathOf(page) === '/shop/address') {
       const errors = await page.locator('form.checkout_autoformat .is-invalid').evaluateAll((els) => els.map((e) => e.getAttribute('name')));
@@ -256,12 +264,18 @@ export class Journey {
     await page.locator('form.oe_login_form input#login').fill(login);
     await page.locator('form.oe_login_form input#password').fill(password);
     await clickAndWaitFor(page, 'form.oe_login_form button[type="submit"]', (u) => u.pathname !== '/web/login');
-    await page.locator('.o_main_navbar').waitFor({ state: 'visible', timeout: 120_000 });
-    await page.waitForLoadState('networkidle').catch(() => undefined);
+    await this.backendShown(page);
 
     const uid = await jsonRpc<number | false>(this.tenantUrl, 'common', 'authenticate', [this.instance.db_name, login, password, {}]);
     if (typeof uid !== 'number' || uid <= 0) throw new Error(`JSON-RPC authenticate as ${login} on ${this.instance.db_name} returned ${uid}`);
     return `backend loaded as ${login}; JSON-RPC uid ${uid}`;
+  }
+
+  /** the web client is up: navbar, user menu, and the first action (Discuss for a new admin) rendered */
+  private async backendShown(page: Page): Promise<void> {
+    await page.locator('.o_main_navbar').waitFor({ state: 'visible', timeout: 120_000 });
+    await page.locator('.o_main_navbar .o_user_menu').waitFor({ state: 'visible' });
+    await page.locator('.o_action_manager > .o_action').first().waitFor({ state: 'visible' });
   }
 
   // --- 7. the customer portal ------------------------------------------------------------------------------
@@ -287,7 +301,8 @@ export class Journey {
     const reached = new URL(popup.url());
     if (reached.host !== new URL(this.tenantUrl).host) throw new Error(`"Open my Odoo" led to ${popup.url()}`);
     // the customer is still logged into their Odoo in this browser: the backend shows
-    await popup.locator('.o_main_navbar, form.oe_login_form').first().waitFor({ state: 'visible', timeout: 60_000 });
+    if (new URL(popup.url()).pathname === '/web/login') throw new Error('"Open my Odoo" asks the logged-in customer to log in again');
+    await this.backendShown(popup);
     await this.steps.snap(popup, 'portal-opened-tenant');
     await popup.close();
     return `card ${this.subdomain} running, "Open my Odoo" -> ${reached.origin}${reached.pathname}`;

@@ -89,8 +89,8 @@ async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
   await sink.stop().catch(() => undefined);
   if (keep) {
-    console.log(`E2E_KEEP=1: the e2e stack keeps running${journey ? `, tenant ${journey.tenantUrl}` : ''}`);
-    console.log(`  (stop it with SAAS_STACK_DIR=${E2E.stackDir} ... scripts/stack down; see test/e2e/support/stack.ts)`);
+    console.log(`E2E_KEEP=1: the e2e stack keeps running (shop ${masterUrl}/shop)${journey && paid ? `, tenant ${journey.tenantUrl}` : ''}`);
+    console.log(`  stop it with: SAAS_STACK_DIR=${E2E.stackDir} scripts/stack down` + (journey && paid ? ` && /usr/bin/docker rm -f saas-tenant-${journey.subdomain}` : ''));
     return;
   }
   if (stackStarted) await stack('down').catch((err: Error) => console.log(`stack down failed: ${err.message}`));

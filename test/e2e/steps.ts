@@ -1,5 +1,5 @@
 /** Runs the journey's steps in order: one line per step with its seconds, a screenshot per step. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 
@@ -31,6 +31,8 @@ export class Steps {
     readonly total: number,
   ) {
     mkdirSync(artifactsDir, { recursive: true });
+    // screenshots of an earlier run would pass for this one's
+    for (const file of readdirSync(artifactsDir)) if (/^\d\d-.*\.png$/.test(file)) rmSync(path.join(artifactsDir, file));
   }
 
   /** which page the screenshot of the current step shows */
