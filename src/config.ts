@@ -10,6 +10,10 @@ const optionalString = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** `VAR=` in an env file means "not set" */
+const blankAsUnset = (v: unknown) => (v === '' ? undefined : v);
+const optionalUrl = z.preprocess(blankAsUnset, z.url({ protocol: /^https?$/ }).optional());
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   BRIDGE_PORT: port.default(3000),
@@ -26,7 +30,7 @@ const envSchema = z.object({
   ODOO_LOGIN: z.string().min(1),
   ODOO_PASSWORD: z.string().min(1),
   ODOO_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
-  MASTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MASTER_PUBLIC_URL: optionalUrl,
 
   PG_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   PG_TEMPLATE_USER: z.string().min(1).default('saas_template'),
@@ -48,8 +52,8 @@ const envSchema = z.object({
   CADDY_SERVER: z.string().regex(/^[\w-]+$/).default('saas'),
   BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name like saas.example.com'),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
-  PUBLIC_URL_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
-  SUSPENDED_PAGE_URL: optionalString,
+  PUBLIC_URL_PORT: z.preprocess(blankAsUnset, port.optional()),
+  SUSPENDED_PAGE_URL: optionalUrl,
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
@@ -125,7 +129,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (weak.length > 0 || e.BULL_BOARD_PASSWORD.length < 12) {
       const names = weak.length > 0 ? weak.map(([n]) => n) : ['BULL_BOARD_PASSWORD'];
       throw new ConfigError(
-        `invalid configuration: ${names.join(', ')} must be set to a non-default value of 12+ characters in production`,
+        `invalid configuration: ${names.join(', ')} must not be empty or an example default in production (passwords and secrets 12+ characters)`,
       );
     }
   }

@@ -5,6 +5,8 @@ import os
 icp = env["ir.config_parameter"].sudo()  # noqa: F821 (env is given by odoo shell)
 icp.set_param("saas_master.bridge_url", os.environ["STACK_BRIDGE_URL"])
 icp.set_param("saas_master.bridge_secret", os.environ["BRIDGE_SHARED_SECRET"])
+# the suffix shown after the subdomain at checkout
+icp.set_param("saas_master.tenant_domain", os.environ["STACK_TENANT_DOMAIN"])
 # a paid shop order also gets a posted, paid invoice (the invoice.paid path)
 icp.set_param("sale.automatic_invoice", "True")
 # customers sign up (or log in) at checkout, so they can open the portal afterwards

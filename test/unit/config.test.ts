@@ -71,6 +71,12 @@ describe('loadConfig', () => {
     for (const other of others) expect(err.message).not.toContain(`${other} `);
   });
 
+  it('reads a blank optional URL as unset and falls back to ODOO_URL', () => {
+    const config = loadConfig({ ...VALID, MASTER_PUBLIC_URL: '', SUSPENDED_PAGE_URL: '' });
+    expect(config.odoo.publicUrl).toBe(config.odoo.url);
+    expect(config.proxy.suspendedPageUrl).toBeUndefined();
+  });
+
   it('names every bad variable with the reason in the same line', () => {
     const err = configError({ ...VALID, REDIS_URL: 'http://x', BRIDGE_SHARED_SECRET: 'short' });
     expect(err.message).toMatch(/^invalid configuration: /);
