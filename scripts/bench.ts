@@ -35,7 +35,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 
-async function provisionOne(rpc: InstanceType<typeof MasterRpc>, label: string): Promise<{ sub: string; seconds: number }> {
+async function provisionOne(
+  rpc: InstanceType<typeof MasterRpc>,
+  label: string,
+): Promise<{ sub: string; seconds: number }> {
   const sub = orders.uniqueSubdomain(label);
   const orderId = await orders.draftOrder(rpc, 'basic', sub);
   const t0 = performance.now();
@@ -44,7 +47,8 @@ async function provisionOne(rpc: InstanceType<typeof MasterRpc>, label: string):
     const status = await orders.statusThroughProxy(`${sub}.localhost`, E2E.caddyPort);
     if (status === 200) return true;
     const instance = await orders.instanceOfOrder(rpc, orderId);
-    if (instance?.state === 'error') throw new Error(`instance ${sub} failed: ${instance.last_error}`);
+    if (instance?.state === 'error')
+      throw new Error(`instance ${sub} failed: ${instance.last_error}`);
     return undefined;
   });
   return { sub, seconds: (performance.now() - t0) / 1000 };
@@ -56,7 +60,12 @@ try {
   console.log(`bench: bringing up the bench stack in ${E2E.stackDir}`);
   await stack('up');
   const env = dotenv();
-  const rpc = new MasterRpc(`http://127.0.0.1:${E2E.odooPort}`, E2E.masterDb, 'admin', env.MASTER_ADMIN_PASSWORD ?? '');
+  const rpc = new MasterRpc(
+    `http://127.0.0.1:${E2E.odooPort}`,
+    E2E.masterDb,
+    'admin',
+    env.MASTER_ADMIN_PASSWORD ?? '',
+  );
   rpcForCleanUp = rpc;
   console.log('bench: warm-up order (builds the Basic template if needed; not counted)');
   const warm = await provisionOne(rpc, 'benchw');
@@ -67,33 +76,53 @@ try {
     const { sub, seconds } = await provisionOne(rpc, 'bench');
     created.push(sub);
     times.push(seconds);
-    console.log(`bench: order ${i}/${count}: confirmed -> tenant 200 in ${seconds.toFixed(2)} s (${sub})`);
+    console.log(
+      `bench: order ${i}/${count}: confirmed -> tenant 200 in ${seconds.toFixed(2)} s (${sub})`,
+    );
   }
   const clones = readFileSync(path.join(E2E.stackDir, 'logs', 'bridge.log'), 'utf8')
     .split('\n')
     .filter((l) => l.includes('database cloned'))
     .map((l) => (JSON.parse(l) as { ms: number }).ms)
     .slice(-count);
-  const mem = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `saas-tenant-${created.at(-1)}`);
+  const mem = await docker(
+    'stats',
+    '--no-stream',
+    '--format',
+    '{{.MemUsage}}',
+    `saas-tenant-${created.at(-1)}`,
+  );
   console.log(
     `bench: confirmed -> tenant 200: median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, ` +
       `max ${Math.max(...times).toFixed(2)} s over ${count} orders (target: under 30 s)`,
   );
-  console.log(`bench: template clone + identity reset + filestore copy: median ${median(clones)} ms`);
+  console.log(
+    `bench: template clone + identity reset + filestore copy: median ${median(clones)} ms`,
+  );
   console.log(`bench: idle tenant memory: ${mem.split('/')[0]?.trim()}`);
 } finally {
   if (!values.keep) {
     // the master must not want these any more, or a later reconcile would bring them back
     for (const sub of created) {
       const rows = await orders.instancesWithSubdomain(rpcForCleanUp!, sub).catch(() => []);
-      if (rows[0]) await rpcForCleanUp!.execute('saas.instance', 'write', [[rows[0].id], { state: 'terminated' }]).catch(() => undefined);
+      if (rows[0])
+        await rpcForCleanUp!
+          .execute('saas.instance', 'write', [[rows[0].id], { state: 'terminated' }])
+          .catch(() => undefined);
     }
-    for (const sub of created) await docker('rm', '-f', `saas-tenant-${sub}`).catch(() => undefined);
+    for (const sub of created)
+      await docker('rm', '-f', `saas-tenant-${sub}`).catch(() => undefined);
     const adminUrl = dotenv().PG_ADMIN_URL;
     for (const sub of created) {
       const db = `tenant_${sub.replaceAll('-', '_')}`;
-      await run('psql', [adminUrl ?? '', '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]).catch(() => undefined);
-      await run('psql', [adminUrl ?? '', '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(() => undefined);
+      await run('psql', [
+        adminUrl ?? '',
+        '-qc',
+        `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`,
+      ]).catch(() => undefined);
+      await run('psql', [adminUrl ?? '', '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(
+        () => undefined,
+      );
     }
     await stack('down').catch(() => undefined);
   }

@@ -38,5 +38,8 @@ const server = new SMTPServer({
     });
   },
 });
-server.listen(Number(values.port), '127.0.0.1', () => console.log(`mail sink on 127.0.0.1:${values.port}, mails in ${dir}`));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.close(() => process.exit(0)));
+server.listen(Number(values.port), '127.0.0.1', () =>
+  console.log(`mail sink on 127.0.0.1:${values.port}, mails in ${dir}`),
+);
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => server.close(() => process.exit(0)));

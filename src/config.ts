@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
-const DEFAULT_SECRETS = new Set(['', 'change-me', 'admin', 'password', 'ops', 'change-me-to-32-random-bytes']);
+const DEFAULT_SECRETS = new Set([
+  '',
+  'change-me',
+  'admin',
+  'password',
+  'ops',
+  'change-me-to-32-random-bytes',
+]);
 
 const optionalString = z
   .string()
@@ -49,7 +56,10 @@ const envSchema = z.object({
   TENANT_UID: z.coerce.number().int().min(0).default(101),
 
   CADDY_ADMIN_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:2019'),
-  CADDY_SERVER: z.string().regex(/^[\w-]+$/).default('saas'),
+  CADDY_SERVER: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('saas'),
   BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name like saas.example.com'),
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
   PUBLIC_URL_PORT: z.preprocess(blankAsUnset, port.optional()),
@@ -72,7 +82,14 @@ export interface Config {
   sharedSecret: string;
   bullBoard: { user: string; password: string };
   redisUrl: string;
-  odoo: { url: string; db: string; login: string; password: string; timeoutMs: number; publicUrl: string };
+  odoo: {
+    url: string;
+    db: string;
+    login: string;
+    password: string;
+    timeoutMs: number;
+    publicUrl: string;
+  };
   postgres: {
     adminUrl: string;
     templateUser: string;

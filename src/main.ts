@@ -50,16 +50,23 @@ const HANDLED: Record<QueueName, readonly string[]> = {
 function checkHandlers(): void {
   for (const queue of Object.values(QUEUES)) {
     const missing = JOBS[queue].filter((name) => !HANDLED[queue].includes(name));
-    const extra = HANDLED[queue].filter((name) => !(JOBS[queue] as readonly string[]).includes(name));
+    const extra = HANDLED[queue].filter(
+      (name) => !(JOBS[queue] as readonly string[]).includes(name),
+    );
     if (missing.length || extra.length) {
-      throw new Error(`queue ${queue}: jobs without handler [${missing}], handlers without job [${extra}]`);
+      throw new Error(
+        `queue ${queue}: jobs without handler [${missing}], handlers without job [${extra}]`,
+      );
     }
   }
 }
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel, config.env === 'development' && process.stdout.isTTY);
+  const logger = createLogger(
+    config.logLevel,
+    config.env === 'development' && process.stdout.isTTY,
+  );
   checkHandlers();
   const metrics = new Metrics();
 
@@ -101,7 +108,11 @@ async function main(): Promise<void> {
     templates,
     runtime,
     logger,
-    publicUrl: { baseDomain: config.proxy.baseDomain, scheme: config.proxy.scheme, port: config.proxy.port },
+    publicUrl: {
+      baseDomain: config.proxy.baseDomain,
+      scheme: config.proxy.scheme,
+      port: config.proxy.port,
+    },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
     onRunning: (id) => producers.enqueueWelcome(id),
   });
@@ -130,13 +141,18 @@ async function main(): Promise<void> {
   const mail = new MailService({ odoo, mailer, portalUrl });
 
   const processors: Record<QueueName, [Processor, number]> = {
-    instances: [instancesProcessor({ provisioning, lifecycle, locks: jobs, metrics, logger }), config.jobs.provisionConcurrency],
+    instances: [
+      instancesProcessor({ provisioning, lifecycle, locks: jobs, metrics, logger }),
+      config.jobs.provisionConcurrency,
+    ],
     mail: [mailProcessor({ mail, metrics }), 2],
     maintenance: [maintenanceProcessor({ reconcile, templates, odoo, logger }), 1],
   };
   const workers = Object.entries(processors).map(([queue, [processor, concurrency]]) => {
     const worker = jobs.worker(queue as QueueName, processor, concurrency);
-    worker.on('failed', (job, err) => logger.warn({ queue, job: job?.id, err: err.message }, 'job failed'));
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue, job: job?.id, err: err.message }, 'job failed'),
+    );
     worker.on('error', (err) => logger.error({ queue, err }, 'worker error'));
     return worker;
   });
@@ -166,7 +182,12 @@ async function main(): Promise<void> {
   await producers.reconcileNow();
   await producers.warmTemplates();
   logger.info(
-    { port: config.http.port, host: config.http.host, image: config.docker.image, tenantDbHost: runtime.dbHost },
+    {
+      port: config.http.port,
+      host: config.http.host,
+      image: config.docker.image,
+      tenantDbHost: runtime.dbHost,
+    },
     'bridge listening',
   );
 
@@ -188,10 +209,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function tenantRuntime(config: Config, docker: DockerAdapter, logger: Logger): Promise<TenantRuntime> {
+async function tenantRuntime(
+  config: Config,
+  docker: DockerAdapter,
+  logger: Logger,
+): Promise<TenantRuntime> {
   const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
   if (!(await docker.imageId(config.docker.image))) {
-    logger.warn({ image: config.docker.image }, 'tenant image is not on the Docker engine; provisioning will fail until it is');
+    logger.warn(
+      { image: config.docker.image },
+      'tenant image is not on the Docker engine; provisioning will fail until it is',
+    );
   }
   return {
     image: config.docker.image,
@@ -206,6 +234,8 @@ async function tenantRuntime(config: Config, docker: DockerAdapter, logger: Logg
 }
 
 main().catch((err: unknown) => {
-  console.error(`saas-bridge: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    `saas-bridge: failed to start: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

@@ -3,7 +3,10 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Hash of every file of an addon (and of Odoo's release.py when an Odoo tree is mounted): templates follow it. */
-export async function addonFingerprint(addonDir: string, odooSrc: string | undefined): Promise<string> {
+export async function addonFingerprint(
+  addonDir: string,
+  odooSrc: string | undefined,
+): Promise<string> {
   const hash = createHash('sha256');
   const files = (await readdir(addonDir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile() && !entry.name.endsWith('.pyc'))

@@ -62,27 +62,44 @@ export class CaddyProxyAdapter implements ProxyPort {
     // PATCH swaps an existing route in place (no moment without it); a new one is inserted at index 0,
     // before the catch-all route that ends the list
     const patched = await this.call('PATCH', `/id/${routeId(host)}`, route, [404]);
-    if (patched === NOT_FOUND) await this.call('PUT', `/config/apps/http/servers/${this.server}/routes/0`, route);
+    if (patched === NOT_FOUND)
+      await this.call('PUT', `/config/apps/http/servers/${this.server}/routes/0`, route);
   }
 
-  private async call(method: string, path: string, body?: unknown, tolerated: number[] = []): Promise<unknown> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    tolerated: number[] = [],
+  ): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(`${this.adminUrl}${path}`, {
         method,
         // Caddy restarts its admin server on every config change, closing idle connections: a pooled
         // one reused for the next call fails ("other side closed"), so each call has its own
-        headers: body === undefined ? { connection: 'close' } : { connection: 'close', 'content-type': 'application/json' },
+        headers:
+          body === undefined
+            ? { connection: 'close' }
+            : { connection: 'close', 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(5_000),
       });
     } catch (err) {
-      throw new BridgeError('proxy_failed', `Caddy admin API at ${this.adminUrl} unreachable`, false, { cause: err });
+      throw new BridgeError(
+        'proxy_failed',
+        `Caddy admin API at ${this.adminUrl} unreachable`,
+        false,
+        { cause: err },
+      );
     }
     const text = await response.text();
     if (response.status === 404 && tolerated.includes(404)) return NOT_FOUND;
     if (!response.ok && !tolerated.includes(response.status)) {
-      throw new BridgeError('proxy_failed', `Caddy ${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`);
+      throw new BridgeError(
+        'proxy_failed',
+        `Caddy ${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`,
+      );
     }
     return text ? (JSON.parse(text) as unknown) : undefined;
   }

@@ -1,6 +1,11 @@
 import Docker from 'dockerode';
 import { BridgeError } from '../errors.js';
-import type { ContainerInfo, ContainerSpec, ContainerStatus, DockerPort } from '../ports/docker.port.js';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  ContainerStatus,
+  DockerPort,
+} from '../ports/docker.port.js';
 
 interface DockerApiError {
   statusCode?: number;
@@ -13,7 +18,9 @@ function statusOf(err: unknown): number | undefined {
 
 function fail(action: string, err: unknown): never {
   const message = (err as DockerApiError).message ?? String(err);
-  throw new BridgeError('docker_failed', `docker ${action}: ${message.trim()}`, false, { cause: err });
+  throw new BridgeError('docker_failed', `docker ${action}: ${message.trim()}`, false, {
+    cause: err,
+  });
 }
 
 /** The only code that talks to the Docker engine. */
@@ -97,7 +104,9 @@ export class DockerAdapter implements DockerPort {
         id: row.Id,
         name: (row.Names[0] ?? row.Id).replace(/^\//, ''),
         status: row.State as ContainerStatus,
-        ip: Object.values(row.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || undefined,
+        ip:
+          Object.values(row.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress ||
+          undefined,
         labels: row.Labels ?? {},
       }));
     } catch (err) {
@@ -113,7 +122,8 @@ export class DockerAdapter implements DockerPort {
       if (statusOf(err) !== 409) fail(`create ${spec.name}`, err);
     }
     const info = await this.findContainer(spec.name);
-    if (!info) throw new BridgeError('docker_failed', `container ${spec.name} vanished after creation`);
+    if (!info)
+      throw new BridgeError('docker_failed', `container ${spec.name} vanished after creation`);
     return info;
   }
 
@@ -146,7 +156,10 @@ export class DockerAdapter implements DockerPort {
     }
   }
 
-  async runToCompletion(spec: ContainerSpec, timeoutMs: number): Promise<{ exitCode: number; logs: string }> {
+  async runToCompletion(
+    spec: ContainerSpec,
+    timeoutMs: number,
+  ): Promise<{ exitCode: number; logs: string }> {
     await this.removeContainer(spec.name);
     let container: Docker.Container;
     // output is read from an attached stream: the logs endpoint refuses containers that already died
@@ -165,7 +178,13 @@ export class DockerAdapter implements DockerPort {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new BridgeError('docker_failed', `${spec.name} did not finish within ${timeoutMs / 1000} s`)),
+          () =>
+            reject(
+              new BridgeError(
+                'docker_failed',
+                `${spec.name} did not finish within ${timeoutMs / 1000} s`,
+              ),
+            ),
           timeoutMs,
         );
       });

@@ -51,7 +51,9 @@ export class FilestoreAdapter implements FilestorePort {
   }
 
   async remove(db: string): Promise<void> {
-    await this.guard(`remove data dir of ${db}`, () => rm(this.dataDirOf(db), { recursive: true, force: true }));
+    await this.guard(`remove data dir of ${db}`, () =>
+      rm(this.dataDirOf(db), { recursive: true, force: true }),
+    );
   }
 
   async sizeMb(db: string): Promise<number> {

@@ -1,5 +1,12 @@
 import { once } from 'node:events';
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import {
+  DelayedError,
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type Job,
+  type JobsOptions,
+} from 'bullmq';
 import { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
 import type { QueueName } from '../queues/queue-names.js';
@@ -28,14 +35,22 @@ export class JobQueueAdapter {
     private readonly prefix = 'saas',
   ) {
     // BullMQ's production guide: producers fail fast instead of queueing commands while Redis is away
-    this.producer = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 3, lazyConnect: false });
+    this.producer = new Redis(redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 3,
+      lazyConnect: false,
+    });
     this.producer.on('error', () => undefined); // reported through ping() and failing calls
   }
 
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.producer, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queue = new Queue(name, {
+        connection: this.producer,
+        prefix: this.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
       queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
@@ -51,14 +66,24 @@ export class JobQueueAdapter {
     if (answer !== 'PONG') throw new BridgeError('internal', `Redis answered ${answer} to PING`);
   }
 
-  async add(queue: QueueName, name: string, data: object, jobId: string, opts: JobsOptions = {}): Promise<string> {
+  async add(
+    queue: QueueName,
+    name: string,
+    data: object,
+    jobId: string,
+    opts: JobsOptions = {},
+  ): Promise<string> {
     const job = await this.queue(queue).add(name, data, { ...opts, jobId });
     return job.id ?? jobId;
   }
 
   /** Repeats `name` every `seconds` (idempotent: one scheduler per name). */
   async every(queue: QueueName, name: string, seconds: number): Promise<void> {
-    await this.queue(queue).upsertJobScheduler(`${name}-every`, { every: seconds * 1000 }, { name, data: {} });
+    await this.queue(queue).upsertJobScheduler(
+      `${name}-every`,
+      { every: seconds * 1000 },
+      { name, data: {} },
+    );
   }
 
   worker(queue: QueueName, processor: Processor, concurrency: number): Worker {
@@ -98,7 +123,9 @@ export class JobQueueAdapter {
 
   async unlock(resource: string, owner: string): Promise<void> {
     // delete only our own lock: compare-and-delete in one step
-    await (await this.connected()).eval(
+    await (
+      await this.connected()
+    ).eval(
       `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
       1,
       `${this.prefix}:lock:${resource}`,

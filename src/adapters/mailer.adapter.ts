@@ -23,9 +23,14 @@ export class MailerAdapter implements MailPort {
       return { messageId: String(info.messageId) };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new BridgeError('mail_failed', `sending "${message.subject}" to ${message.to} failed: ${why}`, false, {
-        cause: err,
-      });
+      throw new BridgeError(
+        'mail_failed',
+        `sending "${message.subject}" to ${message.to} failed: ${why}`,
+        false,
+        {
+          cause: err,
+        },
+      );
     }
   }
 

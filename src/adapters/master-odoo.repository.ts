@@ -10,7 +10,9 @@ import {
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
-const optText = z.union([z.string(), z.literal(false)]).transform((v) => (v === false || v === '' ? undefined : v));
+const optText = z
+  .union([z.string(), z.literal(false)])
+  .transform((v) => (v === false || v === '' ? undefined : v));
 const many2one = z.tuple([z.number().int(), z.string()]);
 
 const instanceRow = z.object({
@@ -66,13 +68,27 @@ export class MasterOdooRepository implements OdooPort {
   }
 
   async getPlan(id: number): Promise<PlanRecord> {
-    const rows = await this.read('product.template', [['id', '=', id], ['saas_is_plan', '=', true]], PLAN_FIELDS, planRow);
-    if (!rows[0]) throw new BridgeError('plan_invalid', `plan ${id} is not a SaaS plan in the master`, true);
+    const rows = await this.read(
+      'product.template',
+      [
+        ['id', '=', id],
+        ['saas_is_plan', '=', true],
+      ],
+      PLAN_FIELDS,
+      planRow,
+    );
+    if (!rows[0])
+      throw new BridgeError('plan_invalid', `plan ${id} is not a SaaS plan in the master`, true);
     return toPlan(rows[0]);
   }
 
   async listPlans(): Promise<PlanRecord[]> {
-    const rows = await this.read('product.template', [['saas_is_plan', '=', true]], PLAN_FIELDS, planRow);
+    const rows = await this.read(
+      'product.template',
+      [['saas_is_plan', '=', true]],
+      PLAN_FIELDS,
+      planRow,
+    );
     return rows.map(toPlan);
   }
 

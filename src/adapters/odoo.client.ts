@@ -79,7 +79,12 @@ export class OdooClient {
   }
 
   private async rpc(service: string, method: string, args: unknown[]): Promise<unknown> {
-    const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: nextId++ });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'call',
+      params: { service, method, args },
+      id: nextId++,
+    });
     let response: Response;
     try {
       response = await fetch(`${this.options.url}/jsonrpc`, {
@@ -89,18 +94,31 @@ export class OdooClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
-      throw new BridgeError('odoo_unreachable', `Odoo at ${this.options.url} unreachable: ${describe(err)}`, false, {
-        cause: err,
-      });
+      throw new BridgeError(
+        'odoo_unreachable',
+        `Odoo at ${this.options.url} unreachable: ${describe(err)}`,
+        false,
+        {
+          cause: err,
+        },
+      );
     }
     if (!response.ok) {
-      throw new BridgeError('odoo_unreachable', `Odoo at ${this.options.url} answered HTTP ${response.status}`);
+      throw new BridgeError(
+        'odoo_unreachable',
+        `Odoo at ${this.options.url} answered HTTP ${response.status}`,
+      );
     }
     let payload: RpcResponse;
     try {
       payload = (await response.json()) as RpcResponse;
     } catch (err) {
-      throw new BridgeError('odoo_bad_answer', `Odoo at ${this.options.url} sent invalid JSON`, false, { cause: err });
+      throw new BridgeError(
+        'odoo_bad_answer',
+        `Odoo at ${this.options.url} sent invalid JSON`,
+        false,
+        { cause: err },
+      );
     }
     if (payload.error) {
       const name = payload.error.data?.name ?? 'odoo.exceptions.UnknownError';
@@ -123,7 +141,10 @@ function describe(err: unknown): string {
 /** HTTP status of a GET on an Odoo page (e.g. /web/login), or undefined when nothing answers. */
 export async function odooPageStatus(url: string, timeoutMs: number): Promise<number | undefined> {
   try {
-    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await response.body?.cancel();
     return response.status;
   } catch {

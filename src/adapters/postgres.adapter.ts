@@ -6,7 +6,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Quotes a database or role name after checking it is one of ours (no injection through names). */
 function ident(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new BridgeError('database_failed', `refusing unsafe identifier "${name}"`, true);
+  if (!IDENTIFIER.test(name))
+    throw new BridgeError('database_failed', `refusing unsafe identifier "${name}"`, true);
   return `"${name}"`;
 }
 
@@ -61,7 +62,11 @@ export class PostgresAdapter implements DatabasePort {
   }
 
   async databaseExists(name: string): Promise<boolean> {
-    const { rowCount } = await this.query('look up database', 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    const { rowCount } = await this.query(
+      'look up database',
+      'SELECT 1 FROM pg_database WHERE datname = $1',
+      [name],
+    );
     return (rowCount ?? 0) > 0;
   }
 
@@ -88,7 +93,11 @@ export class PostgresAdapter implements DatabasePort {
   }
 
   async ensureRole(name: string, password: string): Promise<void> {
-    const { rowCount } = await this.query('look up role', 'SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+    const { rowCount } = await this.query(
+      'look up role',
+      'SELECT 1 FROM pg_roles WHERE rolname = $1',
+      [name],
+    );
     const verb = (rowCount ?? 0) > 0 ? 'ALTER' : 'CREATE';
     // INHERIT: a database owner may create in schema public only through its implicit membership of
     // pg_database_owner (PostgreSQL 15); the role is granted no other role, so it inherits nothing else
@@ -99,17 +108,28 @@ export class PostgresAdapter implements DatabasePort {
   }
 
   async createEmptyDatabase(name: string, owner: string): Promise<void> {
-    await this.query(`create database ${name}`, `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)} ENCODING 'UTF8' TEMPLATE template0`);
+    await this.query(
+      `create database ${name}`,
+      `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)} ENCODING 'UTF8' TEMPLATE template0`,
+    );
     await this.restrictConnect(name, owner);
   }
 
-  async cloneDatabase(name: string, template: string, owner: string, templateOwner: string): Promise<void> {
+  async cloneDatabase(
+    name: string,
+    template: string,
+    owner: string,
+    templateOwner: string,
+  ): Promise<void> {
     await this.query(
       `clone ${template} into ${name}`,
       `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)} OWNER ${ident(owner)}`,
     );
     await this.restrictConnect(name, owner);
-    const sql = TRANSFER_OWNERSHIP.replaceAll('%FROM%', literal(templateOwner)).replaceAll('%TO%', literal(owner));
+    const sql = TRANSFER_OWNERSHIP.replaceAll('%FROM%', literal(templateOwner)).replaceAll(
+      '%TO%',
+      literal(owner),
+    );
     await this.inDatabase(name, `give ${name} to ${owner}`, async (client) => {
       await client.query(sql);
     });
@@ -129,7 +149,10 @@ export class PostgresAdapter implements DatabasePort {
   }
 
   async dropDatabase(name: string): Promise<void> {
-    await this.query(`drop database ${name}`, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+    await this.query(
+      `drop database ${name}`,
+      `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`,
+    );
   }
 
   async dropRole(name: string): Promise<void> {
@@ -137,16 +160,25 @@ export class PostgresAdapter implements DatabasePort {
   }
 
   async databaseSizeMb(name: string): Promise<number> {
-    const { rows } = await this.query('database size', 'SELECT pg_database_size($1) AS bytes', [name]);
+    const { rows } = await this.query('database size', 'SELECT pg_database_size($1) AS bytes', [
+      name,
+    ]);
     return Math.round(Number(rows[0]?.bytes ?? 0) / 1024 / 1024);
   }
 
   private async restrictConnect(name: string, owner: string): Promise<void> {
     await this.query(`restrict ${name}`, `REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
-    await this.query(`grant ${name}`, `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(owner)}`);
+    await this.query(
+      `grant ${name}`,
+      `GRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(owner)}`,
+    );
   }
 
-  private async query(action: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  private async query(
+    action: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult> {
     try {
       return await this.pool.query(sql, params);
     } catch (err) {
@@ -154,10 +186,17 @@ export class PostgresAdapter implements DatabasePort {
     }
   }
 
-  private async inDatabase(db: string, action: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
+  private async inDatabase(
+    db: string,
+    action: string,
+    work: (client: pg.Client) => Promise<void>,
+  ): Promise<void> {
     const url = new URL(this.adminUrl);
     url.pathname = `/${db}`;
-    const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      connectionTimeoutMillis: 5_000,
+    });
     try {
       await client.connect();
       await work(client);

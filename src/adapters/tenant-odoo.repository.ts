@@ -41,11 +41,17 @@ export class TenantOdooRepository implements TenantPort {
     setup: TenantSetup,
   ): Promise<void> {
     const client = new OdooClient({ url: baseUrl, db, ...current, timeoutMs: RPC_TIMEOUT_MS });
-    const companies = await client.executeKw('res.company', 'search', [[]], { limit: 1, order: 'id' });
+    const companies = await client.executeKw('res.company', 'search', [[]], {
+      limit: 1,
+      order: 'id',
+    });
     if (!Array.isArray(companies) || typeof companies[0] !== 'number') {
       throw new BridgeError('odoo_bad_answer', `tenant ${db} has no company`);
     }
-    await client.executeKw('res.company', 'write', [[companies[0]], { name: setup.companyName, email: setup.companyEmail ?? false }]);
+    await client.executeKw('res.company', 'write', [
+      [companies[0]],
+      { name: setup.companyName, email: setup.companyEmail ?? false },
+    ]);
     const { limits } = setup;
     const params: Record<string, string> = {
       'saas_tenant.plan_code': limits.planCode,
@@ -58,7 +64,11 @@ export class TenantOdooRepository implements TenantPort {
     }
     await client.executeKw('res.users', 'write', [
       [ADMIN_UID],
-      { login: setup.adminLogin, email: setup.companyEmail ?? setup.adminLogin, name: setup.companyName },
+      {
+        login: setup.adminLogin,
+        email: setup.companyEmail ?? setup.adminLogin,
+        name: setup.companyName,
+      },
     ]);
     // Last: the password in use by this client stops working once it changes.
     await client.executeKw('res.users', 'write', [[ADMIN_UID], { password: setup.adminPassword }]);

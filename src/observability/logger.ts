@@ -17,6 +17,8 @@ export function createLogger(level: string, pretty: boolean): Logger {
       ],
       censor: '[redacted]',
     },
-    transport: pretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } : undefined,
+    transport: pretty
+      ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } }
+      : undefined,
   });
 }

@@ -10,7 +10,12 @@ export interface DatabasePort {
   ensureRole(name: string, password: string): Promise<void>;
   createEmptyDatabase(name: string, owner: string): Promise<void>;
   /** CREATE DATABASE name TEMPLATE template OWNER owner, then gives every object of it to owner */
-  cloneDatabase(name: string, template: string, owner: string, templateOwner: string): Promise<void>;
+  cloneDatabase(
+    name: string,
+    template: string,
+    owner: string,
+    templateOwner: string,
+  ): Promise<void>;
   /** a clone must not share secret, uuid or creation date with its template or siblings */
   resetOdooIdentity(name: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;

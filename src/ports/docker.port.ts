@@ -1,4 +1,5 @@
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface ContainerInfo {
   id: string;
@@ -38,5 +39,8 @@ export interface DockerPort {
   stopContainer(name: string): Promise<void>;
   removeContainer(name: string): Promise<void>;
   /** runs a one-shot container to its end and removes it; logs are the last lines of its output */
-  runToCompletion(spec: ContainerSpec, timeoutMs: number): Promise<{ exitCode: number; logs: string }>;
+  runToCompletion(
+    spec: ContainerSpec,
+    timeoutMs: number,
+  ): Promise<{ exitCode: number; logs: string }>;
 }

@@ -21,5 +21,10 @@ export interface TenantPort {
   /** true when login/password are accepted by the tenant's database */
   canLogin(baseUrl: string, db: string, login: string, password: string): Promise<boolean>;
   /** company, limits, admin login, and the password last (the old credentials stop working) */
-  configure(baseUrl: string, db: string, current: { login: string; password: string }, setup: TenantSetup): Promise<void>;
+  configure(
+    baseUrl: string,
+    db: string,
+    current: { login: string; password: string },
+    setup: TenantSetup,
+  ): Promise<void>;
 }

@@ -27,16 +27,30 @@ export class JobProducers implements IntakeQueue {
   /** from the reconciler: one pending request per instance and minute at most */
   async requestProvision(instanceId: number): Promise<void> {
     const minute = Math.floor(Date.now() / 60_000);
-    const data: InstanceJobData = { instanceId, action: 'provision', eventId: `reconcile-${minute}`, eventType: 'reconcile' };
-    await this.jobs.add(QUEUES.instances, 'provision', data, `provision-${instanceId}-reconcile-${minute}`);
+    const data: InstanceJobData = {
+      instanceId,
+      action: 'provision',
+      eventId: `reconcile-${minute}`,
+      eventType: 'reconcile',
+    };
+    await this.jobs.add(
+      QUEUES.instances,
+      'provision',
+      data,
+      `provision-${instanceId}-reconcile-${minute}`,
+    );
   }
 
+  /** at every start: a template lock keeps concurrent builds of one template apart, not the job id */
   async warmTemplates(): Promise<void> {
-    const hour = Math.floor(Date.now() / 3_600_000);
-    await this.jobs.add(QUEUES.maintenance, 'warm-templates', {}, `warm-templates-${hour}`, { attempts: 3 });
+    await this.jobs.add(QUEUES.maintenance, 'warm-templates', {}, `warm-templates-${Date.now()}`, {
+      attempts: 3,
+    });
   }
 
   async reconcileNow(): Promise<void> {
-    await this.jobs.add(QUEUES.maintenance, 'reconcile', {}, `reconcile-start-${Date.now()}`, { attempts: 1 });
+    await this.jobs.add(QUEUES.maintenance, 'reconcile', {}, `reconcile-start-${Date.now()}`, {
+      attempts: 1,
+    });
   }
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Jobs on the instances queue; they carry ids only (never secrets): Odoo is read again when they run. */
-export const INSTANCE_ACTIONS = ['provision', 'paid', 'suspend', 'reactivate', 'terminate'] as const;
+export const INSTANCE_ACTIONS = [
+  'provision',
+  'paid',
+  'suspend',
+  'reactivate',
+  'terminate',
+] as const;
 export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 
 export const instanceJobSchema = z.object({

@@ -39,10 +39,17 @@ export class LifecycleService {
   async suspend(instanceId: number): Promise<string> {
     const instance = await this.load(instanceId);
     if (instance.state === 'suspended') return 'already suspended';
-    if (instance.state !== 'running' && instance.state !== 'error') return `not suspended: instance is ${instance.state}`;
+    if (instance.state !== 'running' && instance.state !== 'error')
+      return `not suspended: instance is ${instance.state}`;
     await this.deps.docker.stopContainer(tenantContainerName(instance.subdomain));
-    await this.deps.proxy.routeToSuspendedPage(this.hostOf(instance), this.deps.renewUrl(instanceId));
-    await this.deps.odoo.updateInstance(instanceId, { state: 'suspended', suspended_since: odooDatetime(new Date()) });
+    await this.deps.proxy.routeToSuspendedPage(
+      this.hostOf(instance),
+      this.deps.renewUrl(instanceId),
+    );
+    await this.deps.odoo.updateInstance(instanceId, {
+      state: 'suspended',
+      suspended_since: odooDatetime(new Date()),
+    });
     await this.deps.odoo.postNote(instanceId, 'Instance suspended: container stopped, data kept.');
     return 'suspended';
   }
@@ -62,8 +69,15 @@ export class LifecycleService {
     if (!container.ip) throw new BridgeError('docker_failed', `container ${name} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    await this.deps.proxy.routeToUpstream(this.hostOf(instance), `${container.ip}:${ODOO_HTTP_PORT}`);
-    await this.deps.odoo.updateInstance(instanceId, { state: 'running', direct_url: directUrl, suspended_since: false });
+    await this.deps.proxy.routeToUpstream(
+      this.hostOf(instance),
+      `${container.ip}:${ODOO_HTTP_PORT}`,
+    );
+    await this.deps.odoo.updateInstance(instanceId, {
+      state: 'running',
+      direct_url: directUrl,
+      suspended_since: false,
+    });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     await this.deps.odoo.postNote(instanceId, `Instance reactivated in ${seconds} s.`);
     return 'running';
@@ -90,7 +104,12 @@ export class LifecycleService {
 
   private async load(instanceId: number): Promise<InstanceRecord> {
     const instance = await this.deps.odoo.getInstance(instanceId);
-    if (!instance) throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist in the master`, true);
+    if (!instance)
+      throw new BridgeError(
+        'instance_not_found',
+        `instance ${instanceId} does not exist in the master`,
+        true,
+      );
     return instance;
   }
 }

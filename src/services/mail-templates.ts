@@ -27,7 +27,8 @@ const WELCOME = {
     login: 'Login',
     password: 'Temporary password',
     noPassword: 'Your password was shown once in your customer portal.',
-    advice: 'Please change this password after your first login (top right menu > My Profile > Account Security).',
+    advice:
+      'Please change this password after your first login (top right menu > My Profile > Account Security).',
     portal: 'Your subscription, invoices and this information are in your customer portal:',
     bye: 'Thank you for choosing us.',
   },
@@ -39,7 +40,8 @@ const WELCOME = {
     login: 'Usuario',
     password: 'Contraseña temporal',
     noPassword: 'Su contraseña se mostró una vez en su portal de cliente.',
-    advice: 'Cambie esta contraseña tras su primer acceso (menú arriba a la derecha > Mi perfil > Seguridad de la cuenta).',
+    advice:
+      'Cambie esta contraseña tras su primer acceso (menú arriba a la derecha > Mi perfil > Seguridad de la cuenta).',
     portal: 'Su suscripción, sus facturas y estos datos están en su portal de cliente:',
     bye: 'Gracias por confiar en nosotros.',
   },
@@ -54,13 +56,29 @@ export function welcomeMail(input: WelcomeMailInput): MailMessage {
   if (input.password) rows.push([t.password, input.password]);
   const textRows = rows.map(([k, v]) => `${k}: ${v}`).join('\n');
   const htmlRows = rows
-    .map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0"><b>${escapeHtml(k)}</b></td><td><code>${escapeHtml(v)}</code></td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><td style="padding:2px 12px 2px 0"><b>${escapeHtml(k)}</b></td><td><code>${escapeHtml(v)}</code></td></tr>`,
+    )
     .join('');
   const passwordNote = input.password ? t.advice : t.noPassword;
   return {
     to: input.to,
     subject: t.subject,
-    text: [t.hello(input.customerName), '', t.ready, '', textRows, '', passwordNote, '', t.portal, input.portalUrl, '', t.bye].join('\n'),
+    text: [
+      t.hello(input.customerName),
+      '',
+      t.ready,
+      '',
+      textRows,
+      '',
+      passwordNote,
+      '',
+      t.portal,
+      input.portalUrl,
+      '',
+      t.bye,
+    ].join('\n'),
     html:
       `<p>${escapeHtml(t.hello(input.customerName))}</p><p>${escapeHtml(t.ready)}</p>` +
       `<table>${htmlRows}</table>` +

@@ -17,9 +17,12 @@ export class MailService {
 
   async sendWelcome(instanceId: number): Promise<string> {
     const instance = await this.deps.odoo.getInstance(instanceId);
-    if (!instance) throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist`, true);
-    if (!instance.partnerEmail) throw new BridgeError('mail_failed', `instance ${instanceId}'s customer has no email`, true);
-    if (!instance.url) throw new BridgeError('mail_failed', `instance ${instanceId} has no URL yet`);
+    if (!instance)
+      throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist`, true);
+    if (!instance.partnerEmail)
+      throw new BridgeError('mail_failed', `instance ${instanceId}'s customer has no email`, true);
+    if (!instance.url)
+      throw new BridgeError('mail_failed', `instance ${instanceId} has no URL yet`);
     const message = welcomeMail({
       to: instance.partnerEmail,
       customerName: instance.partnerName,

@@ -3,8 +3,22 @@ import { createHash } from 'node:crypto';
 /** Subdomain rule shared with the master addon (docs/contracts.md). */
 export const SUBDOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
 export const RESERVED_SUBDOMAINS = new Set([
-  'www', 'admin', 'mail', 'api', 'app', 'bridge', 'master', 'shop', 'odoo', 'static',
-  'smtp', 'ftp', 'ns1', 'ns2', 'localhost', 'test',
+  'www',
+  'admin',
+  'mail',
+  'api',
+  'app',
+  'bridge',
+  'master',
+  'shop',
+  'odoo',
+  'static',
+  'smtp',
+  'ftp',
+  'ns1',
+  'ns2',
+  'localhost',
+  'test',
 ]);
 
 export function subdomainProblem(subdomain: string): string | undefined {
@@ -37,6 +51,9 @@ export function publicUrl(host: string, scheme: string, port: number | undefined
 export function templateDbName(planCode: string, modules: string[], odooBuild: string): string {
   const key = JSON.stringify({ modules: [...new Set(modules)].sort(), odooBuild });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
-  const code = planCode.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const code = planCode
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   return `tmpl_${code}_${hash}`;
 }

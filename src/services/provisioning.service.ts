@@ -6,7 +6,13 @@ import type { FilestorePort } from '../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort, PlanRecord } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
-import { publicUrl, subdomainProblem, tenantContainerName, tenantDbName, tenantHost } from './naming.js';
+import {
+  publicUrl,
+  subdomainProblem,
+  tenantContainerName,
+  tenantDbName,
+  tenantHost,
+} from './naming.js';
 import { escapeHtml, strongPassword } from './secrets.js';
 import type { TemplateService } from './template.service.js';
 import { ODOO_HTTP_PORT, odooContainerSpec, type TenantRuntime } from './tenant-runtime.js';
@@ -105,7 +111,10 @@ export class ProvisioningService {
     const instance = await odoo.getInstance(instanceId).catch(() => undefined);
     if (instance && !instance.provisionedAt && !subdomainProblem(instance.subdomain)) {
       await this.cleanUp(instance).catch((cleanupErr: unknown) =>
-        logger.error({ instance: instanceId, err: cleanupErr }, 'clean-up after failed provisioning failed'),
+        logger.error(
+          { instance: instanceId, err: cleanupErr },
+          'clean-up after failed provisioning failed',
+        ),
       );
     }
     await odoo.updateInstance(instanceId, { state: 'error', last_error: reason.slice(0, 2000) });
@@ -115,7 +124,11 @@ export class ProvisioningService {
   private async load(instanceId: number): Promise<InstanceRecord> {
     const instance = await this.deps.odoo.getInstance(instanceId);
     if (!instance) {
-      throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist in the master`, true);
+      throw new BridgeError(
+        'instance_not_found',
+        `instance ${instanceId} does not exist in the master`,
+        true,
+      );
     }
     return instance;
   }
@@ -128,9 +141,17 @@ export class ProvisioningService {
     };
   }
 
-  private assertOwnContainer(container: ContainerInfo | undefined, instanceId: number, subdomain: string): void {
+  private assertOwnContainer(
+    container: ContainerInfo | undefined,
+    instanceId: number,
+    subdomain: string,
+  ): void {
     if (container && container.labels['saas.instance'] !== String(instanceId)) {
-      throw new BridgeError('subdomain_taken', `subdomain "${subdomain}" is already used by another instance`, true);
+      throw new BridgeError(
+        'subdomain_taken',
+        `subdomain "${subdomain}" is already used by another instance`,
+        true,
+      );
     }
   }
 
@@ -149,7 +170,11 @@ export class ProvisioningService {
     }
     if (instance.provisionedAt) {
       // never hand a customer who had data an empty clone: their database must be restored
-      throw new BridgeError('database_failed', `database ${db} of a provisioned instance is missing; restore it from a backup`, true);
+      throw new BridgeError(
+        'database_failed',
+        `database ${db} of a provisioned instance is missing; restore it from a backup`,
+        true,
+      );
     }
     // no marker: absent, or a clone interrupted half-way; this instance never ran on it
     if (container) await docker.removeContainer(container.name);
@@ -160,7 +185,10 @@ export class ProvisioningService {
     await pg.resetOdooIdentity(db);
     await filestore.cloneFrom(template, db);
     await pg.setDatabaseMarker(db, instanceMarker(instanceId));
-    logger.info({ instance: instanceId, db, template, ms: Date.now() - started }, 'database cloned');
+    logger.info(
+      { instance: instanceId, db, template, ms: Date.now() - started },
+      'database cloned',
+    );
   }
 
   private async ensureContainer(
@@ -175,7 +203,10 @@ export class ProvisioningService {
       // the role's password is set whenever its container is made, so it never needs storing
       const password = strongPassword(32);
       await db.ensureRole(names.db, password);
-      const workers = plan.workers > 0 ? [`--workers=${plan.workers}`, '--max-cron-threads=1'] : ['--max-cron-threads=1'];
+      const workers =
+        plan.workers > 0
+          ? [`--workers=${plan.workers}`, '--max-cron-threads=1']
+          : ['--max-cron-threads=1'];
       present = await docker.createContainer(
         odooContainerSpec(this.deps.runtime, {
           name: names.container,
@@ -195,8 +226,10 @@ export class ProvisioningService {
         }),
       );
     }
-    const running = present.status === 'running' ? present : await docker.startContainer(names.container);
-    if (!running.ip) throw new BridgeError('docker_failed', `container ${names.container} has no address`);
+    const running =
+      present.status === 'running' ? present : await docker.startContainer(names.container);
+    if (!running.ip)
+      throw new BridgeError('docker_failed', `container ${names.container} has no address`);
     return running;
   }
 
@@ -231,7 +264,10 @@ export class ProvisioningService {
         },
       });
     } else if (!(await tenant.canLogin(baseUrl, db, login, password)) && !instance.provisionedAt) {
-      throw new BridgeError('internal', `tenant ${db} accepts neither the template's nor the customer's credentials`);
+      throw new BridgeError(
+        'internal',
+        `tenant ${db} accepts neither the template's nor the customer's credentials`,
+      );
     }
     return login;
   }
@@ -240,7 +276,8 @@ export class ProvisioningService {
     const { db: pg, docker, filestore, proxy } = this.deps;
     const names = this.namesOf(instance);
     const container = await docker.findContainer(names.container);
-    if (container?.labels['saas.instance'] === String(instance.id)) await docker.removeContainer(names.container);
+    if (container?.labels['saas.instance'] === String(instance.id))
+      await docker.removeContainer(names.container);
     const marker = await pg.databaseMarker(names.db);
     if (marker === instanceMarker(instance.id) || (marker === undefined && !container)) {
       await proxy.removeRoute(names.host).catch(() => undefined);

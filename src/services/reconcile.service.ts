@@ -1,6 +1,11 @@
 import type { Logger } from '../observability/logger.js';
 import type { ContainerInfo, DockerPort } from '../ports/docker.port.js';
-import { INSTANCE_STATES, type InstanceRecord, type InstanceState, type OdooPort } from '../ports/odoo.port.js';
+import {
+  INSTANCE_STATES,
+  type InstanceRecord,
+  type InstanceState,
+  type OdooPort,
+} from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import { tenantContainerName, tenantHost } from './naming.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
@@ -33,8 +38,17 @@ export class ReconcileService {
 
   async reconcile(): Promise<ReconcileReport> {
     const { odoo, docker, logger } = this.deps;
-    const report: ReconcileReport = { started: [], stopped: [], rerouted: [], provisionRequested: [], orphans: [] };
-    const [instances, containers] = await Promise.all([odoo.listInstances(), docker.listContainers(MANAGED_LABEL)]);
+    const report: ReconcileReport = {
+      started: [],
+      stopped: [],
+      rerouted: [],
+      provisionRequested: [],
+      orphans: [],
+    };
+    const [instances, containers] = await Promise.all([
+      odoo.listInstances(),
+      docker.listContainers(MANAGED_LABEL),
+    ]);
     this.deps.recordStates(countStates(instances));
     const byName = new Map(containers.map((c) => [c.name, c]));
     const known = new Set<string>();
@@ -44,13 +58,18 @@ export class ReconcileService {
       try {
         await this.reconcileOne(instance, byName.get(name), report);
       } catch (err) {
-        logger.warn({ instance: instance.id, err }, 'reconcile of one instance failed; next pass retries');
+        logger.warn(
+          { instance: instance.id, err },
+          'reconcile of one instance failed; next pass retries',
+        );
       }
     }
     for (const container of containers) {
-      if (container.labels['saas.instance'] && !known.has(container.name)) report.orphans.push(container.name);
+      if (container.labels['saas.instance'] && !known.has(container.name))
+        report.orphans.push(container.name);
     }
-    if (report.orphans.length > 0) logger.warn({ orphans: report.orphans }, 'containers without an instance in Odoo (kept)');
+    if (report.orphans.length > 0)
+      logger.warn({ orphans: report.orphans }, 'containers without an instance in Odoo (kept)');
     logger.info({ ...report, instances: instances.length }, 'reconciled');
     return report;
   }
@@ -73,12 +92,18 @@ export class ReconcileService {
         report.started.push(container.name);
       }
       if (current.ip) {
-        await proxy.routeToUpstream(tenantHost(instance.subdomain, this.deps.baseDomain), `${current.ip}:${ODOO_HTTP_PORT}`);
+        await proxy.routeToUpstream(
+          tenantHost(instance.subdomain, this.deps.baseDomain),
+          `${current.ip}:${ODOO_HTTP_PORT}`,
+        );
         report.rerouted.push(container.name);
       }
       return;
     }
-    if (['suspended', 'terminating', 'terminated'].includes(instance.state) && container?.status === 'running') {
+    if (
+      ['suspended', 'terminating', 'terminated'].includes(instance.state) &&
+      container?.status === 'running'
+    ) {
       await docker.stopContainer(container.name);
       report.stopped.push(container.name);
     }
@@ -86,7 +111,10 @@ export class ReconcileService {
 }
 
 function countStates(instances: InstanceRecord[]): Record<InstanceState, number> {
-  const counts = Object.fromEntries(INSTANCE_STATES.map((s) => [s, 0])) as Record<InstanceState, number>;
+  const counts = Object.fromEntries(INSTANCE_STATES.map((s) => [s, 0])) as Record<
+    InstanceState,
+    number
+  >;
   for (const instance of instances) counts[instance.state] += 1;
   return counts;
 }

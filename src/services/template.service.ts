@@ -53,7 +53,8 @@ export class TemplateService {
     const owner = randomUUID();
     const deadline = Date.now() + BUILD_TIMEOUT_MS;
     while (!(await this.deps.locks.lock(`template:${name}`, owner, LOCK_TTL_S))) {
-      if (Date.now() > deadline) throw new BridgeError('internal', `template ${name} is locked by another build`);
+      if (Date.now() > deadline)
+        throw new BridgeError('internal', `template ${name} is locked by another build`);
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
     try {

@@ -32,7 +32,10 @@ export interface OdooContainerInput {
 }
 
 /** Same spec for the official odoo:17 image (entrypoint reads HOST/USER/...) and ours (libpq reads PG*). */
-export function odooContainerSpec(runtime: TenantRuntime, input: OdooContainerInput): ContainerSpec {
+export function odooContainerSpec(
+  runtime: TenantRuntime,
+  input: OdooContainerInput,
+): ContainerSpec {
   const binds = [`${input.dataDir}:/var/lib/odoo`, `${runtime.saasAddonsDir}:/mnt/extra-addons:ro`];
   if (runtime.odooSrc) binds.push(`${runtime.odooSrc}:/opt/odoo:ro`);
   const db = {

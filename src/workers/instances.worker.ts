@@ -23,7 +23,8 @@ export interface InstancesWorkerDeps {
 export function instancesProcessor(deps: InstancesWorkerDeps) {
   return async (job: Job, token: string | undefined): Promise<unknown> => {
     const parsed = instanceJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed job data: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed job data: ${parsed.error.issues[0]?.message}`);
     const { instanceId, action } = parsed.data;
     const owner = job.id ?? `${job.name}-${instanceId}`;
     if (!(await deps.locks.lock(`instance:${instanceId}`, owner, LOCK_TTL_S))) {
@@ -33,18 +34,27 @@ export function instancesProcessor(deps: InstancesWorkerDeps) {
     const started = Date.now();
     try {
       const outcome = await run(deps, action, instanceId);
-      if (outcome === 'running' && action !== 'suspend') deps.metrics.provisionSeconds.observe((Date.now() - started) / 1000);
+      if (outcome === 'running' && action !== 'suspend')
+        deps.metrics.provisionSeconds.observe((Date.now() - started) / 1000);
       deps.metrics.jobs.inc({ name: action, outcome: 'completed' });
       return { outcome, ms: Date.now() - started };
     } catch (err) {
       const permanent = err instanceof BridgeError && err.permanent;
       const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      deps.logger.warn({ instance: instanceId, action, attempt: job.attemptsMade + 1, final, err }, 'instance job failed');
+      deps.logger.warn(
+        { instance: instanceId, action, attempt: job.attemptsMade + 1, final, err },
+        'instance job failed',
+      );
       deps.metrics.jobs.inc({ name: action, outcome: final ? 'failed' : 'retried' });
       if (final && (action === 'provision' || action === 'paid')) {
-        await deps.provisioning.fail(instanceId, err).catch((failErr: unknown) =>
-          deps.logger.error({ instance: instanceId, err: failErr }, 'could not record the failure in Odoo'),
-        );
+        await deps.provisioning
+          .fail(instanceId, err)
+          .catch((failErr: unknown) =>
+            deps.logger.error(
+              { instance: instanceId, err: failErr },
+              'could not record the failure in Odoo',
+            ),
+          );
       }
       throw permanent ? new UnrecoverableError((err as Error).message) : err;
     } finally {

@@ -8,7 +8,8 @@ import type { MailService } from '../services/mail.service.js';
 export function mailProcessor(deps: { mail: MailService; metrics: Metrics }) {
   return async (job: Job): Promise<unknown> => {
     const parsed = mailJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed job data: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed job data: ${parsed.error.issues[0]?.message}`);
     try {
       const messageId = await deps.mail.sendWelcome(parsed.data.instanceId);
       deps.metrics.jobs.inc({ name: `mail-${parsed.data.kind}`, outcome: 'completed' });
@@ -16,7 +17,10 @@ export function mailProcessor(deps: { mail: MailService; metrics: Metrics }) {
     } catch (err) {
       const permanent = err instanceof BridgeError && err.permanent;
       const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      deps.metrics.jobs.inc({ name: `mail-${parsed.data.kind}`, outcome: final ? 'failed' : 'retried' });
+      deps.metrics.jobs.inc({
+        name: `mail-${parsed.data.kind}`,
+        outcome: final ? 'failed' : 'retried',
+      });
       if (permanent) throw new UnrecoverableError(err.message);
       throw err;
     }
