@@ -55,3 +55,12 @@ export async function visibleText(page: Page, selector: string): Promise<string>
   if (!(await el.count()) || !(await el.isVisible())) return '';
   return (await el.innerText()).trim();
 }
+
+/** waits for a visible element; the error names what was missing */
+export async function waitVisible(page: Page, selector: string, what: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`${what} (${selector}) is not shown after ${timeout / 1000} s at ${page.url()}`);
+  }
+}

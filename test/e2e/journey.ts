@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { clickAndWaitFor, newVisitor, pathOf, showCard, visibleText } from './browser.js';
+import { clickAndWaitFor, newVisitor, pathOf, showCard, visibleText, waitVisible } from './browser.js';
 import { jsonRpc, pollUntil, request } from './http.js';
 import type { MailSink, ReceivedMail } from './mail-sink.js';
 import type { MasterRpc } from './support/master-rpc.js';
@@ -40,6 +40,10 @@ export function newCustomer(tag: string): Customer {
     password: `E2e-${randomBytes(9).toString('base64url')}`,
   };
 }
+
+/** the product's promise: usable in under 30 s (target), under a minute (success); over the limit fails */
+const TARGET_S = 30;
+const LIMIT_S = Number(process.env.E2E_LIMIT_SECONDS ?? 60);
 
 export class Journey {
   readonly customer = newCustomer('');
@@ -119,6 +123,10 @@ export class Journey {
     if (error) throw new Error(`subdomain "${this.subdomain}" refused: ${error}`);
     const saved = await page.locator('input#saas_subdomain').inputValue();
     if (saved !== this.subdomain) throw new Error(`subdomain input shows "${saved}" after saving "${this.subdomain}"`);
+    const promised = `${this.subdomain}${(await page.locator('#saas_subdomain_suffix').innerText()).trim()}`;
+    if (promised !== new URL(this.tenantUrl).host) {
+      this.steps.warn(`the payment page promises ${promised}, the instance will be at ${new URL(this.tenantUrl).host}`);
+    }
 
     // pay with the demo provider, simulated state "Successful"
     const demo = page.locator('input[name="o_payment_radio"][data-provider-code="demo"]');
@@ -203,6 +211,7 @@ export class Journey {
       `welcome mail to ${this.customer.email}`,
     );
     this.welcomeMail = mail;
+    this.withinPromise('the welcome mail', mail.receivedAt);
     const body = mail.text || mail.html.replace(/<[^>]+>/g, '\n');
     const field = (labels: string) => new RegExp(`^\\s*(?:${labels})\\s*:\\s*(\\S+)\\s*$`, 'mi').exec(body)?.[1] ?? '';
     this.welcome = {
@@ -226,11 +235,18 @@ export class Journey {
     return `"${mail.subject}" after ${((mail.receivedAt - this.t0) / 1000).toFixed(1)} s: ${this.welcome.url}, login ${this.welcome.login}`;
   }
 
+  private withinPromise(what: string, at: number): void {
+    const s = (at - this.t0) / 1000;
+    if (s > LIMIT_S) throw new Error(`${what} came ${s.toFixed(1)} s after the order was confirmed: over the ${LIMIT_S} s limit`);
+    if (s > TARGET_S) this.steps.warn(`${what} came ${s.toFixed(1)} s after the order was confirmed (target ${TARGET_S} s)`);
+  }
+
   // --- 5. the tenant answers ---------------------------------------------------------------------------
 
   async tenantAnswers(): Promise<string> {
     if (!this.tenantReady || !this.welcome) throw new Error('no order/mail from the previous steps');
     const at = await this.tenantReady;
+    this.withinPromise('the tenant', at);
     const mailed = this.welcome.url.replace(/\/+$/, '');
     if (mailed !== this.tenantUrl) throw new Error(`the mail points to ${mailed}, the chosen subdomain is at ${this.tenantUrl}`);
 
@@ -273,9 +289,9 @@ export class Journey {
 
   /** the web client is up: navbar, user menu, and the first action (Discuss for a new admin) rendered */
   private async backendShown(page: Page): Promise<void> {
-    await page.locator('.o_main_navbar').waitFor({ state: 'visible', timeout: 120_000 });
-    await page.locator('.o_main_navbar .o_user_menu').waitFor({ state: 'visible' });
-    await page.locator('.o_action_manager > .o_action').first().waitFor({ state: 'visible' });
+    await waitVisible(page, '.o_main_navbar', 'the navbar', 120_000);
+    await waitVisible(page, '.o_main_navbar .o_user_menu', 'the user menu');
+    await waitVisible(page, '.o_action_manager > *', 'the first action');
   }
 
   // --- 7. the customer portal ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  *
  *   npm run e2e              (E2E_KEEP=1 keeps the stack and the tenant container for a look afterwards)
  *
- * Screenshots: artifacts/e2e/NN-step.png. Last lines: one summary line, then `N passed, M failed`.
+ * Screenshots: artifacts/e2e/NN-step.png. Over E2E_LIMIT_SECONDS (60) from order to tenant or mail fails.
+ * Last lines: one summary line, then `N passed, M failed`.
  */
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -112,6 +113,7 @@ function summary(failure: unknown, tenantAt: number | undefined): void {
   if (t0 && journey?.welcomeMail) times.push(`mail in ${seconds(journey.welcomeMail.receivedAt - t0)}`);
   const notRun = STEPS - steps.results.length;
   const failed = steps.failed + (outside ? 1 : 0);
+  for (const warning of steps.warnings) console.log(`e2e: warning: ${warning}`);
   console.log(`e2e: whole run ${seconds(performance.now() - started)}`);
   console.log(
     `e2e: ${steps.passed} steps passed, ${failed} failed${notRun ? ` (${notRun} not run)` : ''}` +

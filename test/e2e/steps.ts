@@ -35,6 +35,14 @@ export class Steps {
     for (const file of readdirSync(artifactsDir)) if (/^\d\d-.*\.png$/.test(file)) rmSync(path.join(artifactsDir, file));
   }
 
+  /** what a customer would notice but that does not break the journey: printed under the step's line */
+  readonly warnings: string[] = [];
+  private unprinted = 0;
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
   /** which page the screenshot of the current step shows */
   show(page: Page): Page {
     this.shown = page;
@@ -68,10 +76,14 @@ export class Steps {
     const head = `step ${n}/${this.total} ${name}`;
     if (result.ok) {
       console.log(`✔ ${head} (${seconds.toFixed(1)} s)${result.note ? `: ${result.note}` : ''}`);
+      for (const warning of this.warnings.slice(this.unprinted)) console.log(`  ⚠ ${warning}`);
+      this.unprinted = this.warnings.length;
       return;
     }
     result.error = failure instanceof Error ? failure.message : String(failure);
     console.log(`✘ ${head} FAILED after ${seconds.toFixed(1)} s: ${result.error}`);
+    for (const warning of this.warnings.slice(this.unprinted)) console.log(`  ⚠ ${warning}`);
+    this.unprinted = this.warnings.length;
     if (shown) console.log(`  screenshot: ${path.relative(process.cwd(), file)} (page ${shown.url()})`);
     throw new StepFailed(result, failure);
   }
