@@ -1,5 +1,11 @@
 /** Headless Debian Chromium driven by playwright-core, plus small page helpers used by the journey. */
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -18,8 +24,13 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** a fresh visitor: no cookies, English, a laptop-sized window */
-export async function newVisitor(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+export async function newVisitor(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    locale: 'en-US',
+    viewport: { width: 1280, height: 900 },
+  });
   context.setDefaultTimeout(30_000);
   context.setDefaultNavigationTimeout(60_000);
   const page = await context.newPage();
@@ -27,9 +38,20 @@ export async function newVisitor(browser: Browser): Promise<{ context: BrowserCo
 }
 
 /** renders a small status card (for steps that have no page of their own) */
-export async function showCard(page: Page, title: string, rows: [string, string][], html = ''): Promise<void> {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-  const table = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join('');
+export async function showCard(
+  page: Page,
+  title: string,
+  rows: [string, string][],
+  html = '',
+): Promise<void> {
+  const esc = (s: string) =>
+    s.replace(
+      /[&<>"]/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string,
+    );
+  const table = rows
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`)
+    .join('');
   await page.setContent(
     `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title>
      <style>body{font:15px system-ui,sans-serif;margin:32px;color:#222}h1{font-size:20px}
@@ -40,7 +62,11 @@ export async function showCard(page: Page, title: string, rows: [string, string]
 }
 
 /** clicks and waits for the navigation it causes to reach a URL matching `url` */
-export async function clickAndWaitFor(page: Page, target: string | Locator, url: RegExp | ((u: URL) => boolean)): Promise<void> {
+export async function clickAndWaitFor(
+  page: Page,
+  target: string | Locator,
+  url: RegExp | ((u: URL) => boolean),
+): Promise<void> {
   const locator = typeof target === 'string' ? page.locator(target) : target;
   await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), locator.first().click()]);
 }
@@ -57,10 +83,17 @@ export async function visibleText(page: Page, selector: string): Promise<string>
 }
 
 /** waits for a visible element; the error names what was missing */
-export async function waitVisible(page: Page, selector: string, what: string, timeout = 30_000): Promise<void> {
+export async function waitVisible(
+  page: Page,
+  selector: string,
+  what: string,
+  timeout = 30_000,
+): Promise<void> {
   try {
     await page.locator(selector).first().waitFor({ state: 'visible', timeout });
   } catch {
-    throw new Error(`${what} (${selector}) is not shown after ${timeout / 1000} s at ${page.url()}`);
+    throw new Error(
+      `${what} (${selector}) is not shown after ${timeout / 1000} s at ${page.url()}`,
+    );
   }
 }

@@ -16,7 +16,16 @@ import { request } from './http.js';
 import { Journey } from './journey.js';
 import { MailSink } from './mail-sink.js';
 import { MasterRpc } from './support/master-rpc.js';
-import { bridgeUrl, docker, dotenv, E2E, logTail, masterUrl, REPO, stack } from './support/stack.js';
+import {
+  bridgeUrl,
+  docker,
+  dotenv,
+  E2E,
+  logTail,
+  masterUrl,
+  REPO,
+  stack,
+} from './support/stack.js';
 import { StepFailed, Steps } from './steps.js';
 
 const STEPS = 8;
@@ -43,10 +52,25 @@ async function main(): Promise<void> {
     await sink.start();
     // a self-test through a real SMTP client, with what our mails contain: UTF-8 subject, quoted-printable body
     const subject = 'Su Odoo está listo (prueba del buzón)';
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: E2E.smtpPort, secure: false, ignoreTLS: true });
-    await transport.sendMail({ from: 'e2e@example.com', to: 'sink@example.com', subject, text: 'Contraseña temporal: ñandú-=42', html: '<p>Contraseña temporal: <code>ñandú-=42</code></p>' });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: E2E.smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'e2e@example.com',
+      to: 'sink@example.com',
+      subject,
+      text: 'Contraseña temporal: ñandú-=42',
+      html: '<p>Contraseña temporal: <code>ñandú-=42</code></p>',
+    });
     transport.close();
-    const probe = await sink.waitFor((m) => m.envelopeTo.includes('sink@example.com'), 10_000, 'self-test mail');
+    const probe = await sink.waitFor(
+      (m) => m.envelopeTo.includes('sink@example.com'),
+      10_000,
+      'self-test mail',
+    );
     if (probe.subject !== subject || !probe.text.includes('ñandú-=42')) {
       throw new Error(`the sink decodes the self-test as "${probe.subject}" / "${probe.text}"`);
     }
@@ -63,7 +87,8 @@ async function main(): Promise<void> {
     stackStarted = true;
     await stack('up', '--no-mail-sink');
     const ready = await request(`${bridgeUrl}/readyz`);
-    if (ready.status !== 200) throw new Error(`bridge /readyz answers ${ready.status}: ${ready.body}`);
+    if (ready.status !== 200)
+      throw new Error(`bridge /readyz answers ${ready.status}: ${ready.body}`);
     const shop = await request(`${masterUrl}/shop`);
     if (shop.status !== 200) throw new Error(`master /shop answers ${shop.status}`);
     await steps.show(viewer).goto(`${bridgeUrl}/readyz`);
@@ -90,27 +115,40 @@ async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
   await sink.stop().catch(() => undefined);
   if (keep) {
-    console.log(`E2E_KEEP=1: the e2e stack keeps running (shop ${masterUrl}/shop)${journey && paid ? `, tenant ${journey.tenantUrl}` : ''}`);
-    console.log(`  stop it with: SAAS_STACK_DIR=${E2E.stackDir} scripts/stack down` + (journey && paid ? ` && /usr/bin/docker rm -f saas-tenant-${journey.subdomain}` : ''));
+    console.log(
+      `E2E_KEEP=1: the e2e stack keeps running (shop ${masterUrl}/shop)${journey && paid ? `, tenant ${journey.tenantUrl}` : ''}`,
+    );
+    console.log(
+      `  stop it with: SAAS_STACK_DIR=${E2E.stackDir} scripts/stack down` +
+        (journey && paid ? ` && /usr/bin/docker rm -f saas-tenant-${journey.subdomain}` : ''),
+    );
     return;
   }
-  if (stackStarted) await stack('down').catch((err: Error) => console.log(`stack down failed: ${err.message}`));
+  if (stackStarted)
+    await stack('down').catch((err: Error) => console.log(`stack down failed: ${err.message}`));
   if (paid && journey) {
     const name = `saas-tenant-${journey.subdomain}`;
     await docker('rm', '-f', name).then(
       () => console.log(`removed tenant container ${name}`),
-      (err: Error) => (/No such container/i.test(err.message) ? undefined : console.log(`could not remove ${name}: ${err.message}`)),
+      (err: Error) =>
+        /No such container/i.test(err.message)
+          ? undefined
+          : console.log(`could not remove ${name}: ${err.message}`),
     );
   }
 }
 
 function summary(failure: unknown, tenantAt: number | undefined): void {
   const outside = failure !== undefined && !(failure instanceof StepFailed);
-  if (outside) console.log(`e2e: error outside the steps: ${failure instanceof Error ? failure.stack : String(failure)}`);
+  if (outside)
+    console.log(
+      `e2e: error outside the steps: ${failure instanceof Error ? failure.stack : String(failure)}`,
+    );
   const times: string[] = [];
   const t0 = journey?.t0;
   if (t0 && tenantAt) times.push(`tenant 200 in ${seconds(tenantAt - t0)}`);
-  if (t0 && journey?.welcomeMail) times.push(`mail in ${seconds(journey.welcomeMail.receivedAt - t0)}`);
+  if (t0 && journey?.welcomeMail)
+    times.push(`mail in ${seconds(journey.welcomeMail.receivedAt - t0)}`);
   const notRun = STEPS - steps.results.length;
   const failed = steps.failed + (outside ? 1 : 0);
   for (const warning of steps.warnings) console.log(`e2e: warning: ${warning}`);
@@ -125,7 +163,10 @@ function summary(failure: unknown, tenantAt: number | undefined): void {
 async function finish(failure: unknown): Promise<never> {
   // when the tenant answered (the poll may still be running if the journey failed early: do not wait for it)
   const tenantAt = journey?.tenantReady
-    ? await Promise.race([journey.tenantReady.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 0))])
+    ? await Promise.race([
+        journey.tenantReady.catch(() => undefined),
+        new Promise<undefined>((r) => setTimeout(r, 0)),
+      ])
     : undefined;
   if (failure) {
     console.log('\n--- last 40 lines of the bridge log ---');

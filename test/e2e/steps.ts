@@ -32,7 +32,8 @@ export class Steps {
   ) {
     mkdirSync(artifactsDir, { recursive: true });
     // screenshots of an earlier run would pass for this one's
-    for (const file of readdirSync(artifactsDir)) if (/^\d\d-.*\.png$/.test(file)) rmSync(path.join(artifactsDir, file));
+    for (const file of readdirSync(artifactsDir))
+      if (/^\d\d-.*\.png$/.test(file)) rmSync(path.join(artifactsDir, file));
   }
 
   /** what a customer would notice but that does not break the journey: printed under the step's line */
@@ -52,7 +53,9 @@ export class Steps {
   /** a screenshot in the middle of a step, e.g. `03-purchase-2-cart.png` */
   async snap(page: Page, name: string): Promise<void> {
     const n = String(this.results.length + 1).padStart(2, '0');
-    await page.screenshot({ path: path.join(this.artifactsDir, `${n}-${name}.png`), fullPage: true }).catch(() => undefined);
+    await page
+      .screenshot({ path: path.join(this.artifactsDir, `${n}-${name}.png`), fullPage: true })
+      .catch(() => undefined);
   }
 
   /** runs one step; `fn` returns a short note for the step's line. Throws StepFailed on failure. */
@@ -71,7 +74,13 @@ export class Steps {
     const seconds = (performance.now() - started) / 1000;
     const shown = this.shown as Page | undefined; // set by fn() through show()
     if (shown) await shown.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    const result: StepResult = { n, name, ok: failure === undefined, seconds, note: note || undefined };
+    const result: StepResult = {
+      n,
+      name,
+      ok: failure === undefined,
+      seconds,
+      note: note || undefined,
+    };
     this.results.push(result);
     const head = `step ${n}/${this.total} ${name}`;
     if (result.ok) {
@@ -84,7 +93,8 @@ export class Steps {
     console.log(`✘ ${head} FAILED after ${seconds.toFixed(1)} s: ${result.error}`);
     for (const warning of this.warnings.slice(this.unprinted)) console.log(`  ⚠ ${warning}`);
     this.unprinted = this.warnings.length;
-    if (shown) console.log(`  screenshot: ${path.relative(process.cwd(), file)} (page ${shown.url()})`);
+    if (shown)
+      console.log(`  screenshot: ${path.relative(process.cwd(), file)} (page ${shown.url()})`);
     throw new StepFailed(result, failure);
   }
 
