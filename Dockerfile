@@ -1,0 +1,19 @@
+# The bridge (docker-compose.yml, service "bridge").
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Runs as root on purpose: it drives dockerd through the mounted socket (root-equivalent in any
+# case) and hands tenant data directories to uid 101.
+EXPOSE 3000
+CMD ["node", "dist/main.js"]
