@@ -11,7 +11,9 @@ import { odooContainerSpec, type TenantRuntime } from './tenant-runtime.js';
 
 export const TEMPLATE_READY = 'saas:template-ready';
 const BUILD_TIMEOUT_MS = 15 * 60_000;
-const LOCK_TTL_S = 20 * 60;
+// short and renewed while building: a bridge killed mid-build frees the template within a minute
+const LOCK_TTL_S = 60;
+const LOCK_RENEW_MS = 20_000;
 const WAIT_STEP_MS = 1_000;
 
 export interface TemplateDeps {
@@ -57,12 +59,16 @@ export class TemplateService {
         throw new BridgeError('internal', `template ${name} is locked by another build`);
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
+    const renew = setInterval(() => {
+      void this.deps.locks.lock(`template:${name}`, owner, LOCK_TTL_S).catch(() => undefined);
+    }, LOCK_RENEW_MS);
     try {
       // another process may have finished it while we waited
       if ((await this.deps.db.databaseMarker(name)) === TEMPLATE_READY) return name;
       await this.build(plan, name);
       return name;
     } finally {
+      clearInterval(renew);
       await this.deps.locks.unlock(`template:${name}`, owner);
     }
   }
