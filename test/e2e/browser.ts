@@ -11,6 +11,10 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.E2E_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    // run.ts handles the signals: it must still stop the stack (Playwright's own handler exits at once)
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -40,7 +40,7 @@ let browser: Browser | undefined;
 let journey: Journey | undefined;
 let stackStarted = false;
 let paid = false;
-let cleaning: Promise<void> | undefined;
+let finishing: Promise<never> | undefined;
 
 async function main(): Promise<void> {
   console.log(`e2e: artifacts in ${path.relative(process.cwd(), artifacts) || artifacts}`);
@@ -140,17 +140,22 @@ async function cleanup(): Promise<void> {
 
 function summary(failure: unknown, tenantAt: number | undefined): void {
   const outside = failure !== undefined && !(failure instanceof StepFailed);
-  if (outside)
-    console.log(
-      `e2e: error outside the steps: ${failure instanceof Error ? failure.stack : String(failure)}`,
-    );
+  if (outside) {
+    if (failure instanceof Interrupted) console.log(`e2e: ${failure.message}`);
+    else
+      console.log(
+        `e2e: error outside the steps: ${failure instanceof Error ? failure.stack : String(failure)}`,
+      );
+  }
   const times: string[] = [];
   const t0 = journey?.t0;
   if (t0 && tenantAt) times.push(`tenant 200 in ${seconds(tenantAt - t0)}`);
   if (t0 && journey?.welcomeMail)
     times.push(`mail in ${seconds(journey.welcomeMail.receivedAt - t0)}`);
-  const notRun = STEPS - steps.results.length;
-  const failed = steps.failed + (outside ? 1 : 0);
+  // an error outside the steps (or an interruption no step recorded) counts as one failed step
+  const extra = outside && steps.failed === 0 ? 1 : 0;
+  const notRun = STEPS - steps.results.length - extra;
+  const failed = steps.failed + extra;
   for (const warning of steps.warnings) console.log(`e2e: warning: ${warning}`);
   console.log(`e2e: whole run ${seconds(performance.now() - started)}`);
   console.log(
@@ -160,32 +165,38 @@ function summary(failure: unknown, tenantAt: number | undefined): void {
   console.log(`${steps.passed} passed, ${failed} failed`);
 }
 
-async function finish(failure: unknown): Promise<never> {
-  // when the tenant answered (the poll may still be running if the journey failed early: do not wait for it)
-  const tenantAt = journey?.tenantReady
-    ? await Promise.race([
-        journey.tenantReady.catch(() => undefined),
-        new Promise<undefined>((r) => setTimeout(r, 0)),
-      ])
-    : undefined;
-  if (failure) {
-    console.log('\n--- last 40 lines of the bridge log ---');
-    console.log(logTail('bridge'));
-    console.log('--- last 40 lines of the master log ---');
-    console.log(logTail('odoo-master'));
-    console.log('---');
-  }
-  cleaning ??= cleanup();
-  await cleaning;
-  summary(failure, tenantAt);
-  process.exit(failure ? 1 : 0);
+class Interrupted extends Error {}
+
+/** reports and cleans up once, whether the journey ended, failed or was interrupted */
+function finish(failure: unknown, exitCode = failure ? 1 : 0): Promise<never> {
+  finishing ??= (async () => {
+    // when the tenant answered (the poll may still run if the journey failed early: do not wait for it)
+    const tenantAt = journey?.tenantReady
+      ? await Promise.race([
+          journey.tenantReady.catch(() => undefined),
+          new Promise<undefined>((r) => setTimeout(r, 0)),
+        ])
+      : undefined;
+    if (failure) {
+      console.log('\n--- last 40 lines of the bridge log ---');
+      console.log(logTail('bridge'));
+      console.log('--- last 40 lines of the master log ---');
+      console.log(logTail('odoo-master'));
+      console.log('---');
+    }
+    await cleanup();
+    summary(failure, tenantAt);
+    process.exit(exitCode);
+  })();
+  return finishing;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.log(`\ne2e: ${signal}, cleaning up`);
-    cleaning ??= cleanup();
-    void cleaning.then(() => process.exit(130));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (finishing) return; // tsx relays the signal the process group already got: act once
+    const step = steps.results.length + 1;
+    console.log(`\ne2e: ${signal} during step ${step}/${STEPS}: stopping and cleaning up`);
+    void finish(new Interrupted(`interrupted by ${signal} during step ${step}`), 130);
   });
 }
 
