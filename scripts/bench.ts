@@ -4,17 +4,15 @@
  * Runs its own stack (STACK_PROFILE=bench: its own ports, state dir and master database) and removes
  * the tenants it created. Usage: npm run bench [-- --orders 5 --keep]
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { promisify } from 'node:util';
 
 process.env.STACK_PROFILE = 'bench';
 const { E2E, docker, dotenv, stack } = await import('../test/e2e/support/stack.js');
 const { MasterRpc } = await import('../test/e2e/support/master-rpc.js');
 const orders = await import('../test/e2e/support/orders.js');
-const run = promisify(execFile);
+const { retireTenants } = await import('../test/e2e/support/retire.js');
 
 const { values } = parseArgs({
   options: {
@@ -102,28 +100,7 @@ try {
   console.log(`bench: idle tenant memory: ${mem.split('/')[0]?.trim()}`);
 } finally {
   if (!values.keep) {
-    // the master must not want these any more, or a later reconcile would bring them back
-    for (const sub of created) {
-      const rows = await orders.instancesWithSubdomain(rpcForCleanUp!, sub).catch(() => []);
-      if (rows[0])
-        await rpcForCleanUp!
-          .execute('saas.instance', 'write', [[rows[0].id], { state: 'terminated' }])
-          .catch(() => undefined);
-    }
-    for (const sub of created)
-      await docker('rm', '-f', `saas-tenant-${sub}`).catch(() => undefined);
-    const adminUrl = dotenv().PG_ADMIN_URL;
-    for (const sub of created) {
-      const db = `tenant_${sub.replaceAll('-', '_')}`;
-      await run('psql', [
-        adminUrl ?? '',
-        '-qc',
-        `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`,
-      ]).catch(() => undefined);
-      await run('psql', [adminUrl ?? '', '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(
-        () => undefined,
-      );
-    }
+    if (rpcForCleanUp) await retireTenants(rpcForCleanUp, created);
     await stack('down').catch(() => undefined);
   }
 }

@@ -30,11 +30,22 @@ async function postSigned(secret: string, body: string): Promise<number> {
 }
 
 async function containersOf(instanceId: number): Promise<string[]> {
-  const out = await docker('ps', '-a', '--filter', `label=saas.instance=${instanceId}`, '--format', '{{.Names}}');
+  const out = await docker(
+    'ps',
+    '-a',
+    '--filter',
+    `label=saas.instance=${instanceId}`,
+    '--format',
+    '{{.Names}}',
+  );
   return out ? out.split('\n') : [];
 }
 
-async function waitRunning(rpc: MasterRpc, orderId: number, timeoutMs: number): Promise<orders.InstanceRow> {
+async function waitRunning(
+  rpc: MasterRpc,
+  orderId: number,
+  timeoutMs: number,
+): Promise<orders.InstanceRow> {
   return orders.waitFor('instance running', timeoutMs, async () => {
     const instance = await orders.instanceOfOrder(rpc, orderId);
     if (instance?.state === 'error') throw new Error(`instance failed: ${instance.last_error}`);
@@ -50,7 +61,11 @@ async function customerCanLogin(instance: orders.InstanceRow, password: string):
     body: JSON.stringify({
       jsonrpc: '2.0',
       method: 'call',
-      params: { service: 'common', method: 'authenticate', args: [instance.db_name, instance.admin_login, password, {}] },
+      params: {
+        service: 'common',
+        method: 'authenticate',
+        args: [instance.db_name, instance.admin_login, password, {}],
+      },
       id: 1,
     }),
   });
@@ -65,12 +80,16 @@ export async function duplicateEventCheck(rpc: MasterRpc, secret: string): Promi
   const first = await waitRunning(rpc, orderId, 180_000);
   const [event] = await rpc.searchRead<OutboxRow>(
     'saas.bridge.event',
-    [['instance_id', '=', first.id], ['event_type', '=', 'order.confirmed']],
+    [
+      ['instance_id', '=', first.id],
+      ['event_type', '=', 'order.confirmed'],
+    ],
     ['uuid', 'payload', 'event_type'],
   );
   if (!event) throw new Error('no order.confirmed event in the outbox');
   const again = await postSigned(secret, event.payload);
-  if (again !== 200) throw new Error(`re-delivered event answered ${again}, expected 200 (duplicate)`);
+  if (again !== 200)
+    throw new Error(`re-delivered event answered ${again}, expected 200 (duplicate)`);
   // the same order confirmed again under a new event id must not make a second tenant either
   const body = JSON.parse(event.payload) as Record<string, unknown>;
   body.id = crypto.randomUUID();
@@ -81,12 +100,17 @@ export async function duplicateEventCheck(rpc: MasterRpc, secret: string): Promi
   const instances = await orders.instancesWithSubdomain(rpc, sub);
   const containers = await containersOf(first.id);
   if (instances.length !== 1 || containers.length !== 1) {
-    throw new Error(`expected 1 instance and 1 container, got ${instances.length} and ${containers.length}`);
+    throw new Error(
+      `expected 1 instance and 1 container, got ${instances.length} and ${containers.length}`,
+    );
   }
   return `same event twice -> ${instances.length} instance, ${containers.length} container (${sub})`;
 }
 
-export async function killMidProvisioningCheck(rpc: MasterRpc, bridgeRpc: MasterRpc): Promise<string> {
+export async function killMidProvisioningCheck(
+  rpc: MasterRpc,
+  bridgeRpc: MasterRpc,
+): Promise<string> {
   const sub = orders.uniqueSubdomain('kill');
   const orderId = await orders.draftOrder(rpc, 'basic', sub);
   await orders.confirmOrder(rpc, orderId);
@@ -101,14 +125,22 @@ export async function killMidProvisioningCheck(rpc: MasterRpc, bridgeRpc: Master
   await stack('up', '--no-mail-sink', '--no-setup');
   const instance = await waitRunning(rpc, orderId, 240_000);
   const containers = await containersOf(instance.id);
-  const running = await docker('ps', '--filter', `label=saas.instance=${instance.id}`, '--format', '{{.Names}}');
+  const running = await docker(
+    'ps',
+    '--filter',
+    `label=saas.instance=${instance.id}`,
+    '--format',
+    '{{.Names}}',
+  );
   const [secret] = await bridgeRpc.searchRead<{ initial_password: string | false }>(
     'saas.instance',
     [['id', '=', instance.id]],
     ['initial_password'],
   );
   const status = await orders.statusThroughProxy(`${sub}.localhost`, E2E.caddyPort);
-  const loginOk = secret?.initial_password ? await customerCanLogin(instance, secret.initial_password) : false;
+  const loginOk = secret?.initial_password
+    ? await customerCanLogin(instance, secret.initial_password)
+    : false;
   if (containers.length !== 1 || !running || status !== 200 || !loginOk) {
     throw new Error(
       `after SIGKILL: ${containers.length} containers (running: ${running || 'none'}), proxy ${status}, login ${loginOk}`,

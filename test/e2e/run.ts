@@ -16,19 +16,17 @@ import { request } from './http.js';
 import { Journey } from './journey.js';
 import { MailSink } from './mail-sink.js';
 import { MasterRpc } from './support/master-rpc.js';
-import {
-  bridgeUrl,
-  docker,
-  dotenv,
-  E2E,
-  logTail,
-  masterUrl,
-  REPO,
-  stack,
-} from './support/stack.js';
+import { bridgeUrl, dotenv, E2E, logTail, masterUrl, REPO, stack } from './support/stack.js';
 import { StepFailed, Steps } from './steps.js';
+import {
+  duplicateEventCheck,
+  killMidProvisioningCheck,
+  resilienceTenants,
+  rpcClients,
+} from './resilience.js';
+import { retireTenants } from './support/retire.js';
 
-const STEPS = 8;
+const STEPS = 10;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -41,6 +39,7 @@ let journey: Journey | undefined;
 let stackStarted = false;
 let paid = false;
 let finishing: Promise<never> | undefined;
+let masterRpc: MasterRpc | undefined;
 
 async function main(): Promise<void> {
   console.log(`e2e: artifacts in ${path.relative(process.cwd(), artifacts) || artifacts}`);
@@ -98,6 +97,7 @@ async function main(): Promise<void> {
   const env = dotenv();
   if (!env.MASTER_ADMIN_PASSWORD) throw new Error('MASTER_ADMIN_PASSWORD is missing in .env');
   const master = new MasterRpc(masterUrl, E2E.masterDb, 'admin', env.MASTER_ADMIN_PASSWORD);
+  masterRpc = master;
   const j = (journey = new Journey(browser, page, viewer, steps, sink, master));
 
   await steps.run('purchase', async () => {
@@ -109,6 +109,19 @@ async function main(): Promise<void> {
   await steps.run('tenant-login', () => j.tenantLogin());
   await steps.run('portal', () => j.portal());
   await steps.run('stranger-kept-out', () => j.strangerIsKeptOut());
+
+  // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
+  const { bridge, secret } = rpcClients();
+  await steps.run('duplicate-event', async () => {
+    const detail = await duplicateEventCheck(master, secret);
+    await showCard(steps.show(viewer), 'Same event delivered twice', [['result', detail]]);
+    return detail;
+  });
+  await steps.run('bridge-killed', async () => {
+    const detail = await killMidProvisioningCheck(master, bridge);
+    await showCard(steps.show(viewer), 'Bridge killed mid-provisioning', [['result', detail]]);
+    return detail;
+  });
 }
 
 async function cleanup(): Promise<void> {
@@ -124,18 +137,14 @@ async function cleanup(): Promise<void> {
     );
     return;
   }
+  // terminated in the master first, so no later reconcile of the e2e stack brings them back
+  if (paid && journey && masterRpc) {
+    const subdomains = [journey.subdomain, ...(await resilienceTenants(masterRpc).catch(() => []))];
+    const retired = await retireTenants(masterRpc, subdomains);
+    console.log(`retired e2e tenants: ${retired.join(', ')}`);
+  }
   if (stackStarted)
     await stack('down').catch((err: Error) => console.log(`stack down failed: ${err.message}`));
-  if (paid && journey) {
-    const name = `saas-tenant-${journey.subdomain}`;
-    await docker('rm', '-f', name).then(
-      () => console.log(`removed tenant container ${name}`),
-      (err: Error) =>
-        /No such container/i.test(err.message)
-          ? undefined
-          : console.log(`could not remove ${name}: ${err.message}`),
-    );
-  }
 }
 
 function summary(failure: unknown, tenantAt: number | undefined): void {

@@ -13,17 +13,46 @@ export class MasterRpc {
     const response = await fetch(`${this.url}/jsonrpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: 1 }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'call',
+        params: { service, method, args },
+        id: 1,
+      }),
     });
-    const body = (await response.json()) as { result?: unknown; error?: { data?: { message?: string } } };
-    if (body.error) throw new Error(`${service}.${method}: ${body.error.data?.message ?? JSON.stringify(body.error)}`);
+    const body = (await response.json()) as {
+      result?: unknown;
+      error?: { data?: { message?: string } };
+    };
+    if (body.error)
+      throw new Error(
+        `${service}.${method}: ${body.error.data?.message ?? JSON.stringify(body.error)}`,
+      );
     return body.result;
   }
 
-  async execute<T = unknown>(model: string, method: string, args: unknown[], kwargs: object = {}): Promise<T> {
-    this.uid ??= (await this.call('common', 'authenticate', [this.db, this.login, this.password, {}])) as number;
+  async execute<T = unknown>(
+    model: string,
+    method: string,
+    args: unknown[],
+    kwargs: object = {},
+  ): Promise<T> {
+    this.uid ??= (await this.call('common', 'authenticate', [
+      this.db,
+      this.login,
+      this.password,
+      {},
+    ])) as number;
     if (!this.uid) throw new Error(`master refused ${this.login}`);
-    return (await this.call('object', 'execute_kw', [this.db, this.uid, this.password, model, method, args, kwargs])) as T;
+    return (await this.call('object', 'execute_kw', [
+      this.db,
+      this.uid,
+      this.password,
+      model,
+      method,
+      args,
+      kwargs,
+    ])) as T;
   }
 
   async searchRead<T>(model: string, domain: unknown[], fields: string[]): Promise<T[]> {

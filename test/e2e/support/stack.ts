@@ -45,11 +45,17 @@ export function stackEnv(): NodeJS.ProcessEnv {
 /** scripts/stack with the e2e environment; output streamed with a prefix so progress shows. */
 export function stack(...args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO, 'scripts/stack'), args, { env: stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const relay = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '  [stack] '));
+    const child = spawn(path.join(REPO, 'scripts/stack'), args, {
+      env: stackEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const relay = (chunk: Buffer) =>
+      process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '  [stack] '));
     child.stdout.on('data', relay);
     child.stderr.on('data', relay);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/stack ${args.join(' ')} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`scripts/stack ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -65,7 +71,10 @@ export function dotenv(): Record<string, string> {
 
 export function logTail(name: string, lines = 40): string {
   try {
-    return readFileSync(path.join(E2E.stackDir, 'logs', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
+    return readFileSync(path.join(E2E.stackDir, 'logs', `${name}.log`), 'utf8')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return `(no ${name} log)`;
   }
