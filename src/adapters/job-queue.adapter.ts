@@ -95,6 +95,11 @@ export class JobQueueAdapter {
       connection,
       prefix: this.prefix,
       concurrency,
+      // a job whose process died is found again within ~20 s (defaults: 30 s lock, 30 s checks), and
+      // may stall a few times (repeated crashes) before BullMQ gives up on it
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 3,
       autorun: false,
     });
     this.workers.push(worker);

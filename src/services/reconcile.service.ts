@@ -100,6 +100,13 @@ export class ReconcileService {
       }
       return;
     }
+    if (instance.state === 'provisioning') {
+      // a provisioning whose job was lost (given up after crashes) would wait forever; asking again is
+      // safe: jobs of one instance run one at a time and every step looks before it acts
+      await this.deps.requestProvision(instance.id);
+      report.provisionRequested.push(instance.id);
+      return;
+    }
     if (
       ['suspended', 'terminating', 'terminated'].includes(instance.state) &&
       container?.status === 'running'

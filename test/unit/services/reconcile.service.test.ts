@@ -80,8 +80,15 @@ describe('ReconcileService.reconcile', () => {
     expect(made).not.toContain('docker.stopContainer');
   });
 
-  it('leaves instances being provisioned alone', async () => {
-    for (const state of ['draft', 'provisioning', 'error'] as const) {
+  it('asks again for an instance left in provisioning (its job may be lost); the job is idempotent', async () => {
+    const world = await worldWithInstance({ state: 'provisioning' });
+    const report = await world.reconcile.reconcile();
+    expect(report.provisionRequested).toEqual([1]);
+    expect(world.docker.containers.size).toBe(0);
+  });
+
+  it('leaves draft and failed instances alone', async () => {
+    for (const state of ['draft', 'error'] as const) {
       const world = await worldWithInstance({ state });
       const report = await world.reconcile.reconcile();
       expect(report).toEqual({
