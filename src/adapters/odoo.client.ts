@@ -22,6 +22,8 @@ export interface OdooClientOptions {
   login: string;
   password: string;
   timeoutMs: number;
+  /** known user id: skips authenticate, one password check fewer on the server */
+  uid?: number;
 }
 
 interface RpcResponse {
@@ -38,7 +40,9 @@ let nextId = 1;
 export class OdooClient {
   private uid: number | undefined;
 
-  constructor(private readonly options: OdooClientOptions) {}
+  constructor(private readonly options: OdooClientOptions) {
+    this.uid = options.uid;
+  }
 
   get baseUrl(): string {
     return this.options.url;

@@ -20,11 +20,14 @@ export interface TenantPort {
   waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
   /** true when login/password are accepted by the tenant's database */
   canLogin(baseUrl: string, db: string, login: string, password: string): Promise<boolean>;
-  /** company, limits, admin login, and the password last (the old credentials stop working) */
+  /**
+   * Company, limits, admin login, and the password last (the old credentials stop working).
+   * Returns false, changing nothing, when the tenant refuses `current` (set up before).
+   */
   configure(
     baseUrl: string,
     db: string,
     current: { login: string; password: string },
     setup: TenantSetup,
-  ): Promise<void>;
+  ): Promise<boolean>;
 }

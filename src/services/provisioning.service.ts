@@ -249,21 +249,25 @@ export class ProvisioningService {
       password = strongPassword();
       await odoo.updateInstance(instance.id, { admin_login: login, initial_password: password });
     }
-    if (await tenant.canLogin(baseUrl, db, TEMPLATE_ADMIN.login, TEMPLATE_ADMIN.password)) {
-      await tenant.configure(baseUrl, db, TEMPLATE_ADMIN, {
-        companyName: instance.companyName ?? instance.partnerName,
-        companyEmail: instance.partnerEmail,
-        lang: instance.lang,
-        adminLogin: login,
-        adminPassword: password,
-        limits: {
-          planCode: plan.code,
-          maxUsers: plan.maxUsers,
-          storageMb: plan.storageMb,
-          expirationDate: instance.expirationDate,
-        },
-      });
-    } else if (!(await tenant.canLogin(baseUrl, db, login, password)) && !instance.provisionedAt) {
+    // tried straight away: each login probe costs the tenant a password hash check (~0.3 s)
+    const configured = await tenant.configure(baseUrl, db, TEMPLATE_ADMIN, {
+      companyName: instance.companyName ?? instance.partnerName,
+      companyEmail: instance.partnerEmail,
+      lang: instance.lang,
+      adminLogin: login,
+      adminPassword: password,
+      limits: {
+        planCode: plan.code,
+        maxUsers: plan.maxUsers,
+        storageMb: plan.storageMb,
+        expirationDate: instance.expirationDate,
+      },
+    });
+    if (
+      !configured &&
+      !(await tenant.canLogin(baseUrl, db, login, password)) &&
+      !instance.provisionedAt
+    ) {
       throw new BridgeError(
         'internal',
         `tenant ${db} accepts neither the template's nor the customer's credentials`,

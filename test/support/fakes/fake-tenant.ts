@@ -36,10 +36,8 @@ export class FakeTenant implements TenantPort {
     db: string,
     current: { login: string; password: string },
     setup: TenantSetup,
-  ): Promise<void> {
-    if (!(await this.canLogin(baseUrl, db, current.login, current.password))) {
-      throw new BridgeError('odoo_fault', `tenant ${db} refused ${current.login}`);
-    }
+  ): Promise<boolean> {
+    if (!(await this.canLogin(baseUrl, db, current.login, current.password))) return false;
     const data = this.dataOf(baseUrl, db);
     Object.assign(data, {
       company: setup.companyName,
@@ -49,6 +47,7 @@ export class FakeTenant implements TenantPort {
       adminPassword: setup.adminPassword,
     });
     this.setups.push({ db, setup });
+    return true;
   }
 
   /** the database the container at `baseUrl` serves, which must be `db` */
