@@ -68,18 +68,25 @@ export class ProvisioningService {
       return 'already-running';
     }
 
+    const took = stepTimer();
     if (instance.state !== 'provisioning') {
       await odoo.updateInstance(instanceId, { state: 'provisioning', last_error: false });
     }
     const plan = await odoo.getPlan(instance.planId);
+    took('odoo');
     const template = await this.deps.templates.ensure(plan);
+    took('template');
     await this.ensureDatabase(instance, names.db, template, existing);
+    took('database');
     const container = await this.ensureContainer(instance, plan, names, existing);
+    took('container');
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
-    const readyMs = await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    log.info({ readyMs }, 'tenant answers');
+    await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
+    took('ready');
     const login = await this.ensureTenantSetup(instance, plan, names.db, directUrl);
+    took('setup');
     await this.deps.proxy.routeToUpstream(names.host, `${container.ip}:${ODOO_HTTP_PORT}`);
+    took('route');
     const url = publicUrl(names.host, this.deps.publicUrl.scheme, this.deps.publicUrl.port);
     const seconds = (Date.now() - started) / 1000;
     await odoo.updateInstance(instanceId, {
@@ -100,7 +107,8 @@ export class ProvisioningService {
     // queued once Odoo has the URL the mail shows; a crash before this line is healed by the
     // 'already-running' path below (a second add is a no-op: jobId welcome-<id>)
     if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
-    log.info({ seconds, url }, 'instance running');
+    // milliseconds per step, to see where the seconds go
+    log.info({ seconds, url, stepsMs: took('odoo-report') }, 'instance running');
     return 'running';
   }
 
@@ -293,6 +301,18 @@ export class ProvisioningService {
 }
 
 const WELCOME_GRACE_MS = 60 * 60_000;
+
+/** took(step) records the ms since the previous call under `step` and returns all so far */
+function stepTimer(): (step: string) => Record<string, number> {
+  const steps: Record<string, number> = {};
+  let last = Date.now();
+  return (step) => {
+    const now = Date.now();
+    steps[step] = (steps[step] ?? 0) + now - last;
+    last = now;
+    return steps;
+  };
+}
 
 function justProvisioned(provisionedAt: string | undefined): boolean {
   if (!provisionedAt) return false;
