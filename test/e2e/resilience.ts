@@ -3,6 +3,7 @@
  * a bridge killed with SIGKILL in the middle of provisioning converges on exactly one working tenant.
  */
 import { signBody } from '../../src/http/signature.js';
+import { jsonRpc } from './http.js';
 import { MasterRpc } from './support/master-rpc.js';
 import * as orders from './support/orders.js';
 import { E2E, bridgeUrl, docker, dotenv, pidOf, stack } from './support/stack.js';
@@ -55,22 +56,13 @@ async function waitRunning(
 
 /** can the customer log in with what the master holds (as the bridge user reads it) */
 async function customerCanLogin(instance: orders.InstanceRow, password: string): Promise<boolean> {
-  const response = await fetch(`${instance.direct_url}/jsonrpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      method: 'call',
-      params: {
-        service: 'common',
-        method: 'authenticate',
-        args: [instance.db_name, instance.admin_login, password, {}],
-      },
-      id: 1,
-    }),
-  });
-  const body = (await response.json()) as { result?: unknown };
-  return typeof body.result === 'number' && body.result > 0;
+  const uid = await jsonRpc<number | false>(`${instance.direct_url}`, 'common', 'authenticate', [
+    instance.db_name,
+    instance.admin_login,
+    password,
+    {},
+  ]);
+  return typeof uid === 'number' && uid > 0;
 }
 
 export async function duplicateEventCheck(rpc: MasterRpc, secret: string): Promise<string> {

@@ -1,4 +1,6 @@
 /** JSON-RPC to the e2e master as its admin: what a back-office user would click, done by a test. */
+import { jsonRpc } from '../http.js';
+
 export class MasterRpc {
   private uid: number | undefined;
 
@@ -9,42 +11,21 @@ export class MasterRpc {
     private readonly password: string,
   ) {}
 
-  private async call(service: string, method: string, args: unknown[]): Promise<unknown> {
-    const response = await fetch(`${this.url}/jsonrpc`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        method: 'call',
-        params: { service, method, args },
-        id: 1,
-      }),
-    });
-    const body = (await response.json()) as {
-      result?: unknown;
-      error?: { data?: { message?: string } };
-    };
-    if (body.error)
-      throw new Error(
-        `${service}.${method}: ${body.error.data?.message ?? JSON.stringify(body.error)}`,
-      );
-    return body.result;
-  }
-
   async execute<T = unknown>(
     model: string,
     method: string,
     args: unknown[],
     kwargs: object = {},
   ): Promise<T> {
-    this.uid ??= (await this.call('common', 'authenticate', [
-      this.db,
-      this.login,
-      this.password,
-      {},
-    ])) as number;
+    this.uid ??=
+      (await jsonRpc<number | false>(this.url, 'common', 'authenticate', [
+        this.db,
+        this.login,
+        this.password,
+        {},
+      ])) || undefined;
     if (!this.uid) throw new Error(`master refused ${this.login}`);
-    return (await this.call('object', 'execute_kw', [
+    return jsonRpc<T>(this.url, 'object', 'execute_kw', [
       this.db,
       this.uid,
       this.password,
@@ -52,7 +33,7 @@ export class MasterRpc {
       method,
       args,
       kwargs,
-    ])) as T;
+    ]);
   }
 
   async searchRead<T>(model: string, domain: unknown[], fields: string[]): Promise<T[]> {
