@@ -53,7 +53,7 @@ env_local_value() {
     TENANT_ODOO_SRC) echo "$odoo_src" ;;
     TENANT_ADDONS_PATH) echo /opt/odoo/addons,/mnt/extra-addons ;;
     SAAS_ADDONS_DIR) echo "$SAAS_REPO_ROOT/odoo-addons" ;;
-    TENANT_DATA_DIR) echo "$SAAS_STACK_DIR/tenants" ;;
+    TENANT_DATA_DIR) echo /var/lib/saas/tenants ;;
     *) return 1 ;;
   esac
 }

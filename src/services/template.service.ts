@@ -51,7 +51,7 @@ export class TemplateService {
   /** Returns the template's name once it is ready, building it when needed. */
   async ensure(plan: PlanRecord): Promise<string> {
     const name = this.nameOf(plan);
-    if ((await this.deps.db.databaseMarker(name)) === TEMPLATE_READY) return name;
+    if (await this.isReady(name)) return name;
     const owner = randomUUID();
     const deadline = Date.now() + BUILD_TIMEOUT_MS;
     while (!(await this.deps.locks.lock(`template:${name}`, owner, LOCK_TTL_S))) {
@@ -64,13 +64,21 @@ export class TemplateService {
     }, LOCK_RENEW_MS);
     try {
       // another process may have finished it while we waited
-      if ((await this.deps.db.databaseMarker(name)) === TEMPLATE_READY) return name;
+      if (await this.isReady(name)) return name;
       await this.build(plan, name);
       return name;
     } finally {
       clearInterval(renew);
       await this.deps.locks.unlock(`template:${name}`, owner);
     }
+  }
+
+  /** built, and its filestore is where clones copy it from (a data dir lost or moved means rebuild) */
+  private async isReady(name: string): Promise<boolean> {
+    return (
+      (await this.deps.db.databaseMarker(name)) === TEMPLATE_READY &&
+      (await this.deps.filestore.exists(name))
+    );
   }
 
   private async build(plan: PlanRecord, name: string): Promise<void> {

@@ -1,8 +1,10 @@
 /**
  * Removes tenants a test created, in the order that keeps them gone: the master stops wanting them
- * (state terminated, so no reconcile brings them back), then the container, database and role go.
+ * (state terminated, so no reconcile brings them back), then the container, database, role and data dir go.
  */
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MasterRpc } from './master-rpc.js';
 import { docker, dotenv } from './stack.js';
@@ -10,7 +12,8 @@ import { docker, dotenv } from './stack.js';
 const run = promisify(execFile);
 
 export async function retireTenants(rpc: MasterRpc, subdomains: string[]): Promise<string[]> {
-  const adminUrl = dotenv().PG_ADMIN_URL ?? '';
+  const env = dotenv();
+  const adminUrl = env.PG_ADMIN_URL ?? '';
   const retired: string[] = [];
   for (const sub of new Set(subdomains)) {
     const rows = await rpc
@@ -27,6 +30,8 @@ export async function retireTenants(rpc: MasterRpc, subdomains: string[]): Promi
       () => undefined,
     );
     await run('psql', [adminUrl, '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(() => undefined);
+    if (env.TENANT_DATA_DIR)
+      await rm(path.join(env.TENANT_DATA_DIR, db), { recursive: true, force: true });
     retired.push(sub);
   }
   return retired;

@@ -39,6 +39,8 @@ export function stackEnv(): NodeJS.ProcessEnv {
     STACK_CADDY_ADMIN_PORT: String(E2E.caddyAdminPort),
     STACK_SMTP_PORT: String(E2E.smtpPort),
     STACK_REDIS_DB: String(E2E.redisDb),
+    // a throwaway master: recreate it when its filestore belongs to another checkout
+    STACK_RECREATE_FOREIGN_DB: '1',
   };
 }
 

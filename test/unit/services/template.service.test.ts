@@ -62,11 +62,20 @@ describe('TemplateService.ensure', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     // the other process finishes its build
     await world.db.createEmptyDatabase(name, TEMPLATE_USER);
+    await world.filestore.ensureEmpty(name);
     await world.db.setDatabaseMarker(name, TEMPLATE_READY);
     world.locks.held.delete(`template:${name}`);
     expect(await waiting).toBe(name);
     expect(world.docker.runs).toHaveLength(0);
     expect(world.locks.refusals).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rebuilds a template whose filestore is gone (data dir lost or moved)', async () => {
+    const world = buildWorld();
+    const name = await world.templates.ensure(STARTER_PLAN);
+    await world.filestore.remove(name);
+    expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
+    expect(world.docker.runs).toHaveLength(2);
   });
 
   it('names a different template when the plan modules change', () => {
