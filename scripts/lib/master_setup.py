@@ -24,5 +24,9 @@ bridge = env.ref("saas_master.user_saas_bridge")  # noqa: F821
 bridge.write({"password": os.environ["ODOO_PASSWORD"], "active": True})
 env.ref("base.user_admin").write({"password": os.environ["MASTER_ADMIN_PASSWORD"]})  # noqa: F821
 
+# compiled asset bundles are rebuilt on the next page: one whose file went missing (a data dir lost or
+# moved) would otherwise break every page's scripts
+env["ir.attachment"].sudo().search([("url", "=like", "/web/assets/%")]).unlink()  # noqa: F821
+
 env.cr.commit()  # noqa: F821
 print("master configured: demo payments, automatic invoices, bridge user, signup at checkout")
