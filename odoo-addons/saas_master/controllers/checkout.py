@@ -3,10 +3,17 @@
 Routes:
 - ``POST /shop/saas_subdomain`` (http, csrf): form post, saves and goes back to
   /shop/payment (the error, if any, is shown next to the input; payment hidden).
+  Used without JS only: our JS sends the form with the JSON route instead.
 - ``POST /shop/saas_subdomain/check`` (json): saves and answers
-  ``{"ok", "subdomain", "error"}`` for inline feedback.
+  ``{"ok", "subdomain", "error"}`` for inline feedback (Save button and "change"
+  of the input, one request at a time).
 - the transaction route also accepts ``saas_subdomain`` (sent by our JS), so what
   is in the input when "Pay now" is clicked is what gets validated and used.
+
+The subdomain routes never write the session and write the order only when the
+value changes: they may run next to the payment flow (transaction route, status
+poll), and a slow one (retried after a serialization failure) must not save an
+older copy of the session over the transaction the payment flow stored there.
 """
 
 from odoo import _, http
@@ -25,11 +32,23 @@ def _suffix():
 
 
 def _plan_cart():
-    """The current cart if it sells a plan and can still be changed, else None."""
-    order = request.website.sale_get_order()
-    if order and order.state == "draft" and order._saas_plan():
-        return order.sudo()
-    return None
+    """The cart of this session if it sells a plan and can still be changed, else None.
+
+    Read-only towards the session, unlike ``website.sale_get_order`` (which may
+    set or pop ``sale_order_id``, change the pricelist, ... and so save the
+    session): never creates an order, never marks the session dirty. A cart
+    whose payment has started (transaction pending/authorized/done) is no longer
+    changeable, as in ``sale_get_order``.
+    """
+    order_id = request.session.get("sale_order_id")
+    if not order_id:
+        return None
+    order = request.env["sale.order"].sudo().browse(order_id).exists()
+    if not order or order.state != "draft" or not order._saas_plan():
+        return None
+    if order.get_portal_last_transaction().state in ("pending", "authorized", "done"):
+        return None
+    return order
 
 
 class WebsiteSaleSaas(WebsiteSale):
@@ -72,6 +91,8 @@ class WebsiteSaleSaas(WebsiteSale):
         order = _plan_cart()
         if not order:
             return {"ok": False, "subdomain": "", "error": _("Your cart has no plan.")}
+        if not isinstance(saas_subdomain, str):
+            saas_subdomain = ""
         order._saas_set_subdomain(saas_subdomain)
         error = order._saas_subdomain_error()
         return {

@@ -53,10 +53,19 @@ class SaleOrder(models.Model):
                 )
 
     def _saas_set_subdomain(self, value):
-        """Store what the customer typed (normalized; empty means the default)."""
+        """Store what the customer typed (normalized; empty means the default).
+
+        The order is written only when the value changes: the checkout saves the
+        same value from several requests (inline check, form post, "Pay now"), and
+        a needless write of the same row makes concurrent requests conflict.
+        """
         self.ensure_one()
-        self.saas_subdomain = sd.normalize_subdomain(value) or False
-        self._saas_ensure_subdomain()
+        wanted = sd.normalize_subdomain(value)
+        plan = self._saas_plan()
+        if not wanted and plan:
+            wanted = self.env["saas.instance"]._default_subdomain(self.partner_id, plan)
+        if self.saas_subdomain != (wanted or False):
+            self.saas_subdomain = wanted or False
 
     def _saas_subdomain_error(self):
         self.ensure_one()

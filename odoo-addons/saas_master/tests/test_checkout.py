@@ -1,5 +1,10 @@
 import json
+from unittest.mock import patch
 
+from lxml import html as lxml_html
+
+import odoo.http
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import SaasCase
@@ -20,6 +25,18 @@ class TestCheckout(HttpCase, SaasCase):
         )
         cls.user = cls._portal_user("acme_buyer", cls.customer, password="acme_buyer")
         cls._instance(cls.other_customer, "taken-one")
+        # A payment provider, so that /shop/payment renders the payment form.
+        cls.payment_method = cls.env.ref("payment.payment_method_unknown")
+        cls.provider = cls.env["payment.provider"].create(
+            {
+                "name": "Dummy Provider",
+                "code": "none",
+                "state": "test",
+                "is_published": True,
+                "payment_method_ids": [Command.set(cls.payment_method.ids)],
+            }
+        )
+        cls.payment_method.active = True
 
     def _cart(self):
         self.authenticate("acme_buyer", "acme_buyer")
@@ -39,6 +56,38 @@ class TestCheckout(HttpCase, SaasCase):
             data={"csrf_token": token, "saas_subdomain": value},
         )
 
+    def _subdomain_writes(self):
+        """Patch sale.order.write; the list of saas_subdomain values written."""
+        SaleOrder = type(self.env["sale.order"])
+        write = SaleOrder.write
+        written = []
+
+        def spy(records, vals):
+            if "saas_subdomain" in vals:
+                written.append(vals["saas_subdomain"])
+            return write(records, vals)
+
+        self.startPatcher(patch.object(SaleOrder, "write", spy))
+        return written
+
+    def _session_saves(self):
+        """Patch the session store; the list of sessions saved."""
+        store = odoo.http.root.session_store
+        save = store.save
+        saved = []
+
+        def spy(session):
+            saved.append(dict(session))
+            return save(session)
+
+        self.startPatcher(patch.object(store, "save", spy))
+        return saved
+
+    @staticmethod
+    def _payment_method_div(page):
+        found = lxml_html.fromstring(page).xpath("//div[@id='payment_method']")
+        return found[0] if found else None
+
     def test_payment_page_has_default_subdomain(self):
         order = self._cart()
         response = self.url_open("/shop/payment")
@@ -56,7 +105,10 @@ class TestCheckout(HttpCase, SaasCase):
         self.assertTrue(response.url.endswith("/shop/payment"))
         self.assertIn("already taken", response.text)
         self.assertIn("is-invalid", response.text)
-        self.assertNotIn('id="payment_method"', response.text)
+        # the payment is rendered hidden (the JS shows it for an accepted subdomain)
+        self.assertEqual(
+            self._payment_method_div(response.text).get("hidden"), "hidden"
+        )
         self.assertEqual(order.saas_subdomain, "taken-one")
         result = self.make_jsonrpc_request(
             "/shop/saas_subdomain/check", {"saas_subdomain": "www"}
@@ -65,11 +117,73 @@ class TestCheckout(HttpCase, SaasCase):
         self.assertIn("reserved", result["error"])
         response = self._save("acme-shop")
         self.assertNotIn("already taken", response.text)
+        self.assertIsNone(self._payment_method_div(response.text).get("hidden"))
         self.assertEqual(order.saas_subdomain, "acme-shop")
         result = self.make_jsonrpc_request(
             "/shop/saas_subdomain/check", {"saas_subdomain": "acme-new"}
         )
         self.assertEqual(result, {"ok": True, "subdomain": "acme-new", "error": ""})
+
+    def test_check_writes_only_changes(self):
+        order = self._cart()
+        self.url_open("/shop/payment")
+        written = self._subdomain_writes()
+        saved = self._session_saves()
+        check = "/shop/saas_subdomain/check"
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": " Acme-Corp "})
+        self.assertEqual(result, {"ok": True, "subdomain": "acme-corp", "error": ""})
+        self.assertEqual(written, [])  # the order already holds it
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": "acme-two"})
+        self.assertTrue(result["ok"])
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": "acme-two"})
+        self.assertTrue(result["ok"])
+        self.assertEqual(written, ["acme-two"])
+        self.assertEqual(saved, [], "the check must not write the session")
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-two")
+
+    def test_check_leaves_session_of_payment_alone(self):
+        """After the payment started, a (late) check writes neither order nor session.
+
+        A check slowed down by a retry used to save its copy of the session (without
+        the transaction the payment flow stored there): /payment/status/poll then
+        answered tx_not_found.
+        """
+        order = self._cart()
+        self.url_open("/shop/payment")
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.payment_method.id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": order.partner_id.id,
+                "reference": "SAAS-TEST-TX-1",
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "pending",
+            }
+        )
+        written = self._subdomain_writes()
+        saved = self._session_saves()
+        result = self.make_jsonrpc_request(
+            "/shop/saas_subdomain/check", {"saas_subdomain": "acme-late"}
+        )
+        self.assertFalse(result["ok"])
+        self.assertEqual(written, [])
+        self.assertEqual(saved, [], "the check must not write the session")
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-corp")
+
+    def test_check_without_cart_creates_nothing(self):
+        self.authenticate("acme_buyer", "acme_buyer")
+        orders = self.env["sale.order"].search_count([])
+        saved = self._session_saves()
+        result = self.make_jsonrpc_request(
+            "/shop/saas_subdomain/check", {"saas_subdomain": "acme-new"}
+        )
+        self.assertFalse(result["ok"])
+        self.assertEqual(self.env["sale.order"].search_count([]), orders)
+        self.assertEqual(saved, [])
 
     def test_form_needs_csrf(self):
         self._cart()
@@ -98,3 +212,15 @@ class TestCheckout(HttpCase, SaasCase):
         self.start_tour("/shop/payment", "saas_checkout_subdomain", login="acme_buyer")
         order.invalidate_recordset()
         self.assertEqual(order.saas_subdomain, "acme-web")
+
+    def test_tour_save_sends_one_request(self):
+        """Typing, then clicking Save ("change" + "submit" at once): one request."""
+        order = self._cart()
+        self.url_open("/shop/payment")  # writes the default subdomain
+        written = self._subdomain_writes()
+        self.start_tour(
+            "/shop/payment", "saas_checkout_subdomain_save", login="acme_buyer"
+        )
+        self.assertEqual(written, ["acme-save"])
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-save")
