@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       port: config.proxy.port,
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
-    onRunning: (id) => producers.enqueueWelcome(id),
+    onRunning: (id, subdomain) => producers.enqueueWelcome(id, subdomain),
   });
   const lifecycle = new LifecycleService({
     odoo,

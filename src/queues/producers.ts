@@ -19,9 +19,12 @@ export class JobProducers implements IntakeQueue {
     return this.jobs.add(QUEUES.instances, data.action, data, jobId);
   }
 
-  async enqueueWelcome(instanceId: number): Promise<void> {
+  /** one welcome per instance; the subdomain in the id keeps ids of a recreated master's instances apart */
+  async enqueueWelcome(instanceId: number, subdomain: string): Promise<void> {
     const data: MailJobData = { instanceId, kind: 'welcome' };
-    await this.jobs.add(QUEUES.mail, 'welcome', data, `welcome-${instanceId}`, { attempts: 8 });
+    await this.jobs.add(QUEUES.mail, 'welcome', data, `welcome-${instanceId}-${subdomain}`, {
+      attempts: 8,
+    });
   }
 
   /** from the reconciler: one pending request per instance and minute at most */

@@ -33,7 +33,7 @@ export interface ProvisioningDeps {
   publicUrl: { baseDomain: string; scheme: 'http' | 'https'; port: number | undefined };
   readyTimeoutMs: number;
   /** queues the welcome mail once the tenant is usable */
-  onRunning(instanceId: number): Promise<void>;
+  onRunning(instanceId: number, subdomain: string): Promise<void>;
 }
 
 export type ProvisionOutcome = 'running' | 'already-running' | 'skipped';
@@ -64,7 +64,9 @@ export class ProvisioningService {
     if (instance.state === 'running' && existing?.status === 'running') {
       // only a retry right after provisioning may still owe the welcome mail; an admin's retry weeks
       // later must not mail the customer again (the job id that deduplicates is kept for 7 days)
-      if (justProvisioned(instance.provisionedAt)) await this.deps.onRunning(instanceId);
+      if (justProvisioned(instance.provisionedAt)) {
+        await this.deps.onRunning(instanceId, instance.subdomain);
+      }
       return 'already-running';
     }
 
@@ -106,7 +108,7 @@ export class ProvisioningService {
     );
     // queued once Odoo has the URL the mail shows; a crash before this line is healed by the
     // 'already-running' path below (a second add is a no-op: jobId welcome-<id>)
-    if (!instance.provisionedAt) await this.deps.onRunning(instanceId);
+    if (!instance.provisionedAt) await this.deps.onRunning(instanceId, instance.subdomain);
     // milliseconds per step, to see where the seconds go
     log.info({ seconds, url, stepsMs: took('odoo-report') }, 'instance running');
     return 'running';

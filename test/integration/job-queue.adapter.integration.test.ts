@@ -209,11 +209,14 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
   it('queues one welcome mail per instance and one reconcile provision per minute', async () => {
     const jobs = adapter();
     const producers = new JobProducers(jobs);
-    await producers.enqueueWelcome(5);
-    await producers.enqueueWelcome(5);
+    await producers.enqueueWelcome(5, 'acme');
+    await producers.enqueueWelcome(5, 'acme');
     await producers.requestProvision(5);
     await producers.requestProvision(5);
     expect(await jobs.queue(QUEUES.mail).getJobCountByTypes('waiting')).toBe(1);
+    // instance 5 of a recreated master (another subdomain) is another customer: mailed too
+    await producers.enqueueWelcome(5, 'other-co');
+    expect(await jobs.queue(QUEUES.mail).getJobCountByTypes('waiting')).toBe(2);
     const provisions = await jobs.queue(QUEUES.instances).getJobs(['waiting']);
     expect(provisions.filter((j) => j.data.instanceId === 5)).toHaveLength(1);
   });
