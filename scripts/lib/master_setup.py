@@ -1,8 +1,9 @@
-# Run inside `odoo-bin shell` by scripts/stack: makes a fresh master sell plans with no external gateway.
-# Reads everything from the environment; idempotent.
+# Run inside `odoo-bin shell` by scripts/stack (which gives `env`): makes a fresh
+# master sell plans with no external gateway. Reads everything from the environment;
+# idempotent.
 import os
 
-icp = env["ir.config_parameter"].sudo()  # noqa: F821 (env is given by odoo shell)
+icp = env["ir.config_parameter"].sudo()
 icp.set_param("saas_master.bridge_url", os.environ["STACK_BRIDGE_URL"])
 icp.set_param("saas_master.bridge_secret", os.environ["BRIDGE_SHARED_SECRET"])
 # the suffix shown after the subdomain at checkout
@@ -14,19 +15,19 @@ icp.set_param("auth_signup.invitation_scope", "b2c")
 icp.set_param("web.base.url", os.environ["STACK_MASTER_URL"])
 icp.set_param("web.base.url.freeze", "True")
 
-for website in env["website"].search([]):  # noqa: F821
+for website in env["website"].search([]):
     website.write({"account_on_checkout": "mandatory", "auth_signup_uninvited": "b2c"})
 
-demo = env.ref("payment.payment_provider_demo")  # noqa: F821
+demo = env.ref("payment.payment_provider_demo")
 demo.write({"state": "test", "is_published": True})
 
-bridge = env.ref("saas_master.user_saas_bridge")  # noqa: F821
+bridge = env.ref("saas_master.user_saas_bridge")
 bridge.write({"password": os.environ["ODOO_PASSWORD"], "active": True})
-env.ref("base.user_admin").write({"password": os.environ["MASTER_ADMIN_PASSWORD"]})  # noqa: F821
+env.ref("base.user_admin").write({"password": os.environ["MASTER_ADMIN_PASSWORD"]})
 
-# compiled asset bundles are rebuilt on the next page: one whose file went missing (a data dir lost or
-# moved) would otherwise break every page's scripts
-env["ir.attachment"].sudo().search([("url", "=like", "/web/assets/%")]).unlink()  # noqa: F821
+# compiled asset bundles are rebuilt on the next page: one whose file went missing
+# (a data dir lost or moved) would otherwise break every page's scripts
+env["ir.attachment"].sudo().search([("url", "=like", "/web/assets/%")]).unlink()
 
-env.cr.commit()  # noqa: F821
-print("master configured: demo payments, automatic invoices, bridge user, signup at checkout")
+env.cr.commit()
+print("master configured: demo payments, automatic invoices, bridge user, signup")

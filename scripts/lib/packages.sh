@@ -57,6 +57,7 @@ ODOO_DEB_DEPS=(
 
 # The local stack's services and tools (scripts/setup installs the missing ones).
 STACK_DEBS=(
+  black
   ca-certificates
   caddy
   chromium
@@ -64,6 +65,7 @@ STACK_DEBS=(
   debootstrap
   docker-compose
   docker.io
+  flake8
   openssl
   postgresql
   redis-server
