@@ -44,19 +44,8 @@ class AccountMove(models.Model):
 
     def _saas_create_instance(self, plan):
         self.ensure_one()
-        Instance = self.env["saas.instance"].sudo()
-        partner = self.partner_id
-        return Instance.create(
-            {
-                "subdomain": Instance._default_subdomain(partner, plan),
-                "partner_id": partner.id,
-                "plan_id": plan.id,
-                "company_name": partner.commercial_company_name
-                or partner.company_name
-                or partner.name,
-                "expiration_date": Instance._initial_expiration(plan),
-                "company_id": self.company_id.id,
-            }
+        return self.env["saas.instance"]._create_for(
+            self.partner_id, plan, self.company_id
         )
 
     def _post(self, soft=True):

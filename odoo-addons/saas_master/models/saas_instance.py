@@ -252,6 +252,22 @@ class SaasInstance(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _create_for(self, partner, plan, company, subdomain=None):
+        """A draft instance of the plan for the partner, from an order or invoice."""
+        return self.sudo().create(
+            {
+                "subdomain": subdomain or self._default_subdomain(partner, plan),
+                "partner_id": partner.id,
+                "plan_id": plan.id,
+                "company_name": partner.commercial_company_name
+                or partner.company_name
+                or partner.name,
+                "expiration_date": self._initial_expiration(plan),
+                "company_id": company.id,
+            }
+        )
+
+    @api.model
     def _initial_expiration(self, plan):
         today = fields.Date.context_today(self)
         if plan.saas_trial_days:

@@ -165,15 +165,4 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             subdomain = fallback
-        return Instance.create(
-            {
-                "subdomain": subdomain,
-                "partner_id": partner.id,
-                "plan_id": plan.id,
-                "company_name": partner.commercial_company_name
-                or partner.company_name
-                or partner.name,
-                "expiration_date": Instance._initial_expiration(plan),
-                "company_id": self.company_id.id,
-            }
-        )
+        return Instance._create_for(partner, plan, self.company_id, subdomain)
