@@ -51,9 +51,19 @@ export function publicUrl(host: string, scheme: string, port: number | undefined
 export function templateDbName(planCode: string, modules: string[], odooBuild: string): string {
   const key = JSON.stringify({ modules: [...new Set(modules)].sort(), odooBuild });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
+  return `${templatePrefix(planCode)}${hash}`;
+}
+
+function templatePrefix(planCode: string): string {
   const code = planCode
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .slice(0, 30);
-  return `tmpl_${code}_${hash}`;
+  return `tmpl_${code}_`;
+}
+
+/** templates of this plan built for other modules or Odoo builds (not of a plan whose code only starts alike) */
+export function isOtherTemplateOfPlan(db: string, planCode: string, current: string): boolean {
+  const prefix = templatePrefix(planCode);
+  return db !== current && db.startsWith(prefix) && /^[0-9a-f]{10}$/.test(db.slice(prefix.length));
 }

@@ -6,7 +6,7 @@ import type { DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 import type { PlanRecord } from '../ports/odoo.port.js';
-import { templateDbName } from './naming.js';
+import { isOtherTemplateOfPlan, templateDbName } from './naming.js';
 import { odooContainerSpec, type TenantRuntime } from './tenant-runtime.js';
 
 export const TEMPLATE_READY = 'saas:template-ready';
@@ -117,5 +117,24 @@ export class TemplateService {
     }
     await db.setDatabaseMarker(name, TEMPLATE_READY);
     logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
+    await this.dropOutdated(plan, name);
+  }
+
+  /** templates the plan no longer uses are not customer data: they go, so disks do not fill up */
+  private async dropOutdated(plan: PlanRecord, current: string): Promise<void> {
+    const { db, filestore, logger } = this.deps;
+    for (const old of await db.listDatabases('tmpl_')) {
+      if (!isOtherTemplateOfPlan(old, plan.code, current)) continue;
+      try {
+        await db.dropDatabase(old);
+        await filestore.remove(old);
+        logger.info({ template: old, plan: plan.code }, 'outdated template dropped');
+      } catch (err) {
+        logger.warn(
+          { template: old, err },
+          'outdated template not dropped; next build tries again',
+        );
+      }
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isOtherTemplateOfPlan,
   publicUrl,
   RESERVED_SUBDOMAINS,
   subdomainProblem,
@@ -86,5 +87,15 @@ describe('templateDbName', () => {
 
   it('changes when the Odoo build changes', () => {
     expect(templateDbName('starter', ['base', 'sale', 'crm'], 'build-2')).not.toBe(base);
+  });
+});
+
+describe('isOtherTemplateOfPlan', () => {
+  it('finds older builds of the same plan only', () => {
+    const current = 'tmpl_pro_0123456789';
+    expect(isOtherTemplateOfPlan('tmpl_pro_abcdef0123', 'pro', current)).toBe(true);
+    expect(isOtherTemplateOfPlan(current, 'pro', current)).toBe(false);
+    expect(isOtherTemplateOfPlan('tmpl_pro_plus_abcdef0123', 'pro', current)).toBe(false);
+    expect(isOtherTemplateOfPlan('tenant_pro', 'pro', current)).toBe(false);
   });
 });

@@ -78,6 +78,18 @@ describe('TemplateService.ensure', () => {
     expect(world.docker.runs).toHaveLength(2);
   });
 
+  it('drops the outdated templates of the plan once a new one is ready, and nothing else', async () => {
+    const world = buildWorld();
+    await world.db.createEmptyDatabase('tmpl_starter_0000000000', TEMPLATE_USER);
+    await world.db.createEmptyDatabase('tmpl_starter_plus_0000000000', TEMPLATE_USER);
+    await world.db.createEmptyDatabase('tenant_starter', TEMPLATE_USER);
+    const name = await world.templates.ensure(STARTER_PLAN);
+    expect(await world.db.databaseExists(name)).toBe(true);
+    expect(await world.db.databaseExists('tmpl_starter_0000000000')).toBe(false);
+    expect(await world.db.databaseExists('tmpl_starter_plus_0000000000')).toBe(true);
+    expect(await world.db.databaseExists('tenant_starter')).toBe(true);
+  });
+
   it('names a different template when the plan modules change', () => {
     const world = buildWorld();
     const other = { ...STARTER_PLAN, modules: ['sale', 'crm', 'stock'] };
