@@ -108,15 +108,7 @@ export class Journey {
       (u) => u.pathname === '/web/login',
     );
     await clickAndWaitFor(page, 'a[href^="/web/signup"]', (u) => u.pathname === '/web/signup');
-    await this.signUp(page, this.customer, false);
-    await this.steps.snap(page, 'purchase-3-signup');
-    await clickAndWaitFor(
-      page,
-      'form.oe_signup_form button[type="submit"]',
-      (u) => u.pathname !== '/web/signup',
-    );
-    if (pathOf(page) === '/web/signup')
-      throw new Error(`signup refused: ${await visibleText(page, '.alert-danger')}`);
+    await this.signUp(page, this.customer, () => this.steps.snap(page, 'purchase-3-signup'));
 
     // billing address (a service: no shipping), then on to /shop/payment
     for (let hop = 0; pathOf(page) !== '/shop/payment'; hop++) {
@@ -211,20 +203,24 @@ export class Journey {
     return at;
   }
 
-  async signUp(page: Page, customer: Customer, submit = true): Promise<void> {
+  /** fills the sign-up form and submits it; `beforeSubmit` sees the filled form (e.g. a screenshot) */
+  async signUp(
+    page: Page,
+    customer: Customer,
+    beforeSubmit: () => Promise<unknown> = async () => undefined,
+  ): Promise<void> {
     await page.locator('form.oe_signup_form input#login').fill(customer.email);
     await page.locator('form.oe_signup_form input#name').fill(customer.name);
     await page.locator('form.oe_signup_form input#password').fill(customer.password);
     await page.locator('form.oe_signup_form input#confirm_password').fill(customer.password);
-    if (submit) {
-      await clickAndWaitFor(
-        page,
-        'form.oe_signup_form button[type="submit"]',
-        (u) => u.pathname !== '/web/signup',
-      );
-      if (pathOf(page) === '/web/signup')
-        throw new Error(`signup refused: ${await visibleText(page, '.alert-danger')}`);
-    }
+    await beforeSubmit();
+    await clickAndWaitFor(
+      page,
+      'form.oe_signup_form button[type="submit"]',
+      (u) => u.pathname !== '/web/signup',
+    );
+    if (pathOf(page) === '/web/signup')
+      throw new Error(`signup refused: ${await visibleText(page, '.alert-danger')}`);
   }
 
   private async fillAddress(page: Page): Promise<void> {
