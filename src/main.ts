@@ -12,7 +12,7 @@ import { PostgresAdapter } from './adapters/postgres.adapter.js';
 import { TenantOdooRepository } from './adapters/tenant-odoo.repository.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { JobProducers } from './queues/producers.js';
 import { JOBS, QUEUES, type QueueName } from './queues/queue-names.js';
@@ -22,7 +22,7 @@ import { MailService } from './services/mail.service.js';
 import { ProvisioningService } from './services/provisioning.service.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
-import { ODOO_HTTP_PORT, type TenantRuntime } from './services/tenant-runtime.js';
+import type { TenantRuntime } from './services/tenant-runtime.js';
 import { instancesProcessor } from './workers/instances.worker.js';
 import { mailProcessor } from './workers/mail.worker.js';
 import { maintenanceProcessor } from './workers/maintenance.worker.js';
@@ -80,11 +80,17 @@ async function main(): Promise<void> {
   const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
   const tenant = new TenantOdooRepository();
 
-  const runtime = await tenantRuntime(config, docker, logger);
-  const saasAddonsDir = path.resolve(config.docker.saasAddonsDir);
+  const imageId = await docker.imageId(config.docker.image);
+  if (!imageId) {
+    logger.warn(
+      { image: config.docker.image },
+      'tenant image is not on the Docker engine; provisioning will fail until it is',
+    );
+  }
+  const runtime = await tenantRuntime(config, docker);
   const odooBuild = [
-    (await docker.imageId(config.docker.image)) ?? config.docker.image,
-    await addonFingerprint(path.join(saasAddonsDir, 'saas_tenant'), config.docker.odooSrc),
+    imageId ?? config.docker.image,
+    await addonFingerprint(path.join(runtime.saasAddonsDir, 'saas_tenant'), config.docker.odooSrc),
   ].join('|');
   const templates = new TemplateService({
     db,
@@ -209,18 +215,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function tenantRuntime(
-  config: Config,
-  docker: DockerAdapter,
-  logger: Logger,
-): Promise<TenantRuntime> {
+async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<TenantRuntime> {
   const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
-  if (!(await docker.imageId(config.docker.image))) {
-    logger.warn(
-      { image: config.docker.image },
-      'tenant image is not on the Docker engine; provisioning will fail until it is',
-    );
-  }
   return {
     image: config.docker.image,
     odooSrc: config.docker.odooSrc,
@@ -229,7 +225,6 @@ async function tenantRuntime(
     network: config.docker.network,
     dbHost: config.postgres.tenantHost ?? gateway,
     dbPort: config.postgres.tenantPort,
-    httpPort: ODOO_HTTP_PORT,
   };
 }
 

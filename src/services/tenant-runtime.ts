@@ -10,8 +10,6 @@ export interface TenantRuntime {
   network: string;
   dbHost: string;
   dbPort: number;
-  /** Odoo's own HTTP port inside the container */
-  httpPort: number;
 }
 
 export const ODOO_HTTP_PORT = 8069;

@@ -61,7 +61,6 @@ export const RUNTIME: TenantRuntime = {
   network: 'saas_tenants',
   dbHost: '172.30.0.1',
   dbPort: 5432,
-  httpPort: 8069,
 };
 
 export type World = ReturnType<typeof buildWorld>;
