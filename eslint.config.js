@@ -12,4 +12,35 @@ export default tseslint.config(
     },
   },
   { files: ['scripts/**', 'test/e2e/**'], rules: { 'no-console': 'off' } },
+  {
+    // BullMQ and Bull Board stay behind the queue adapter: jobs are plain handlers (src/ports/jobs.port.ts)
+    files: ['src/**/*.ts'],
+    ignores: ['src/adapters/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['bullmq', 'bullmq/*', '@bull-board/*'],
+              message: 'only files under src/adapters/ may use BullMQ or Bull Board',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // ...and an adapter hands out none of their names (no re-export lists)
+    files: ['src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportNamedDeclaration[declaration=null], ExportAllDeclaration',
+          message: 'adapters export their own declarations only (no re-exports)',
+        },
+      ],
+    },
+  },
 );

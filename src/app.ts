@@ -1,11 +1,9 @@
-import express from 'express';
-import type { Queue } from 'bullmq';
+import express, { type Router } from 'express';
 import type { Config } from './config.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { EventIntakePort, ReadinessCheck } from './ports/intake.port.js';
 import { basicAuth } from './http/basic-auth.js';
-import { bullBoardRouter } from './http/bull-board.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { eventsRoute } from './http/events.route.js';
 import { healthRoute } from './http/health.route.js';
@@ -19,8 +17,8 @@ export interface AppDeps {
   intake: EventIntakePort;
   /** e.g. redis, docker, odoo; each gets 3 s in /readyz */
   readiness: ReadinessCheck[];
-  /** shown in Bull Board */
-  queues: Queue[];
+  /** the job queues' board (Bull Board), mounted at `basePath` behind basic auth */
+  queueBoard(basePath: string): Router;
   /** ms clock; tests move it to probe the signature's timestamp window */
   now?: () => number;
 }
@@ -47,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     BULL_BOARD_PATH,
     basicAuth(config.bullBoard, 'Bull Board'),
-    bullBoardRouter(BULL_BOARD_PATH, deps.queues),
+    deps.queueBoard(BULL_BOARD_PATH),
   );
 
   app.use(notFound);

@@ -38,3 +38,17 @@ export class BridgeError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Not a failure: the job cannot run now (another job holds its instance). The queue runs it again
+ * in `retryInMs` without counting an attempt.
+ */
+export class BusyError extends Error {
+  override name = 'BusyError';
+  constructor(
+    readonly retryInMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

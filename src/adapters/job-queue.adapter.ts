@@ -8,32 +8,54 @@ import {
   type JobsOptions,
 } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BridgeError } from '../errors.js';
-import type { QueueName } from '../queues/queue-names.js';
+import { pino } from 'pino';
+import { BridgeError, BusyError, errorMessage } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import {
+  QUEUES,
+  type EnqueueOptions,
+  type JobContext,
+  type JobDefinition,
+  type JobName,
+  type JobQueuePort,
+  type JobRegistry,
+  type JobWorkersPort,
+  type QueueName,
+  type SeenKeysPort,
+} from '../ports/jobs.port.js';
+import type { LockPort } from '../ports/lock.port.js';
 
-export { DelayedError, UnrecoverableError, type Job };
-
-export type Processor = (job: Job, token: string | undefined) => Promise<unknown>;
-
-const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2_000 },
-  // finished jobs stay a week for Bull Board and deduplication by jobId, then go
+// finished jobs stay a week for Bull Board and deduplication by jobId, then go
+const RETENTION: JobsOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 5_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
-/** The only code that talks to Redis: BullMQ queues and workers, event ids seen, per-instance locks. */
-export class JobQueueAdapter {
+export interface JobQueueOptions {
+  /** Redis key prefix; tests use their own */
+  prefix?: string;
+  logger?: Logger;
+}
+
+/**
+ * The only code that talks to Redis and BullMQ: queues, workers, event ids seen, per-resource locks.
+ * Job handlers know nothing of BullMQ; this maps what they throw onto it (see run()).
+ */
+export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, SeenKeysPort, LockPort {
   private readonly producer: Redis;
+  private readonly prefix: string;
+  private readonly logger: Logger;
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly definitions = new Map<JobName, JobDefinition>();
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
 
   constructor(
     private readonly redisUrl: string,
-    private readonly prefix = 'saas',
+    options: JobQueueOptions = {},
   ) {
+    this.prefix = options.prefix ?? 'saas';
+    this.logger = options.logger ?? pino({ level: 'silent' });
     // BullMQ's production guide: producers fail fast instead of queueing commands while Redis is away
     this.producer = new Redis(redisUrl, {
       enableOfflineQueue: false,
@@ -43,67 +65,107 @@ export class JobQueueAdapter {
     this.producer.on('error', () => undefined); // reported through ping() and failing calls
   }
 
-  queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
-    if (!queue) {
-      queue = new Queue(name, {
-        connection: this.producer,
-        prefix: this.prefix,
-        defaultJobOptions: DEFAULT_JOB_OPTIONS,
-      });
-      queue.on('error', () => undefined);
-      this.queues.set(name, queue);
-    }
-    return queue;
+  /** The definitions whose jobs this process queues and runs (their retry policy is applied here). */
+  register(registry: JobRegistry): void {
+    for (const [name, definition] of registry) this.definitions.set(name, definition);
   }
 
+  async enqueue(name: JobName, data: object, options: EnqueueOptions): Promise<string> {
+    const definition = this.definitionOf(name);
+    const job = await this.queue(definition.queue).add(name, data, {
+      ...this.policyOf(definition),
+      jobId: options.jobId,
+      delay: options.delayMs,
+    });
+    return job.id ?? options.jobId;
+  }
+
+  async every(name: JobName, everyMs: number, data: object): Promise<void> {
+    const definition = this.definitionOf(name);
+    await this.queue(definition.queue).upsertJobScheduler(
+      `${name}-every`,
+      { every: everyMs },
+      { name, data, opts: this.policyOf(definition) },
+    );
+  }
+
+  /** One worker per queue that has registered jobs. */
+  start(concurrency: Record<QueueName, number>): void {
+    const queues = new Set([...this.definitions.values()].map((d) => d.queue));
+    for (const queue of queues) {
+      // BullMQ's production guide: workers wait for Redis forever instead of failing commands
+      const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+      connection.on('error', () => undefined);
+      this.workerConnections.push(connection);
+      const worker = new Worker(queue, (job, token) => this.run(queue, job, token), {
+        connection,
+        prefix: this.prefix,
+        concurrency: concurrency[queue],
+        // a job whose process died is found again within ~20 s (defaults: 30 s lock, 30 s checks),
+        // and may stall a few times (repeated crashes) before BullMQ gives up on it
+        lockDuration: 15_000,
+        stalledInterval: 5_000,
+        maxStalledCount: 3,
+        autorun: false,
+      });
+      worker.on('error', (err) => this.logger.error({ queue, err }, 'worker error'));
+      this.workers.push(worker);
+      void worker.run();
+    }
+  }
+
+  /**
+   * Runs one job: data checked against the definition's schema, then its handler. A permanent
+   * BridgeError (or bad data, or an unknown name) fails at once; a BusyError puts the job back for
+   * later without spending an attempt; anything else is retried by the definition's policy.
+   */
+  private async run(queue: QueueName, job: Job, token: string | undefined): Promise<unknown> {
+    const definition = this.definitions.get(job.name as JobName);
+    if (!definition || definition.queue !== queue)
+      throw new UnrecoverableError(`no handler for job "${job.name}" on queue ${queue}`);
+    const parsed = definition.schema.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed job data: ${parsed.error.issues[0]?.message}`);
+    const jobId = job.id ?? `${job.name}-${Date.now()}`;
+    const attempt = job.attemptsMade + 1;
+    const logger = this.logger.child({ queue, job: jobId, name: job.name });
+    const ctx: JobContext = {
+      jobId,
+      attempt,
+      finalAttempt: attempt >= (job.opts.attempts ?? 1),
+      logger,
+      progress: (pct) => job.updateProgress(pct),
+    };
+    try {
+      return await definition.handler(parsed.data, ctx);
+    } catch (err) {
+      if (err instanceof BusyError) {
+        await job.moveToDelayed(Date.now() + err.retryInMs, token);
+        throw new DelayedError(err.message);
+      }
+      const permanent = err instanceof BridgeError && err.permanent;
+      const final = permanent || ctx.finalAttempt;
+      logger.warn({ data: parsed.data, attempt, final, err }, 'job failed');
+      if (final && definition.onFinalFailure) {
+        await definition
+          .onFinalFailure(parsed.data, err)
+          .catch((hookErr: unknown) =>
+            logger.error({ err: hookErr }, 'the final-failure hook failed too'),
+          );
+      }
+      if (permanent) throw new UnrecoverableError(errorMessage(err));
+      throw err;
+    }
+  }
+
+  /** The queues of every declared job, for Bull Board. */
   allQueues(): Queue[] {
-    return [...this.queues.values()];
+    return Object.values(QUEUES).map((name) => this.queue(name));
   }
 
   async ping(): Promise<void> {
     const answer = await (await this.connected()).ping();
     if (answer !== 'PONG') throw new BridgeError('internal', `Redis answered ${answer} to PING`);
-  }
-
-  async add(
-    queue: QueueName,
-    name: string,
-    data: object,
-    jobId: string,
-    opts: JobsOptions = {},
-  ): Promise<string> {
-    const job = await this.queue(queue).add(name, data, { ...opts, jobId });
-    return job.id ?? jobId;
-  }
-
-  /** Repeats `name` every `seconds` (idempotent: one scheduler per name). */
-  async every(queue: QueueName, name: string, seconds: number): Promise<void> {
-    await this.queue(queue).upsertJobScheduler(
-      `${name}-every`,
-      { every: seconds * 1000 },
-      { name, data: {} },
-    );
-  }
-
-  worker(queue: QueueName, processor: Processor, concurrency: number): Worker {
-    // BullMQ's production guide: workers wait for Redis forever instead of failing commands
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', () => undefined);
-    this.workerConnections.push(connection);
-    const worker = new Worker(queue, processor, {
-      connection,
-      prefix: this.prefix,
-      concurrency,
-      // a job whose process died is found again within ~20 s (defaults: 30 s lock, 30 s checks), and
-      // may stall a few times (repeated crashes) before BullMQ gives up on it
-      lockDuration: 15_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 3,
-      autorun: false,
-    });
-    this.workers.push(worker);
-    return worker;
   }
 
   async wasSeen(key: string): Promise<boolean> {
@@ -138,6 +200,37 @@ export class JobQueueAdapter {
     );
   }
 
+  /** Shutdown order: workers finish their current jobs, then queues close, then Redis. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await Promise.allSettled(this.workerConnections.map((c) => c.quit()));
+    await this.producer.quit().catch(() => this.producer.disconnect());
+  }
+
+  private queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private definitionOf(name: JobName): JobDefinition {
+    const definition = this.definitions.get(name);
+    if (!definition) throw new BridgeError('internal', `job "${name}" is not registered`);
+    return definition;
+  }
+
+  private policyOf(definition: JobDefinition): JobsOptions {
+    const { attempts, backoff } = definition;
+    const options: JobsOptions = { ...RETENTION, attempts };
+    if (backoff) options.backoff = { type: backoff.type, delay: backoff.delayMs };
+    return options;
+  }
+
   /**
    * The producer fails fast while Redis is away (no offline queue), but its first connection takes a
    * moment: a command sent before it is up failed with "Stream isn't writeable". Wait for that one.
@@ -147,13 +240,5 @@ export class JobQueueAdapter {
       await once(this.producer, 'ready', { signal: AbortSignal.timeout(10_000) });
     }
     return this.producer;
-  }
-
-  /** Shutdown order: workers finish their current jobs, then queues close, then Redis. */
-  async close(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.close()));
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    await Promise.allSettled(this.workerConnections.map((c) => c.quit()));
-    await this.producer.quit().catch(() => this.producer.disconnect());
   }
 }

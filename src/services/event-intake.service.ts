@@ -1,4 +1,5 @@
 import type { EventIntakePort, IntakeResult } from '../ports/intake.port.js';
+import type { JobQueuePort, SeenKeysPort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 
@@ -14,11 +15,7 @@ const ACTION_OF: Record<EventType, InstanceAction> = {
   'instance.terminate': 'terminate',
 };
 
-export interface IntakeQueue {
-  wasSeen(key: string): Promise<boolean>;
-  markSeen(key: string, ttlSeconds: number): Promise<void>;
-  enqueueInstanceJob(data: InstanceJobData, jobId: string): Promise<string>;
-}
+export type IntakeQueue = JobQueuePort & SeenKeysPort;
 
 /** Event in, job out: deduplicated by event id and by a jobId built from it. */
 export class EventIntakeService implements EventIntakePort {
@@ -29,10 +26,13 @@ export class EventIntakeService implements EventIntakePort {
     const action = ACTION_OF[event.type];
     // the same event id always gives the same jobId: a resend after a lost answer queues nothing new
     const jobId = `${action}-${event.instance_id}-${event.id}`;
-    await this.queue.enqueueInstanceJob(
-      { instanceId: event.instance_id, action, eventId: event.id, eventType: event.type },
-      jobId,
-    );
+    const data: InstanceJobData = {
+      instanceId: event.instance_id,
+      action,
+      eventId: event.id,
+      eventType: event.type,
+    };
+    await this.queue.enqueue(action, data, { jobId });
     await this.queue.markSeen(`event:${event.id}`, SEEN_TTL_SECONDS);
     return { duplicate: false, jobId };
   }

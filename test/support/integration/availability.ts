@@ -1,22 +1,33 @@
 /**
  * Integration tests talk to real services. When one is truly unavailable its tests are skipped
- * with a printed reason, except in CI (env CI or SAAS_REQUIRE_SERVICES set), where they fail.
+ * with a printed reason, except where the services are required (CI, or SAAS_REQUIRE_SERVICES=1):
+ * there the suite fails, naming the service. Every integration suite decides through this one helper.
  * Returns the skip reason, or undefined when the service is there.
  */
 export async function unavailable(
   service: string,
   probe: () => Promise<unknown>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
   try {
     await probe();
     return undefined;
   } catch (err) {
     const reason = `${service} unavailable: ${err instanceof Error ? err.message : String(err)}`;
-    if (process.env.CI || process.env.SAAS_REQUIRE_SERVICES)
-      throw new Error(`${reason} (required in CI)`, { cause: err });
+    const required = servicesRequired(env);
+    if (required) throw new Error(`${reason} (required: ${required})`, { cause: err });
     console.error(`SKIP ${reason}`);
     return reason;
   }
+}
+
+/** why services are required here ("CI is set", "SAAS_REQUIRE_SERVICES=1"), or undefined */
+export function servicesRequired(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const on = (value: string | undefined) =>
+    value !== undefined && !['', '0', 'false', 'no'].includes(value.toLowerCase());
+  if (on(env.SAAS_REQUIRE_SERVICES)) return `SAAS_REQUIRE_SERVICES=${env.SAAS_REQUIRE_SERVICES}`;
+  if (on(env.CI)) return 'CI is set';
+  return undefined;
 }
 
 /** one line of measured figures in the test output (benchmarks assert on them, tests only log) */

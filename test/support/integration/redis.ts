@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { waitFor } from './availability.js';
 
@@ -55,4 +55,11 @@ export async function waitForJobState(
     const job = await queue.getJob(id); // read after the state, so it holds the result
     return job ? { job, state } : undefined;
   });
+}
+
+/** the queue `name` under `prefix`, to look at jobs as BullMQ keeps them; the caller closes it */
+export function inspectQueue(name: string, prefix: string): Queue {
+  const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
+  queue.on('error', () => undefined);
+  return queue;
 }

@@ -1,3 +1,4 @@
+import express, { type Router } from 'express';
 import { pino } from 'pino';
 import { createApp, type AppDeps } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
@@ -43,6 +44,18 @@ export class FakeIntake implements EventIntakePort {
   }
 }
 
+/**
+ * Stands in for Bull Board behind AppDeps.queueBoard: answers every path under its mount with the
+ * path and the base path it was made for (the real board: test/integration/bull-board...).
+ */
+export function fakeQueueBoard(basePath: string): Router {
+  const router = express.Router();
+  router.use((req, res) => {
+    res.json({ board: basePath, path: req.path });
+  });
+  return router;
+}
+
 export function buildApp(overrides: Partial<AppDeps> = {}) {
   const deps: AppDeps = {
     config: testConfig(),
@@ -50,7 +63,7 @@ export function buildApp(overrides: Partial<AppDeps> = {}) {
     metrics: new Metrics(),
     intake: new FakeIntake(),
     readiness: [],
-    queues: [],
+    queueBoard: fakeQueueBoard,
     ...overrides,
   };
   return { app: createApp(deps), deps };

@@ -6,7 +6,7 @@ import {
   type EventType,
 } from '../../../src/schemas/event.schema.js';
 import { EventIntakeService } from '../../../src/services/event-intake.service.js';
-import { FakeIntakeQueue } from '../../support/fakes/fake-intake-queue.js';
+import { FakeJobQueue } from '../../support/fakes/fake-job-queue.js';
 
 const DATA: Record<EventType, object> = {
   'order.confirmed': {
@@ -49,20 +49,19 @@ describe('EventIntakeService', () => {
     ['instance.reactivate', 'reactivate'],
     ['instance.terminate', 'terminate'],
   ] as const)('turns %s into a %s job', async (type, action) => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const e = event(type);
     const result = await new EventIntakeService(queue).accept(e);
     expect(result).toEqual({ duplicate: false, jobId: `${action}-12-${e.id}` });
     expect(queue.jobs.get(`${action}-12-${e.id}`)).toEqual({
-      instanceId: 12,
-      action,
-      eventId: e.id,
-      eventType: type,
+      name: action,
+      data: { instanceId: 12, action, eventId: e.id, eventType: type },
+      delayMs: undefined,
     });
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const intake = new EventIntakeService(queue);
     const e = event('order.confirmed');
     await intake.accept(e);
@@ -73,14 +72,14 @@ describe('EventIntakeService', () => {
   });
 
   it('remembers event ids for 30 days, keyed by event id', async () => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const e = event('invoice.paid');
     await new EventIntakeService(queue).accept(e);
     expect(queue.seen.get(`event:${e.id}`)).toBe(30 * 24 * 3600);
   });
 
   it('builds the same jobId for the same event, so a lost "seen" mark still queues once', async () => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const intake = new EventIntakeService(queue);
     const e = event('instance.suspend');
     const first = await intake.accept(e);
@@ -91,7 +90,7 @@ describe('EventIntakeService', () => {
   });
 
   it('queues different events of one instance separately', async () => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const intake = new EventIntakeService(queue);
     await intake.accept(event('instance.suspend'));
     await intake.accept(event('instance.suspend'));
@@ -100,7 +99,7 @@ describe('EventIntakeService', () => {
   });
 
   it('does not mark an event seen when queueing fails, so the resend is queued', async () => {
-    const queue = new FakeIntakeQueue();
+    const queue = new FakeJobQueue();
     const intake = new EventIntakeService(queue);
     const e = event('order.confirmed');
     queue.enqueueError = new Error('Redis is away');

@@ -1,15 +1,15 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import type { Router } from 'express';
+import type { JobQueueAdapter } from './job-queue.adapter.js';
 
-/** The board's UI, API and static assets as one router, to be mounted at `basePath`. */
-export function bullBoardRouter(basePath: string, queues: readonly Queue[]): Router {
+/** Bull Board's UI, API and static assets over every queue, as one router to mount at `basePath`. */
+export function bullBoardRouter(jobs: JobQueueAdapter, basePath: string): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
   createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue)),
+    queues: jobs.allQueues().map((queue) => new BullMQAdapter(queue)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'SaaS bridge queues' } },
   });

@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JobQueueAdapter } from '../../src/adapters/job-queue.adapter.js';
 import { BridgeError } from '../../src/errors.js';
+import { buildRegistry } from '../../src/jobs/registry.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import { QUEUES, type JobBackoff, type JobRegistry } from '../../src/ports/jobs.port.js';
 import type { LockPort } from '../../src/ports/lock.port.js';
-import { QUEUES } from '../../src/queues/queue-names.js';
 import type { InstanceAction } from '../../src/schemas/job.schema.js';
-import { instancesProcessor } from '../../src/workers/instances.worker.js';
 import { unavailable } from '../support/integration/availability.js';
 import {
   deleteKeys,
   inspector,
+  inspectQueue,
   pingRedis,
   REDIS_URL,
   uniquePrefix,
   waitForJobState,
 } from '../support/integration/redis.js';
+import { worldJobDeps } from '../support/jobs.js';
 import { buildWorld, draftInstance, type World } from '../support/world.js';
 
 const skip = await unavailable('Redis', pingRedis);
@@ -36,59 +38,61 @@ class CountingLocks implements LockPort {
   }
 }
 
-const prefix = uniquePrefix('worker');
+/** the registry with another retry policy on every job (the real ones wait seconds between tries) */
+function withPolicy(registry: JobRegistry, attempts: number, backoff: JobBackoff): JobRegistry {
+  return new Map([...registry].map(([name, d]) => [name, { ...d, attempts, backoff }]));
+}
+
+const prefix = uniquePrefix('instance-jobs');
 let redis: Redis;
+let instances: Queue;
 let jobs: JobQueueAdapter;
 let world: World;
 let locks: CountingLocks;
 let metrics: Metrics;
-const failures: { id: string | undefined; name: string; message: string }[] = [];
 
-function add(action: InstanceAction, instanceId: number, opts = {}): Promise<string> {
-  const eventId = randomUUID();
-  const data = { instanceId, action, eventId, eventType: 'test' };
-  return jobs.add(QUEUES.instances, action, data, `${action}-${instanceId}-${eventId}`, opts);
+/** the real jobs of the bridge, on the world's services, with Redis locks and a real queue */
+function startJobs(policy?: { attempts: number; backoff: JobBackoff }): void {
+  const { deps } = worldJobDeps(world, { locks, metrics });
+  const registry = buildRegistry(deps);
+  jobs.register(policy ? withPolicy(registry, policy.attempts, policy.backoff) : registry);
+  jobs.start({ instances: 2, mail: 1, maintenance: 1 });
 }
 
-const settled = (id: string) =>
-  waitForJobState(jobs.queue(QUEUES.instances), id, ['completed', 'failed'], 20_000);
+function add(action: InstanceAction, instanceId: number): Promise<string> {
+  const eventId = randomUUID();
+  const data = { instanceId, action, eventId, eventType: 'test' };
+  return jobs.enqueue(action, data, { jobId: `${action}-${instanceId}-${eventId}` });
+}
 
-describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
+const settled = (id: string) => waitForJobState(instances, id, ['completed', 'failed'], 20_000);
+
+describe.skipIf(skip)('the instance jobs on a real BullMQ queue', () => {
   beforeAll(async () => {
     redis = inspector();
     await redis.connect();
+    instances = inspectQueue(QUEUES.instances, prefix);
   });
 
   beforeEach(() => {
     world = buildWorld();
-    jobs = new JobQueueAdapter(REDIS_URL, prefix);
+    jobs = new JobQueueAdapter(REDIS_URL, { prefix });
     locks = new CountingLocks(jobs);
     metrics = new Metrics();
-    const processor = instancesProcessor({
-      provisioning: world.provisioning,
-      lifecycle: world.lifecycle,
-      locks,
-      metrics,
-      logger: pino({ level: 'silent' }),
-    });
-    const worker = jobs.worker(QUEUES.instances, processor, 2);
-    worker.on('failed', (job, err) =>
-      failures.push({ id: job?.id, name: err.name, message: err.message }),
-    );
-    void worker.run();
   });
 
   afterEach(async () => {
     await jobs.close();
     await deleteKeys(redis, prefix);
-    failures.length = 0;
   });
 
   afterAll(async () => {
+    await instances?.close();
     await redis?.quit();
   });
 
   it('runs one job per instance at a time: the second is delayed, then runs after the first', async () => {
+    startJobs();
     world.odoo.addInstance(draftInstance());
     world.tenant.readyDelayMs = 600; // provisioning takes a while
     const provision = await add('provision', 1);
@@ -103,12 +107,20 @@ describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
     // run at the same time, suspend would have found the instance still provisioning
     expect(second.job.returnvalue).toMatchObject({ outcome: 'suspended' });
     expect(locks.refusals).toBeGreaterThanOrEqual(1);
+    expect(second.job.attemptsMade).toBeLessThanOrEqual(1); // waiting was no attempt
     expect(second.job.processedOn).toBeGreaterThanOrEqual(first.job.finishedOn ?? Infinity);
     expect(world.odoo.instance(1).state).toBe('suspended');
     expect(await redis.keys(`${prefix}:lock:*`)).toEqual([]);
+    const counted = await metrics.registry.getSingleMetricAsString('saas_jobs_total');
+    expect(counted).toMatch(/saas_jobs_total\{name="suspend",outcome="completed"\} 1$/m);
+    expect(counted).not.toMatch(/name="suspend",outcome="(retried|failed)"/);
+    expect(
+      await metrics.registry.getSingleMetricAsString('saas_provision_duration_seconds'),
+    ).toMatch(/saas_provision_duration_seconds_count 1$/m);
   });
 
   it('runs jobs of different instances in parallel', async () => {
+    startJobs();
     world.odoo.addInstance(draftInstance());
     world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'beta' }));
     await world.provisioning.provision(1); // builds the template first
@@ -121,10 +133,11 @@ describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
   });
 
   it('retries a transient failure and records no error when a later attempt succeeds', async () => {
+    startJobs({ attempts: 5, backoff: { type: 'fixed', delayMs: 200 } });
     world.odoo.addInstance(draftInstance());
     world.log.failAlways('docker.createContainer', new BridgeError('docker_failed', 'engine busy'));
     setTimeout(() => world.log.clearFailures(), 300);
-    const id = await add('provision', 1, { attempts: 5, backoff: { type: 'fixed', delay: 200 } });
+    const id = await add('provision', 1);
     const { state, job } = await settled(id);
     expect(state).toBe('completed');
     expect(job.attemptsMade).toBeGreaterThanOrEqual(1);
@@ -135,12 +148,13 @@ describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
   });
 
   it('calls provisioning.fail after the last attempt, once', async () => {
+    startJobs({ attempts: 2, backoff: { type: 'fixed', delayMs: 50 } });
     world.odoo.addInstance(draftInstance({ subdomain: 'beta' }));
     world.log.failAlways(
       'docker.createContainer',
       new BridgeError('docker_failed', 'engine said no'),
     );
-    const id = await add('provision', 1, { attempts: 2, backoff: { type: 'fixed', delay: 50 } });
+    const id = await add('provision', 1);
     const { state, job } = await settled(id);
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(2);
@@ -151,17 +165,19 @@ describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
     expect(world.odoo.notes.filter((n) => n.body.startsWith('Provisioning failed'))).toHaveLength(
       1,
     );
+    expect(await metrics.registry.getSingleMetricAsString('saas_jobs_total')).toMatch(
+      /saas_jobs_total\{name="provision",outcome="failed"\} 1$/m,
+    );
   });
 
-  it('fails a permanent error at once with UnrecoverableError, and records it', async () => {
+  it('fails a permanent error at once, and records it', async () => {
+    startJobs();
     world.odoo.addInstance(draftInstance({ subdomain: 'admin' }));
-    const id = await add('provision', 1, { attempts: 5 });
+    const id = await add('provision', 1);
     const { state, job } = await settled(id);
     expect(state).toBe('failed');
-    expect(job.attemptsMade).toBe(1);
-    expect(failures).toEqual([
-      { id, name: 'UnrecoverableError', message: 'subdomain "admin" is reserved' },
-    ]);
+    expect(job.attemptsMade).toBe(1); // of 5
+    expect(job.failedReason).toBe('subdomain "admin" is reserved');
     expect(world.odoo.instance(1)).toMatchObject({
       state: 'error',
       lastError: 'subdomain "admin" is reserved',
@@ -169,27 +185,11 @@ describe.skipIf(skip)('instances worker on a real BullMQ queue', () => {
   });
 
   it('does not record a failed suspend as a provisioning error', async () => {
+    startJobs({ attempts: 1, backoff: { type: 'fixed', delayMs: 50 } });
     world.odoo.addInstance(draftInstance({ state: 'running' }));
     world.log.failAlways('docker.stopContainer', new BridgeError('docker_failed', 'cannot stop'));
-    const id = await add('suspend', 1, { attempts: 1 });
+    const id = await add('suspend', 1);
     expect((await settled(id)).state).toBe('failed');
     expect(world.odoo.instance(1).state).toBe('running');
-  });
-
-  it('refuses malformed job data with UnrecoverableError', async () => {
-    const id = await jobs.add(
-      QUEUES.instances,
-      'provision',
-      { instanceId: -1, action: 'provision' },
-      'bad-data',
-      {
-        attempts: 5,
-      },
-    );
-    const { state, job } = await settled(id);
-    expect(state).toBe('failed');
-    expect(job.attemptsMade).toBe(1);
-    expect(failures[0]).toMatchObject({ name: 'UnrecoverableError' });
-    expect(failures[0]?.message).toMatch(/^malformed job data: /);
   });
 });

@@ -1,0 +1,16 @@
+import type { LifecycleService } from '../services/lifecycle.service.js';
+import type { ProvisioningService } from '../services/provisioning.service.js';
+import { instanceJob, type InstanceJobDeps } from './instance-job.js';
+
+/** An invoice was paid: provisions a draft instance, reactivates a suspended one. */
+export function paidJob(
+  deps: InstanceJobDeps & { lifecycle: LifecycleService; provisioning: ProvisioningService },
+) {
+  return instanceJob(
+    deps,
+    'paid',
+    (instanceId) => deps.lifecycle.paid(instanceId),
+    // a paid draft is a provisioning: its last failure is recorded like one
+    (data, err) => deps.provisioning.fail(data.instanceId, err),
+  );
+}

@@ -1,0 +1,93 @@
+import type { Metrics } from '../observability/metrics.js';
+import {
+  JOBS,
+  type JobDefinition,
+  type JobName,
+  type JobRegistry,
+  type QueueName,
+} from '../ports/jobs.port.js';
+import type { LockPort } from '../ports/lock.port.js';
+import type { OdooPort } from '../ports/odoo.port.js';
+import type { LifecycleService } from '../services/lifecycle.service.js';
+import type { MailService } from '../services/mail.service.js';
+import type { ProvisioningService } from '../services/provisioning.service.js';
+import type { ReconcileService } from '../services/reconcile.service.js';
+import type { TemplateService } from '../services/template.service.js';
+import { counted } from './counted.js';
+import { paidJob } from './paid.job.js';
+import { provisionJob } from './provision.job.js';
+import { reactivateJob } from './reactivate.job.js';
+import { reconcileJob } from './reconcile.job.js';
+import { suspendJob } from './suspend.job.js';
+import { terminateJob } from './terminate.job.js';
+import { warmTemplatesJob } from './warm-templates.job.js';
+import { welcomeJob } from './welcome.job.js';
+
+export interface JobDeps {
+  provisioning: ProvisioningService;
+  lifecycle: LifecycleService;
+  reconcile: ReconcileService;
+  templates: TemplateService;
+  mail: MailService;
+  odoo: OdooPort;
+  locks: LockPort;
+  metrics: Metrics;
+}
+
+/** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
+export function jobDefinitions(deps: JobDeps): JobDefinition[] {
+  return [
+    provisionJob(deps),
+    paidJob(deps),
+    suspendJob(deps),
+    reactivateJob(deps),
+    terminateJob(deps),
+    welcomeJob(deps),
+    reconcileJob(deps),
+    warmTemplatesJob(deps),
+  ];
+}
+
+export function buildRegistry(deps: JobDeps, definitions = jobDefinitions(deps)): JobRegistry {
+  const registry = new Map<JobName, JobDefinition>();
+  for (const definition of definitions) {
+    if (registry.has(definition.name))
+      throw new JobRegistryError(`job "${definition.name}" has two handlers`);
+    registry.set(definition.name, counted(deps.metrics, definition));
+  }
+  return registry;
+}
+
+export class JobRegistryError extends Error {
+  override name = 'JobRegistryError';
+}
+
+/**
+ * The start-up self-check: every declared job has exactly one handler, on its declared queue, and
+ * every handler has a declared job. Throws one line naming each mismatch.
+ */
+export function checkRegistry(
+  registry: JobRegistry,
+  declared: Readonly<Record<QueueName, readonly string[]>> = JOBS,
+): void {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [queue, jobs] of Object.entries(declared)) {
+    for (const name of jobs) {
+      names.add(name);
+      const definition = registry.get(name as JobName);
+      if (!definition) problems.push(`no handler for job ${queue}/${name}`);
+      else if (definition.queue !== queue)
+        problems.push(
+          `job ${name} is declared on ${queue} but its handler is on ${definition.queue}`,
+        );
+    }
+  }
+  for (const [name, definition] of registry) {
+    if (!names.has(name)) problems.push(`handler for undeclared job ${definition.queue}/${name}`);
+    else if (definition.name !== name)
+      problems.push(`handler ${definition.name} is registered as ${name}`);
+  }
+  if (problems.length > 0)
+    throw new JobRegistryError(`job registry does not match JOBS: ${problems.join('; ')}`);
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { addonFingerprint } from './adapters/addon-fingerprint.js';
+import { bullBoardRouter } from './adapters/bull-board.adapter.js';
+import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
+import { DockerAdapter } from './adapters/docker.adapter.js';
+import { FilestoreAdapter } from './adapters/filestore.adapter.js';
+import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
+import { MailerAdapter } from './adapters/mailer.adapter.js';
+import { MasterOdooRepository } from './adapters/master-odoo.repository.js';
+import { OdooClient } from './adapters/odoo.client.js';
+import { PostgresAdapter } from './adapters/postgres.adapter.js';
+import { TenantOdooRepository } from './adapters/tenant-odoo.repository.js';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { requestProvision } from './jobs/provision.job.js';
+import { buildRegistry } from './jobs/registry.js';
+import { enqueueWelcome } from './jobs/welcome.job.js';
+import type { Bridge } from './lifecycle.js';
+import type { Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { EventIntakeService } from './services/event-intake.service.js';
+import { LifecycleService } from './services/lifecycle.service.js';
+import { MailService } from './services/mail.service.js';
+import { ProvisioningService } from './services/provisioning.service.js';
+import { ReconcileService } from './services/reconcile.service.js';
+import { TemplateService } from './services/template.service.js';
+import type { TenantRuntime } from './services/tenant-runtime.js';
+
+/** Builds every adapter, service and job from the config; starts nothing (src/lifecycle.ts does). */
+export async function wire(config: Config, logger: Logger): Promise<Bridge> {
+  const metrics = new Metrics();
+  const jobs = new JobQueueAdapter(config.redisUrl, { logger });
+  const odoo = new MasterOdooRepository(new OdooClient(config.odoo));
+  const docker = new DockerAdapter(config.docker.socketPath);
+  const db = new PostgresAdapter(config.postgres.adminUrl);
+  const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
+  const proxy = new CaddyProxyAdapter(config.proxy.adminUrl, config.proxy.server);
+  const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
+  const tenant = new TenantOdooRepository();
+
+  const imageId = await docker.imageId(config.docker.image);
+  if (!imageId) {
+    logger.warn(
+      { image: config.docker.image },
+      'tenant image is not on the Docker engine; provisioning will fail until it is',
+    );
+  }
+  const runtime = await tenantRuntime(config, docker);
+  const odooBuild = [
+    imageId ?? config.docker.image,
+    await addonFingerprint(path.join(runtime.saasAddonsDir, 'saas_tenant'), config.docker.odooSrc),
+  ].join('|');
+  const templates = new TemplateService({
+    db,
+    docker,
+    filestore,
+    locks: jobs,
+    runtime,
+    logger,
+    templateUser: config.postgres.templateUser,
+    templatePassword: config.postgres.templatePassword,
+    odooBuild,
+  });
+  const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
+  const provisioning = new ProvisioningService({
+    odoo,
+    tenant,
+    db,
+    docker,
+    filestore,
+    proxy,
+    templates,
+    runtime,
+    logger,
+    publicUrl: {
+      baseDomain: config.proxy.baseDomain,
+      scheme: config.proxy.scheme,
+      port: config.proxy.port,
+    },
+    readyTimeoutMs: config.jobs.readyTimeoutMs,
+    onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
+  });
+  const lifecycle = new LifecycleService({
+    odoo,
+    docker,
+    proxy,
+    tenant,
+    provisioning,
+    logger,
+    baseDomain: config.proxy.baseDomain,
+    renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
+    readyTimeoutMs: config.jobs.readyTimeoutMs,
+  });
+  const reconcile = new ReconcileService({
+    odoo,
+    docker,
+    proxy,
+    logger,
+    baseDomain: config.proxy.baseDomain,
+    requestProvision: (id) => requestProvision(jobs, id),
+    recordStates: (counts) => {
+      for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
+    },
+  });
+  const mail = new MailService({ odoo, mailer, portalUrl });
+
+  const registry = buildRegistry({
+    provisioning,
+    lifecycle,
+    reconcile,
+    templates,
+    mail,
+    odoo,
+    locks: jobs,
+    metrics,
+  });
+  jobs.register(registry);
+
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    intake: new EventIntakeService(jobs),
+    queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
+    readiness: [
+      { name: 'redis', check: () => jobs.ping() },
+      { name: 'docker', check: () => docker.ping() },
+      { name: 'odoo', check: () => odoo.ping() },
+      { name: 'postgres', check: () => db.ping() },
+      { name: 'proxy', check: () => proxy.ping() },
+    ],
+  });
+  return {
+    app,
+    jobs,
+    registry,
+    concurrency: { instances: config.jobs.provisionConcurrency, mail: 2, maintenance: 1 },
+    http: { port: config.http.port, host: config.http.host },
+    reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
+    logger,
+    facts: { image: config.docker.image, tenantDbHost: runtime.dbHost },
+    async close() {
+      await db.close();
+      mailer.close();
+    },
+  };
+}
+
+async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<TenantRuntime> {
+  const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
+  return {
+    image: config.docker.image,
+    odooSrc: config.docker.odooSrc,
+    addonsPath: config.docker.addonsPath,
+    saasAddonsDir: path.resolve(config.docker.saasAddonsDir),
+    network: config.docker.network,
+    dbHost: config.postgres.tenantHost ?? gateway,
+    dbPort: config.postgres.tenantPort,
+  };
+}

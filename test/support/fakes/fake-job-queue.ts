@@ -1,0 +1,47 @@
+import type {
+  EnqueueOptions,
+  JobName,
+  JobQueuePort,
+  SeenKeysPort,
+} from '../../../src/ports/jobs.port.js';
+
+export interface QueuedJob {
+  name: JobName;
+  data: object;
+  delayMs: number | undefined;
+}
+
+/** Seen keys and queued jobs in memory; like BullMQ, a second add of a jobId adds nothing. */
+export class FakeJobQueue implements JobQueuePort, SeenKeysPort {
+  readonly seen = new Map<string, number>();
+  readonly jobs = new Map<string, QueuedJob>();
+  readonly schedulers = new Map<JobName, { everyMs: number; data: object }>();
+  adds = 0;
+  /** when set, enqueueing fails with it (Redis away) */
+  enqueueError: Error | undefined;
+
+  async wasSeen(key: string): Promise<boolean> {
+    return this.seen.has(key);
+  }
+
+  async markSeen(key: string, ttlSeconds: number): Promise<void> {
+    this.seen.set(key, ttlSeconds);
+  }
+
+  async enqueue(name: JobName, data: object, options: EnqueueOptions): Promise<string> {
+    if (this.enqueueError) throw this.enqueueError;
+    this.adds += 1;
+    if (!this.jobs.has(options.jobId))
+      this.jobs.set(options.jobId, { name, data, delayMs: options.delayMs });
+    return options.jobId;
+  }
+
+  async every(name: JobName, everyMs: number, data: object): Promise<void> {
+    this.schedulers.set(name, { everyMs, data });
+  }
+
+  /** the data of the queued jobs called `name` */
+  dataOf(name: JobName): object[] {
+    return [...this.jobs.values()].filter((j) => j.name === name).map((j) => j.data);
+  }
+}
