@@ -21,6 +21,12 @@ export async function pingRedis(): Promise<void> {
   try {
     await redis.connect();
     await redis.ping();
+  } catch (err) {
+    // ioredis says only "Connection is closed."; name where we looked (without any credentials)
+    const { hostname, port } = new URL(REDIS_URL);
+    throw new Error(`no answer at ${hostname}:${port || 6379} (${(err as Error).message})`, {
+      cause: err,
+    });
   } finally {
     redis.disconnect();
   }
