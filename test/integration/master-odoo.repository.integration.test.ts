@@ -265,6 +265,7 @@ describe.skipIf(skip)('MasterOdooRepository against a real master Odoo 17', () =
         })
       )[0]?.list_price;
     const before = await price();
+    expect(before).toBeGreaterThan(0);
 
     const err: unknown = await bridge
       .executeKw('product.template', 'write', [[basic], { list_price: 0 }])
@@ -273,7 +274,9 @@ describe.skipIf(skip)('MasterOdooRepository against a real master Odoo 17', () =
     expect(err).toMatchObject({ faultName: 'odoo.exceptions.AccessError', permanent: true });
     expect((err as Error).message).toContain("You are not allowed to modify 'Product'");
     expect(await price()).toBe(before);
+  });
 
+  it('refuses a write on an instance that does not exist as a permanent MissingError', async () => {
     const missing = Math.max(alpha, beta) + 1000;
     await expect(repo.updateInstance(missing, { state: 'running' })).rejects.toMatchObject({
       faultName: 'odoo.exceptions.MissingError',
