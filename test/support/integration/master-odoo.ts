@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import {
   access,
   mkdir,
-  mkdtemp,
   open,
   readFile,
+  readdir,
   rm,
   stat,
   utimes,
@@ -26,8 +26,9 @@ const PYTHON = '/usr/bin/python3';
 /** what the stack installs in its master (scripts/stack prepare_master_db) */
 const MODULES = 'website_sale,payment_demo,saas_master';
 const DB_ROLE = 'odoo_master';
-/** templates (database + filestore) outlive runs; a run's clone and data dir do not */
+/** templates (database + filestore) outlive runs; a run's clone and data dir (under runs/) do not */
 const TEMPLATE_ROOT = path.join(tmpdir(), 'saas-it-master');
+const RUNS_DIR = path.join(TEMPLATE_ROOT, 'runs');
 const RUN_PREFIX = 'saas_it_master_run_';
 const TEMPLATE_PREFIX = 'saas_it_master_tmpl_';
 /** one template build at a time on this PostgreSQL cluster, whichever checkout asks */
@@ -120,7 +121,7 @@ export async function cloneMasterDatabase(
   const filestore = path.join(templateDir, 'filestore', template);
   if (await isDir(filestore)) {
     // hard links, not copies (seconds for its ~800 files): Odoo never rewrites a filestore file,
-    // it writes new ones named by their checksum; both dirs live under tmpdir(), one filesystem
+    // it writes new ones named by their checksum; both dirs live under TEMPLATE_ROOT, one filesystem
     await mkdir(path.join(dataDir, 'filestore'), { recursive: true });
     await run('cp', ['-al', filestore, path.join(dataDir, 'filestore', db)]);
   }
@@ -137,7 +138,8 @@ export async function dropMasterDatabase(db: string, dataDir: string): Promise<v
 export async function startMasterOdoo(): Promise<MasterOdoo> {
   const t0 = Date.now();
   const db = `${RUN_PREFIX}${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'saas-it-master-run-'));
+  const dataDir = path.join(RUNS_DIR, db);
+  await mkdir(dataDir, { recursive: true });
   const bridge = credentials('saas_bridge');
   const admin = credentials('admin');
   const [port, geventPort] = [await freePort(), await freePort()];
@@ -238,24 +240,25 @@ async function exists(client: pg.Client, db: string): Promise<boolean> {
   return rowCount === 1;
 }
 
-/** clones a crashed run left behind, and templates of addons nobody has tested for days */
+/** what crashed runs left behind (clones, data dirs), and templates of addons untested for days */
 async function dropStale(client: pg.Client, current: string): Promise<void> {
   const { rows } = await client.query<{ datname: string }>(
     `SELECT datname FROM pg_database WHERE datname LIKE '${RUN_PREFIX}%' OR datname LIKE '${TEMPLATE_PREFIX}%'`,
   );
-  for (const { datname } of rows) {
+  const runDirs = (await readdir(RUNS_DIR).catch(() => [])).filter((d) => d.startsWith(RUN_PREFIX));
+  for (const name of new Set([...rows.map((r) => r.datname), ...runDirs])) {
     let stale: boolean;
-    if (datname.startsWith(RUN_PREFIX)) {
-      const born = parseInt(datname.slice(RUN_PREFIX.length).split('_')[0] ?? '', 36);
+    if (name.startsWith(RUN_PREFIX)) {
+      const born = parseInt(name.slice(RUN_PREFIX.length).split('_')[0] ?? '', 36);
       stale = !(Date.now() - born < STALE_RUN_MS);
     } else {
-      const used = await stat(path.join(TEMPLATE_ROOT, datname, 'ready')).catch(() => undefined);
-      stale = datname !== current && !(used && Date.now() - used.mtimeMs < STALE_TEMPLATE_MS);
+      const used = await stat(path.join(TEMPLATE_ROOT, name, 'ready')).catch(() => undefined);
+      stale = name !== current && !(used && Date.now() - used.mtimeMs < STALE_TEMPLATE_MS);
     }
     if (!stale) continue;
-    await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    if (datname.startsWith(TEMPLATE_PREFIX))
-      await rm(path.join(TEMPLATE_ROOT, datname), { recursive: true, force: true });
+    if (/^\w+$/.test(name)) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const dir = name.startsWith(RUN_PREFIX) ? RUNS_DIR : TEMPLATE_ROOT;
+    await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
