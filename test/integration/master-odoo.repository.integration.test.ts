@@ -5,7 +5,7 @@ import { MasterOdooRepository } from '../../src/adapters/master-odoo.repository.
 import { OdooClient, OdooFaultError } from '../../src/adapters/odoo.client.js';
 import { BridgeError } from '../../src/errors.js';
 import type { InstancePatch, PlanRecord } from '../../src/ports/odoo.port.js';
-import { logFigure, unavailable } from '../support/integration/availability.js';
+import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
 import {
   clientOptions,
   probeMasterOdoo,
@@ -13,7 +13,7 @@ import {
   type MasterOdoo,
 } from '../support/integration/master-odoo.js';
 
-const skip = await unavailable('master Odoo', probeMasterOdoo);
+const skip = withoutOdooSrc() ?? (await unavailable('master Odoo', probeMasterOdoo));
 
 const PLAN_DATA = path.resolve(
   import.meta.dirname,

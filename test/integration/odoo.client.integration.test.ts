@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient, OdooFaultError } from '../../src/adapters/odoo.client.js';
 import { BridgeError } from '../../src/errors.js';
-import { logFigure, unavailable } from '../support/integration/availability.js';
+import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
 import {
   clientOptions,
   probeMasterOdoo,
@@ -12,7 +12,7 @@ import {
 } from '../support/integration/master-odoo.js';
 import { closeServer, freePort } from '../support/integration/net.js';
 
-const skip = await unavailable('master Odoo', probeMasterOdoo);
+const skip = withoutOdooSrc() ?? (await unavailable('master Odoo', probeMasterOdoo));
 
 /** what a rejected call threw, for looking at more than its message */
 async function failure(call: Promise<unknown>): Promise<BridgeError> {

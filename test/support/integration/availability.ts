@@ -21,6 +21,18 @@ export async function unavailable(
   }
 }
 
+/**
+ * Odoo is optional in README's test command (it runs the Odoo suites only with an Odoo tree), so a
+ * missing ODOO_SRC skips with a reason even where services are required; a set ODOO_SRC whose Odoo
+ * does not start still fails through unavailable().
+ */
+export function withoutOdooSrc(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.ODOO_SRC) return undefined;
+  const reason = 'ODOO_SRC is not set: suites against a real Odoo need an Odoo 17 tree';
+  console.error(`SKIP ${reason}`);
+  return reason;
+}
+
 /** why services are required here ("CI is set", "SAAS_REQUIRE_SERVICES=1"), or undefined */
 export function servicesRequired(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const on = (value: string | undefined) =>
