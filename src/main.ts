@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { addonFingerprint } from './adapters/addon-fingerprint.js';
 import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
+import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter, type Processor } from './adapters/job-queue.adapter.js';
 import { MailerAdapter } from './adapters/mailer.adapter.js';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
   const jobs = new JobQueueAdapter(config.redisUrl);
   const producers = new JobProducers(jobs);
+  const dedupe = new EventDedupeAdapter(config.redisUrl);
   const odoo = new MasterOdooRepository(new OdooClient(config.odoo));
   const docker = new DockerAdapter(config.docker.socketPath);
   const db = new PostgresAdapter(config.postgres.adminUrl);
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     config,
     logger,
     metrics,
-    intake: new EventIntakeService(producers),
+    intake: new EventIntakeService(producers, dedupe),
     queues: jobs.allQueues(),
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 30_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await jobs.close();
+    await dedupe.close();
     await db.close();
     mailer.close();
     clearTimeout(force);

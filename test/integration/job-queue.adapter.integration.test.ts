@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventDedupeAdapter } from '../../src/adapters/event-dedupe.adapter.js';
 import { JobQueueAdapter, type Job } from '../../src/adapters/job-queue.adapter.js';
 import { JobProducers } from '../../src/queues/producers.js';
 import { QUEUES } from '../../src/queues/queue-names.js';
@@ -188,7 +189,8 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
 
   it('queues one job for an event sent twice (intake + producers on Redis)', async () => {
     const jobs = adapter();
-    const intake = new EventIntakeService(new JobProducers(jobs));
+    const dedupe = new EventDedupeAdapter(REDIS_URL, prefix);
+    const intake = new EventIntakeService(new JobProducers(jobs), dedupe);
     const event = bridgeEventSchema.parse({
       id: randomUUID(),
       type: 'instance.suspend',
@@ -204,6 +206,7 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
       .queue(QUEUES.instances)
       .getJobs(['waiting', 'delayed', 'prioritized']);
     expect(queued.filter((j) => j.data.instanceId === 77).map((j) => j.id)).toEqual([first.jobId]);
+    await dedupe.close();
   });
 
   it('queues one welcome mail per instance and one reconcile provision per minute', async () => {
