@@ -13,6 +13,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# the rules shared with saas_master (src/contract.ts reads it next to dist/, at ../odoo-addons/...)
+COPY odoo-addons/saas_master/contract ./odoo-addons/saas_master/contract
 # Runs as root on purpose: it drives dockerd through the mounted socket (root-equivalent in any
 # case) and hands tenant data directories to uid 101.
 EXPOSE 3000

@@ -8,6 +8,7 @@ export type BridgeErrorCode =
   | 'unsupported_media_type'
   | 'not_found'
   | 'invalid_event'
+  | 'event_in_flight'
   | 'odoo_fault'
   | 'odoo_unreachable'
   | 'odoo_bad_answer'

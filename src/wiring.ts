@@ -3,6 +3,7 @@ import { addonFingerprint } from './adapters/addon-fingerprint.js';
 import { bullBoardRouter } from './adapters/bull-board.adapter.js';
 import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
+import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
 import { MailerAdapter } from './adapters/mailer.adapter.js';
@@ -104,6 +105,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   });
   const mail = new MailService({ odoo, mailer, portalUrl });
 
+  // event ids are claimed on their own connection: a delivery must not wait behind job traffic
+  const dedupe = new EventDedupeAdapter(config.redisUrl);
   const registry = buildRegistry({
     provisioning,
     lifecycle,
@@ -120,7 +123,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     config,
     logger,
     metrics,
-    intake: new EventIntakeService(jobs),
+    intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
@@ -140,6 +143,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     logger,
     facts: { image: config.docker.image, tenantDbHost: runtime.dbHost },
     async close() {
+      await dedupe.close();
       await db.close();
       mailer.close();
     },

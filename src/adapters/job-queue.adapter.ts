@@ -21,7 +21,6 @@ import {
   type JobRegistry,
   type JobWorkersPort,
   type QueueName,
-  type SeenKeysPort,
 } from '../ports/jobs.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 
@@ -41,7 +40,7 @@ export interface JobQueueOptions {
  * The only code that talks to Redis and BullMQ: queues, workers, event ids seen, per-resource locks.
  * Job handlers know nothing of BullMQ; this maps what they throw onto it (see run()).
  */
-export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, SeenKeysPort, LockPort {
+export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
   private readonly producer: Redis;
   private readonly prefix: string;
   private readonly logger: Logger;
@@ -166,14 +165,6 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, SeenKeysPo
   async ping(): Promise<void> {
     const answer = await (await this.connected()).ping();
     if (answer !== 'PONG') throw new BridgeError('internal', `Redis answered ${answer} to PING`);
-  }
-
-  async wasSeen(key: string): Promise<boolean> {
-    return (await (await this.connected()).exists(`${this.prefix}:seen:${key}`)) === 1;
-  }
-
-  async markSeen(key: string, ttlSeconds: number): Promise<void> {
-    await (await this.connected()).set(`${this.prefix}:seen:${key}`, '1', 'EX', ttlSeconds);
   }
 
   /** A lock per resource; the same owner may take it again (a stalled job resumed after a crash). */

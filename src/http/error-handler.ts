@@ -14,6 +14,8 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   unsupported_media_type: 415,
   not_found: 404,
   invalid_event: 422,
+  // transient on purpose: the master resends on 503 (and would drop the event on a 409)
+  event_in_flight: 503,
   plan_invalid: 422,
   subdomain_taken: 409,
   instance_not_found: 404,

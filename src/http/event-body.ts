@@ -27,7 +27,8 @@ export function parseEventBody(rawBody: Buffer, headerEventId: string): BridgeEv
   if (!parsed.success) {
     throw new BridgeError('invalid_event', describeIssues(parsed.error.issues), true);
   }
-  if (parsed.data.id !== headerEventId) {
+  // the schema lower-cases the body's id; a UUID's case carries no meaning
+  if (parsed.data.id !== headerEventId.toLowerCase()) {
     throw new BridgeError('bad_request', 'X-Saas-Event-Id does not match the body id', true);
   }
   return parsed.data;

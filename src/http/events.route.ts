@@ -19,7 +19,7 @@ export interface EventsRouteDeps {
   now: () => number;
 }
 
-const BODY_LIMIT = '64kb';
+const BODY_LIMIT_BYTES = 64 * 1024;
 const EVENT_ID_HEADER = /^[\w.-]{1,128}$/;
 
 /** The master always sends JSON; anything else is refused before reading the body. */
@@ -32,11 +32,27 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /**
+ * A declared length over the limit is refused from the headers alone. The body parser would
+ * also refuse it, but only after reading (and dropping) the whole body: a client claiming 1 GiB
+ * held the request open for minutes. The connection is closed after the answer, so nothing
+ * waits for the rest of that body either.
+ */
+const refuseDeclaredOversize: RequestHandler = (req, res, next) => {
+  const declared = Number(req.get('content-length'));
+  if (Number.isFinite(declared) && declared > BODY_LIMIT_BYTES) {
+    res.set('Connection', 'close');
+    const message = `body of ${declared} bytes is over the limit of ${BODY_LIMIT_BYTES}`;
+    throw new BridgeError('payload_too_large', message, true);
+  }
+  next();
+};
+
+/**
  * Raw bytes, because the signature covers exactly what was sent. No inflate: a compressed body
  * is not what the master signs, and decompressing unauthenticated input invites zip bombs.
  * Any media type: requireJson has already decided that.
  */
-const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT, inflate: false });
+const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES, inflate: false });
 
 /** POST /v1/events: verify (signature before parsing), validate, hand to intake. */
 export function eventsRoute(deps: EventsRouteDeps): Router {
@@ -47,7 +63,7 @@ export function eventsRoute(deps: EventsRouteDeps): Router {
     metrics.events.inc({ type, result });
   };
 
-  // Only sees failures of the two middlewares above it (415, 413, aborted uploads).
+  // Only sees failures of the middlewares above it (413, 415, aborted uploads).
   const countUnreadBody: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
     rejected('unknown', err);
     next(err);
@@ -74,7 +90,14 @@ export function eventsRoute(deps: EventsRouteDeps): Router {
     }
   };
 
-  return Router().post('/v1/events', requireJson, rawBody, countUnreadBody, receive);
+  return Router().post(
+    '/v1/events',
+    refuseDeclaredOversize,
+    requireJson,
+    rawBody,
+    countUnreadBody,
+    receive,
+  );
 }
 
 /** Throws 401s unless the headers are well-formed, fresh and sign exactly these bytes. */

@@ -67,12 +67,6 @@ export interface JobQueuePort {
   every(name: JobName, everyMs: number, data: object): Promise<void>;
 }
 
-/** Keys remembered for a while (event ids already turned into jobs). */
-export interface SeenKeysPort {
-  wasSeen(key: string): Promise<boolean>;
-  markSeen(key: string, ttlSeconds: number): Promise<void>;
-}
-
 /** Runs the registered jobs' handlers, `concurrency` jobs at a time per queue. */
 export interface JobWorkersPort {
   register(registry: JobRegistry): void;

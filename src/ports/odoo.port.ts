@@ -1,13 +1,11 @@
+import { CONTRACT, sameAsContract } from '../contract.js';
+
 /** What the services need from the master Odoo, which holds the truth about instances and plans. */
-export const INSTANCE_STATES = [
-  'draft',
-  'provisioning',
-  'running',
-  'suspended',
-  'terminating',
-  'terminated',
-  'error',
-] as const;
+export const INSTANCE_STATES = sameAsContract(
+  'instance states',
+  ['draft', 'provisioning', 'running', 'suspended', 'terminating', 'terminated', 'error'] as const,
+  CONTRACT.instance_states,
+);
 export type InstanceState = (typeof INSTANCE_STATES)[number];
 
 export interface InstanceRecord {

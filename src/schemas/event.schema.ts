@@ -1,17 +1,24 @@
 import { z } from 'zod';
+import { CONTRACT, sameAsContract } from '../contract.js';
 
 /** The body the master's outbox posts to /v1/events (docs/contracts.md). */
-export const EVENT_TYPES = [
-  'order.confirmed',
-  'invoice.paid',
-  'instance.retry',
-  'instance.suspend',
-  'instance.reactivate',
-  'instance.terminate',
-] as const;
+export const EVENT_TYPES = sameAsContract(
+  'event types',
+  [
+    'order.confirmed',
+    'invoice.paid',
+    'instance.retry',
+    'instance.suspend',
+    'instance.reactivate',
+    'instance.terminate',
+  ] as const,
+  Object.keys(CONTRACT.event_types),
+);
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const id = z.number().int().positive();
+/** Odoo ids are PostgreSQL `integer`s: a larger one can name no record, so it is refused (422). */
+export const ODOO_ID_MAX = 2_147_483_647;
+const id = z.number().int().positive().max(ODOO_ID_MAX);
 
 const orderConfirmed = z.object({
   order_id: id,
@@ -32,8 +39,26 @@ const invoicePaid = z.object({
 
 const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
 
+/** The data of each type, checked at import against the keys the contract requires. */
+export const EVENT_DATA: Record<EventType, z.ZodObject> = {
+  'order.confirmed': orderConfirmed,
+  'invoice.paid': invoicePaid,
+  'instance.retry': adminRequest,
+  'instance.suspend': adminRequest,
+  'instance.reactivate': adminRequest,
+  'instance.terminate': adminRequest,
+};
+for (const type of EVENT_TYPES) {
+  sameAsContract(
+    `data keys of ${type}`,
+    Object.keys(EVENT_DATA[type].shape),
+    CONTRACT.event_types[type] ?? [],
+  );
+}
+
 const envelope = {
-  id: z.uuid(),
+  // lower-cased: the same UUID in another case is the same event (dedupe, job ids)
+  id: z.uuid().transform((value) => value.toLowerCase()),
   occurred_at: z.iso.datetime({ offset: true }),
   instance_id: id,
 };

@@ -1,10 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BridgeError } from '../errors.js';
+import type { EventDedupePort } from '../ports/event-dedupe.port.js';
 import type { EventIntakePort, IntakeResult } from '../ports/intake.port.js';
-import type { JobQueuePort, SeenKeysPort } from '../ports/jobs.port.js';
+import type { JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 
 /** How long an event id is remembered after its job was queued (the master never resends that late). */
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
+/** A claim whose holder died before queueing frees itself after this, so a resend gets through. */
+const IN_FLIGHT_TTL_SECONDS = 60;
 
 const ACTION_OF: Record<EventType, InstanceAction> = {
   'order.confirmed': 'provision',
@@ -15,16 +20,33 @@ const ACTION_OF: Record<EventType, InstanceAction> = {
   'instance.terminate': 'terminate',
 };
 
-export type IntakeQueue = JobQueuePort & SeenKeysPort;
+export type IntakeQueue = JobQueuePort;
 
-/** Event in, job out: deduplicated by event id and by a jobId built from it. */
+export interface IntakeTiming {
+  /** how long a second delivery waits for the first one's job to be queued */
+  settleWaitMs: number;
+  pollMs: number;
+}
+
+const DEFAULT_TIMING: IntakeTiming = { settleWaitMs: 2_000, pollMs: 20 };
+
+/**
+ * Event in, job out. One delivery of an event id claims it atomically and queues the job; the
+ * others answer "duplicate" once that job is queued. The jobId is built from the event too, so
+ * even a claim lost with Redis queues nothing twice.
+ */
 export class EventIntakeService implements EventIntakePort {
-  constructor(private readonly queue: IntakeQueue) {}
+  constructor(
+    private readonly queue: IntakeQueue,
+    private readonly dedupe: EventDedupePort,
+    private readonly timing: IntakeTiming = DEFAULT_TIMING,
+  ) {}
 
   async accept(event: BridgeEvent): Promise<IntakeResult> {
-    if (await this.queue.wasSeen(`event:${event.id}`)) return { duplicate: true, jobId: undefined };
+    // the schema has lower-cased the id: the same UUID in capitals is the same event
+    const key = `event:${event.id}`;
+    if (!(await this.dedupe.claim(key, IN_FLIGHT_TTL_SECONDS))) return this.duplicateOf(key);
     const action = ACTION_OF[event.type];
-    // the same event id always gives the same jobId: a resend after a lost answer queues nothing new
     const jobId = `${action}-${event.instance_id}-${event.id}`;
     const data: InstanceJobData = {
       instanceId: event.instance_id,
@@ -32,8 +54,32 @@ export class EventIntakeService implements EventIntakePort {
       eventId: event.id,
       eventType: event.type,
     };
-    await this.queue.enqueue(action, data, { jobId });
-    await this.queue.markSeen(`event:${event.id}`, SEEN_TTL_SECONDS);
+    try {
+      await this.queue.enqueue(action, data, { jobId });
+    } catch (err) {
+      await this.dedupe.release(key).catch(() => undefined); // it expires by itself otherwise
+      throw err;
+    }
+    await this.dedupe.settle(key, SEEN_TTL_SECONDS);
     return { duplicate: false, jobId };
+  }
+
+  /**
+   * "Duplicate" tells the master the event is handled, so it is said only once the holder's job
+   * is queued; while the holder is still at it (or failed), the master is asked to resend.
+   */
+  private async duplicateOf(key: string): Promise<IntakeResult> {
+    const deadline = Date.now() + this.timing.settleWaitMs;
+    for (;;) {
+      const state = await this.dedupe.stateOf(key);
+      if (state === 'done') return { duplicate: true, jobId: undefined };
+      if (state === undefined || Date.now() >= deadline) {
+        throw new BridgeError(
+          'event_in_flight',
+          'another delivery of this event is being handled; send it again later',
+        );
+      }
+      await sleep(this.timing.pollMs);
+    }
   }
 }

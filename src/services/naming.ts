@@ -1,31 +1,32 @@
 import { createHash } from 'node:crypto';
+import { CONTRACT } from '../contract.js';
 
-/** Subdomain rule shared with the master addon (docs/contracts.md). */
-export const SUBDOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
-export const RESERVED_SUBDOMAINS = new Set([
-  'www',
-  'admin',
-  'mail',
-  'api',
-  'app',
-  'bridge',
-  'master',
-  'shop',
-  'odoo',
-  'static',
-  'smtp',
-  'ftp',
-  'ns1',
-  'ns2',
-  'localhost',
-  'test',
-]);
+/** Subdomain rule shared with the master addon: odoo-addons/saas_master/contract/saas_contract.json */
+const RULE = CONTRACT.subdomain;
+export const SUBDOMAIN_PATTERN = new RegExp(RULE.pattern);
+export const SUBDOMAIN_MIN_LENGTH = RULE.min_length;
+export const SUBDOMAIN_MAX_LENGTH = RULE.max_length;
+export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set(RULE.reserved);
+/** `xn--`: punycode labels, which browsers show as look-alikes of other names */
+export const RESERVED_SUBDOMAIN_PREFIXES: readonly string[] = RULE.reserved_prefixes;
 
 export function subdomainProblem(subdomain: string): string | undefined {
-  if (!SUBDOMAIN_PATTERN.test(subdomain)) {
-    return `subdomain "${subdomain}" must be 3-30 lowercase letters, digits or inner hyphens`;
+  // JSON.stringify: a control character in the value shows escaped, never raw in a log line
+  const shown = JSON.stringify(subdomain);
+  const { length } = subdomain;
+  if (
+    length < SUBDOMAIN_MIN_LENGTH ||
+    length > SUBDOMAIN_MAX_LENGTH ||
+    !SUBDOMAIN_PATTERN.test(subdomain)
+  ) {
+    return `subdomain ${shown} must be ${SUBDOMAIN_MIN_LENGTH}-${SUBDOMAIN_MAX_LENGTH} lowercase letters, digits or inner hyphens`;
   }
-  if (RESERVED_SUBDOMAINS.has(subdomain)) return `subdomain "${subdomain}" is reserved`;
+  if (
+    RESERVED_SUBDOMAINS.has(subdomain) ||
+    RESERVED_SUBDOMAIN_PREFIXES.some((prefix) => subdomain.startsWith(prefix))
+  ) {
+    return `subdomain ${shown} is reserved`;
+  }
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventDedupeAdapter } from '../../src/adapters/event-dedupe.adapter.js';
 import { JobQueueAdapter } from '../../src/adapters/job-queue.adapter.js';
 import { BridgeError, BusyError } from '../../src/errors.js';
 import { requestProvision } from '../../src/jobs/provision.job.js';
@@ -82,7 +83,6 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
 
   it('answers PING, and other commands, right after construction', async () => {
     await adapter().ping();
-    expect(await adapter().wasSeen('event:fresh')).toBe(false);
     expect(await adapter().lock('instance:fresh', 'owner', 5)).toBe(true);
   });
 
@@ -91,7 +91,7 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     adapters.push(down);
     const started = Date.now();
     await expect(down.ping()).rejects.toThrow();
-    await expect(down.wasSeen('event:x')).rejects.toThrow();
+    await expect(down.lock('instance:x', 'owner', 5)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
@@ -177,18 +177,6 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     expect(await jobs.lock('instance:3', 'next-job', 1)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await jobs.lock('instance:3', 'next-job', 1)).toBe(true);
-  });
-
-  it('remembers seen keys for their TTL', async () => {
-    const jobs = adapter();
-    expect(await jobs.wasSeen('event:abc')).toBe(false);
-    await jobs.markSeen('event:abc', 1);
-    await jobs.markSeen('event:long', 3600);
-    expect(await jobs.wasSeen('event:abc')).toBe(true);
-    expect(await redis.ttl(`${prefix}:seen:event:long`)).toBeGreaterThan(3590);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await jobs.wasSeen('event:abc')).toBe(false);
-    expect(await jobs.wasSeen('event:long')).toBe(true);
   });
 
   it('hands a handler its parsed data and context, and keeps its result and progress', async () => {
@@ -337,7 +325,8 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
 
   it('queues one job for an event sent twice (intake on Redis)', async () => {
     const jobs = adapter();
-    const intake = new EventIntakeService(jobs);
+    const dedupe = new EventDedupeAdapter(REDIS_URL, prefix);
+    const intake = new EventIntakeService(jobs, dedupe);
     const event = bridgeEventSchema.parse({
       id: randomUUID(),
       type: 'instance.suspend',
@@ -353,6 +342,7 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     expect(queued.filter((j) => j.data.instanceId === 77).map((j) => [j.name, j.id])).toEqual([
       ['suspend', first.jobId],
     ]);
+    await dedupe.close();
   });
 
   it('queues one welcome mail per instance and one reconcile provision per minute', async () => {

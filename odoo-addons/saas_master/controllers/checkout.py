@@ -14,13 +14,27 @@ The subdomain routes never write the session and write the order only when the
 value changes: they may run next to the payment flow (transaction route, status
 poll), and a slow one (retried after a serialization failure) must not save an
 older copy of the session over the transaction the payment flow stored there.
+
+Both subdomain routes tell whether a name is taken, so they are rate-limited per
+session and per IP address (``SESSION_LIMIT`` / ``ADDRESS_LIMIT`` calls a minute;
+behind Caddy the address is the client's only with Odoo's ``proxy_mode``), and
+refuse input that is not plain text (NUL and other control characters, non-string
+JSON values) with a message instead of letting it reach the database.
 """
 
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
 from odoo.addons.website_sale.controllers.main import PaymentPortal, WebsiteSale
+
+from ..lib import subdomain as sd
+from ..lib.rate_limit import RateLimiter
+
+SESSION_LIMIT = 20
+# higher: several buyers may share one address (an office behind NAT)
+ADDRESS_LIMIT = 60
+SUBDOMAIN_CHECKS = RateLimiter(window_seconds=60)
 
 
 def _suffix():
@@ -51,6 +65,32 @@ def _plan_cart():
     return order
 
 
+def _allow_subdomain_check():
+    """Count this call; False when its session or its address asked too often."""
+    return SUBDOMAIN_CHECKS.hit(
+        {
+            ("session", request.session.sid): SESSION_LIMIT,
+            ("address", request.httprequest.remote_addr or ""): ADDRESS_LIMIT,
+        }
+    )
+
+
+def _too_many_checks_message():
+    return _("Too many subdomain checks: please wait a minute and try again.")
+
+
+def _plain_answer(status, message, headers=()):
+    """For the form route (no JS): the website's error pages would hide the message."""
+    headers = [("Content-Type", "text/plain; charset=utf-8"), *headers]
+    return request.make_response(message, headers=headers, status=status)
+
+
+def _refusal(value, error):
+    """The JSON answer for input that was not looked at."""
+    shown = sd.normalize_subdomain(value) if sd.is_clean_text(value) else ""
+    return {"ok": False, "subdomain": shown, "error": error}
+
+
 class WebsiteSaleSaas(WebsiteSale):
     def _get_shop_payment_values(self, order, **kwargs):
         values = super()._get_shop_payment_values(order, **kwargs)
@@ -75,9 +115,15 @@ class WebsiteSaleSaas(WebsiteSale):
         sitemap=False,
     )
     def shop_saas_subdomain(self, saas_subdomain="", **post):
+        if not _allow_subdomain_check():
+            retry = [("Retry-After", str(SUBDOMAIN_CHECKS.window))]
+            return _plain_answer(429, _too_many_checks_message(), retry)
         order = _plan_cart()
         if order:
-            order._saas_set_subdomain(saas_subdomain)
+            try:
+                order._saas_set_subdomain(saas_subdomain)
+            except ValidationError as error:
+                return _plain_answer(400, str(error))
         return request.redirect("/shop/payment")
 
     @http.route(
@@ -88,12 +134,15 @@ class WebsiteSaleSaas(WebsiteSale):
         methods=["POST"],
     )
     def shop_saas_subdomain_check(self, saas_subdomain="", **kwargs):
+        if not _allow_subdomain_check():
+            return _refusal(saas_subdomain, _too_many_checks_message())
         order = _plan_cart()
         if not order:
             return {"ok": False, "subdomain": "", "error": _("Your cart has no plan.")}
-        if not isinstance(saas_subdomain, str):
-            saas_subdomain = ""
-        order._saas_set_subdomain(saas_subdomain)
+        try:
+            order._saas_set_subdomain(saas_subdomain)
+        except ValidationError as error:
+            return _refusal(saas_subdomain, str(error))
         error = order._saas_subdomain_error()
         return {
             "ok": not error,

@@ -1,4 +1,3 @@
-from . import subdomain  # noqa: F401
 from . import product_template  # noqa: F401
 from . import saas_instance  # noqa: F401
 from . import saas_bridge_event  # noqa: F401

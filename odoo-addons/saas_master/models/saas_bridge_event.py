@@ -20,6 +20,8 @@ import requests
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import contract
+
 _logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 5  # seconds
@@ -67,7 +69,13 @@ class SaasBridgeEvent(models.Model):
         index=True,
         default=lambda self: str(uuid.uuid4()),
     )
-    event_type = fields.Char(required=True, readonly=True, index=True)
+    # the contract's types (shared with the bridge), labelled with their technical names
+    event_type = fields.Selection(
+        [(event_type, event_type) for event_type in contract.EVENT_TYPES],
+        required=True,
+        readonly=True,
+        index=True,
+    )
     instance_id = fields.Many2one(
         "saas.instance", readonly=True, index=True, ondelete="cascade"
     )
@@ -102,7 +110,12 @@ class SaasBridgeEvent(models.Model):
         """Record an event for ``instance`` and schedule its sending after commit.
 
         With a ``dedupe_key`` already used, nothing is recorded (returns the old one).
+        ``data`` must carry exactly the keys the contract gives ``event_type``: the
+        bridge refuses anything else for good, so a mistake here is caught at once.
         """
+        problem = contract.data_problem(event_type, data)
+        if problem:
+            raise ValueError("saas bridge event: %s" % problem)
         if dedupe_key:
             old = self.sudo().search([("dedupe_key", "=", dedupe_key)], limit=1)
             if old:

@@ -3,17 +3,24 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from . import subdomain as sd
+from ..lib import contract
+from ..lib import subdomain as sd
 
-STATES = [
-    ("draft", "Draft"),
-    ("provisioning", "Provisioning"),
-    ("running", "Running"),
-    ("suspended", "Suspended"),
-    ("terminating", "Terminating"),
-    ("terminated", "Terminated"),
-    ("error", "Error"),
-]
+# The values and their order come from the contract shared with the bridge.
+STATES = contract.selection(
+    contract.INSTANCE_STATES,
+    {
+        "draft": "Draft",
+        "provisioning": "Provisioning",
+        "running": "Running",
+        "suspended": "Suspended",
+        "terminating": "Terminating",
+        "terminated": "Terminated",
+        "error": "Error",
+    },
+)
+# Database, container and route are named after the subdomain once provisioning starts.
+SUBDOMAIN_EDITABLE_STATES = ("draft",)
 EXPIRING_SOON_DAYS = 7
 
 
@@ -170,9 +177,12 @@ class SaasInstance(models.Model):
         value = subdomain or ""
         if not sd.is_well_formed(value):
             return _(
-                "“%(value)s” is not a valid subdomain: use 3 to 30 lowercase letters, "
-                "digits or hyphens, not starting or ending with a hyphen.",
+                "“%(value)s” is not a valid subdomain: use %(min)s to %(max)s "
+                "lowercase letters, digits or hyphens, not starting or ending with a "
+                "hyphen.",
                 value=value,
+                min=sd.MIN_LENGTH,
+                max=sd.MAX_LENGTH,
             )
         if sd.is_reserved(value):
             return _("“%(value)s” is reserved, please choose another one.", value=value)
@@ -191,7 +201,9 @@ class SaasInstance(models.Model):
     @api.model
     def _unique_subdomain(self, base):
         """A free, valid subdomain derived from ``base`` (base, base-2, ...)."""
-        base = base if sd.is_well_formed(base) else sd.slugify_subdomain(base)
+        if not sd.is_well_formed(base) or sd.is_reserved(base):
+            # slugified: "xn--x" would stay reserved with any suffix ("xn-x" is not)
+            base = sd.slugify_subdomain(base)
         candidate = base
         number = 1
         while self._subdomain_error(candidate):
@@ -284,6 +296,8 @@ class SaasInstance(models.Model):
         return renewed if renewed > today else today + period
 
     def write(self, vals):
+        if "subdomain" in vals:
+            self._check_subdomain_editable(vals["subdomain"])
         if vals.get("subdomain"):
             for instance in self.filtered(lambda i: i.state != "terminated"):
                 error = self._subdomain_error(vals["subdomain"], instance=instance)
@@ -301,6 +315,22 @@ class SaasInstance(models.Model):
                 ):
                     instance.suspended_since = False
         return res
+
+    def _check_subdomain_editable(self, value):
+        """The subdomain names the tenant's database, container and route: once
+        provisioning has started it stays (the view shows it read-only too)."""
+        for instance in self:
+            if (
+                instance.state not in SUBDOMAIN_EDITABLE_STATES
+                and instance.subdomain != value
+            ):
+                raise UserError(
+                    _(
+                        "The subdomain of %(name)s cannot be changed any more: its "
+                        "instance has left the draft state.",
+                        name=instance.subdomain,
+                    )
+                )
 
     def _enqueue_event(self, event_type, data, dedupe_key=None):
         self.ensure_one()

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from . import subdomain as sd
+from ..lib import subdomain as sd
 
 
 class SaleOrder(models.Model):
@@ -55,17 +55,26 @@ class SaleOrder(models.Model):
     def _saas_set_subdomain(self, value):
         """Store what the customer typed (normalized; empty means the default).
 
-        The order is written only when the value changes: the checkout saves the
-        same value from several requests (inline check, form post, "Pay now"), and
-        a needless write of the same row makes concurrent requests conflict.
+        Anything but plain text (a NUL byte, other control characters, a number
+        from a JSON client...) is refused with a ValidationError before it reaches
+        the database. The order is written only when the value changes: the
+        checkout saves the same value from several requests (inline check, form
+        post, "Pay now"), and a needless write of the same row makes concurrent
+        requests conflict. Not tracked: a cart's tries are no history worth
+        keeping, and each one would add a chatter message (the admin's edits on the
+        order form are still tracked).
         """
         self.ensure_one()
+        if not sd.is_clean_text(value):
+            raise ValidationError(
+                _("Please type the subdomain with letters, digits and hyphens only.")
+            )
         wanted = sd.normalize_subdomain(value)
         plan = self._saas_plan()
         if not wanted and plan:
             wanted = self.env["saas.instance"]._default_subdomain(self.partner_id, plan)
         if self.saas_subdomain != (wanted or False):
-            self.saas_subdomain = wanted or False
+            self.with_context(mail_notrack=True).saas_subdomain = wanted or False
 
     def _saas_subdomain_error(self):
         self.ensure_one()

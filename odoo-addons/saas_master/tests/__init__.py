@@ -1,5 +1,7 @@
 from . import test_plan  # noqa: F401
 from . import test_subdomain  # noqa: F401
+from . import test_contract  # noqa: F401
+from . import test_rate_limit  # noqa: F401
 from . import test_sale_order  # noqa: F401
 from . import test_account_move  # noqa: F401
 from . import test_outbox  # noqa: F401

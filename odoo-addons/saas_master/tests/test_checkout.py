@@ -7,6 +7,7 @@ import odoo.http
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from ..controllers import checkout
 from .common import SaasCase
 
 
@@ -37,6 +38,12 @@ class TestCheckout(HttpCase, SaasCase):
             }
         )
         cls.payment_method.active = True
+
+    def setUp(self):
+        super().setUp()
+        # every test starts with a fresh allowance (all of them come from 127.0.0.1)
+        checkout.SUBDOMAIN_CHECKS.reset()
+        self.addCleanup(checkout.SUBDOMAIN_CHECKS.reset)
 
     def _cart(self):
         self.authenticate("acme_buyer", "acme_buyer")
@@ -224,3 +231,88 @@ class TestCheckout(HttpCase, SaasCase):
         self.assertEqual(written, ["acme-save"])
         order.invalidate_recordset()
         self.assertEqual(order.saas_subdomain, "acme-save")
+
+    def test_check_answers_hostile_values_cleanly(self):
+        """NUL and other control characters, over-long text and non-string JSON
+        values: a refusal with a message, never a traceback, and nothing stored."""
+        order = self._cart()
+        self.url_open("/shop/payment")
+        written = self._subdomain_writes()
+        check = "/shop/saas_subdomain/check"
+        hostile = ["ac\x00me", "acme\n", "ac\tme", "a\u202ecme", "x" * 5000]
+        for value in hostile + [42, None, ["acme"], {"a": 1}, True]:
+            result = self.make_jsonrpc_request(check, {"saas_subdomain": value})
+            self.assertFalse(result["ok"], repr(value))
+            self.assertIn("letters, digits and hyphens", result["error"])
+            self.assertNotIn("\x00", result["subdomain"])
+        self.assertEqual(written, [])
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-corp")
+
+    def test_form_answers_a_nul_byte_with_400(self):
+        order = self._cart()
+        response = self._save("ac\x00me")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            response.text,
+            "Please type the subdomain with letters, digits and hyphens only.",
+        )
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "acme-corp")
+
+    def test_check_is_rate_limited_per_session(self):
+        self._cart()
+        self.startPatcher(patch.object(checkout, "SESSION_LIMIT", 3))
+        check = "/shop/saas_subdomain/check"
+        for number in range(3):
+            value = "acme-try-%d" % number
+            result = self.make_jsonrpc_request(check, {"saas_subdomain": value})
+            self.assertTrue(result["ok"], result)
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": "taken-one"})
+        self.assertEqual(
+            result,
+            {
+                "ok": False,
+                "subdomain": "taken-one",
+                "error": "Too many subdomain checks: please wait a minute and try "
+                "again.",
+            },
+        )
+        # the form route shares the allowance
+        page = self._save("x-y-z")
+        self.assertEqual(page.status_code, 429)
+        self.assertEqual(page.headers["Retry-After"], "60")
+        self.assertIn("Too many subdomain checks", page.text)
+        # another session is not affected (the address is still under its limit)
+        self.authenticate(None, None)
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": "acme-new"})
+        self.assertNotIn("Too many", result["error"])
+
+    def test_check_is_rate_limited_per_address(self):
+        self.startPatcher(patch.object(checkout, "ADDRESS_LIMIT", 2))
+        check = "/shop/saas_subdomain/check"
+        for _session in range(2):
+            self.authenticate(None, None)  # a new session each time
+            result = self.make_jsonrpc_request(check, {"saas_subdomain": "acme"})
+            self.assertNotIn("Too many", result["error"])
+        self.authenticate(None, None)
+        result = self.make_jsonrpc_request(check, {"saas_subdomain": "acme"})
+        self.assertFalse(result["ok"])
+        self.assertIn("Too many subdomain checks", result["error"])
+
+    def test_check_adds_no_tracking_to_the_order(self):
+        order = self._cart()
+        self.url_open("/shop/payment")
+        check = "/shop/saas_subdomain/check"
+        for value in ("acme-one", "acme-two", "taken-one"):
+            self.make_jsonrpc_request(check, {"saas_subdomain": value})
+        order.invalidate_recordset()
+        self.assertEqual(order.saas_subdomain, "taken-one")
+        tracked = self.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", "sale.order"),
+                ("mail_message_id.res_id", "=", order.id),
+                ("field_id.name", "=", "saas_subdomain"),
+            ]
+        )
+        self.assertFalse(tracked)

@@ -1,10 +1,10 @@
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models import subdomain as sd
+from ..lib import subdomain as sd
 from .common import SaasCase
 
 
@@ -18,9 +18,43 @@ class TestSubdomain(SaasCase):
                 "not a valid subdomain", self.Instance._subdomain_error(value)
             )
 
+    def test_format_refuses_a_trailing_newline_and_control_characters(self):
+        # re's "$" matches before a final newline: "acme\n" used to pass
+        for value in ("acme\n", "acme\r\n", "\nacme", "ac\x00me", "ac\tme"):
+            self.assertFalse(sd.is_well_formed(value), repr(value))
+            self.assertIn(
+                "not a valid subdomain", self.Instance._subdomain_error(value)
+            )
+        with self.assertRaises(ValidationError):
+            self._instance(self.customer, "acme-nl\n")
+
     def test_reserved(self):
         for value in ("www", "admin", "api", "localhost", "test", "ns1"):
             self.assertIn("reserved", self.Instance._subdomain_error(value))
+        new = ("status", "support", "billing", "portal", "autodiscover", "mta-sts")
+        for value in new + ("cdn",):
+            self.assertIn("reserved", self.Instance._subdomain_error(value), value)
+
+    def test_punycode_labels_are_reserved(self):
+        # "xn--80ak6aa92e" is how a browser shows a Cyrillic look-alike of "apple"
+        for value in ("xn--80ak6aa92e", "xn--pple-43d", "xn--abc"):
+            self.assertIn("reserved", self.Instance._subdomain_error(value), value)
+        self.assertFalse(self.Instance._subdomain_error("xn-abc"))
+        # a fallback derived from it is not reserved (no endless "xn--x-2", ...)
+        self.assertEqual(self.Instance._unique_subdomain("xn--abc"), "xn-abc")
+
+    def test_subdomain_locked_once_out_of_draft(self):
+        instance = self._instance(self.customer, "locked")
+        instance.subdomain = "locked-2"  # draft: still the customer's choice
+        for state in ("provisioning", "running", "error", "terminated"):
+            instance.state = state
+            with self.assertRaisesRegex(UserError, "cannot be changed any more"):
+                instance.write({"subdomain": "locked-3"})
+            with self.assertRaises(UserError):
+                instance.sudo().subdomain = "locked-4"
+            # writing the value it has is no change
+            instance.write({"subdomain": "locked-2", "company_name": "Acme"})
+        self.assertEqual(instance.subdomain, "locked-2")
 
     def test_duplicate(self):
         self._instance(self.customer, "acme")
@@ -72,9 +106,23 @@ class TestSubdomain(SaasCase):
             "acme-corp",
         )
 
+    def test_order_refuses_text_with_control_characters(self):
+        order = self._order(self.customer, self.plan_basic, "acme-corp")
+        for value in ("ac\x00me", "acme\n", "a\u200bcme", "x" * 256, 42, ["acme"]):
+            with self.assertRaisesRegex(ValidationError, "letters, digits and hyphens"):
+                order._saas_set_subdomain(value)
+        self.assertEqual(order.saas_subdomain, "acme-corp")
+
     def test_spanish_messages(self):
         self.env["res.lang"]._activate_lang("es_ES")
         self.env.ref("base.module_saas_master")._update_translations(["es_ES"])
         Instance = self.Instance.with_context(lang="es_ES")
         self.assertIn("está reservado", Instance._subdomain_error("www"))
         self.assertIn("no es un subdominio válido", Instance._subdomain_error("-x"))
+        self.assertIn("de 3 a 30", Instance._subdomain_error("-x"))
+        instance = self._instance(self.customer, "acme-es", state="running")
+        with self.assertRaisesRegex(UserError, "ya no se puede cambiar"):
+            instance.with_context(lang="es_ES").subdomain = "acme-es-2"
+        order = self._order(self.customer, self.plan_basic).with_context(lang="es_ES")
+        with self.assertRaisesRegex(ValidationError, "solo letras, números y guiones"):
+            order._saas_set_subdomain("a\x00b")

@@ -5,7 +5,6 @@ import type {
   JobRegistry,
   JobWorkersPort,
   QueueName,
-  SeenKeysPort,
 } from '../../../src/ports/jobs.port.js';
 
 export interface QueuedJob {
@@ -15,27 +14,18 @@ export interface QueuedJob {
 }
 
 /**
- * Seen keys and queued jobs in memory; like BullMQ, a second add of a jobId adds nothing. Runs no
+ * Queued jobs in memory; like BullMQ, a second add of a jobId adds nothing. Runs no
  * job: it records what it is told (`calls`) so tests can check the order of start and stop.
  */
-export class FakeJobQueue implements JobQueuePort, SeenKeysPort, JobWorkersPort {
+export class FakeJobQueue implements JobQueuePort, JobWorkersPort {
   readonly calls: string[] = [];
   registry: JobRegistry | undefined;
   concurrency: Record<QueueName, number> | undefined;
-  readonly seen = new Map<string, number>();
   readonly jobs = new Map<string, QueuedJob>();
   readonly schedulers = new Map<JobName, { everyMs: number; data: object }>();
   adds = 0;
   /** when set, enqueueing fails with it (Redis away) */
   enqueueError: Error | undefined;
-
-  async wasSeen(key: string): Promise<boolean> {
-    return this.seen.has(key);
-  }
-
-  async markSeen(key: string, ttlSeconds: number): Promise<void> {
-    this.seen.set(key, ttlSeconds);
-  }
 
   async enqueue(name: JobName, data: object, options: EnqueueOptions): Promise<string> {
     if (this.enqueueError) throw this.enqueueError;

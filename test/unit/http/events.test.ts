@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { signBody } from '../../../src/http/signature.js';
 import type { EventIntakePort } from '../../../src/ports/intake.port.js';
+import { EventIntakeService } from '../../../src/services/event-intake.service.js';
+import { FakeEventDedupe } from '../../support/fakes/fake-event-dedupe.js';
+import { FakeJobQueue } from '../../support/fakes/fake-job-queue.js';
 import { buildApp, FakeIntake, SECRET } from './app-fixture.js';
 
 const NOW_MS = Date.UTC(2026, 10, 22, 5, 0, 0);
@@ -220,5 +225,69 @@ describe('POST /v1/events', () => {
     const res = await post(app, orderConfirmed()).expect(500);
     expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(res.text).not.toContain('hunter2');
+  });
+
+  it('answers 413 at once, from the headers, to a declared 1 GiB body, and closes', async () => {
+    const { app, intake } = setup();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.on('error', () => undefined); // the server may reset what it did not read
+      socket.write(
+        'POST /v1/events HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${1024 ** 3}\r\nConnection: keep-alive\r\n\r\n{"id":`,
+      );
+      // the body never comes: before the fix the parser waited for all of it
+      await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toContain('"payload_too_large"');
+      expect(intake.accepted).toHaveLength(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.each([2 ** 31, 2 ** 53 - 1])(
+    'answers 422 (permanent) to instance_id %s, beyond any Odoo id',
+    async (instanceId) => {
+      const { app, intake } = setup();
+      const event = { ...orderConfirmed(), instance_id: instanceId };
+      const res = await post(app, event).expect(422);
+      expectError(res.body, 'invalid_event');
+      expect(res.body.error.message).toMatch(/^instance_id: Too big/);
+      expect(intake.accepted).toHaveLength(0);
+    },
+  );
+
+  it('accepts the largest Odoo id', async () => {
+    const { app } = setup();
+    const event = { ...orderConfirmed(), instance_id: 2 ** 31 - 1 };
+    await post(app, event).expect(202);
+  });
+
+  it('takes an event id in capitals for the same event as in lower case', async () => {
+    const { app, intake } = setup();
+    const event = orderConfirmed();
+    await post(app, { ...event, id: event.id.toUpperCase() }).expect(202);
+    await post(app, event).expect(200);
+    expect(intake.accepted.map((e) => e.id)).toEqual([event.id, event.id]);
+  });
+
+  it('gives three concurrent deliveries of one event one 202 and two 200 duplicates', async () => {
+    const queue = new FakeJobQueue();
+    const intake = new EventIntakeService(queue, new FakeEventDedupe());
+    const { app } = buildApp({ intake, now: () => NOW_MS });
+    const event = orderConfirmed();
+    const answers = await Promise.all([post(app, event), post(app, event), post(app, event)]);
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 202]);
+    for (const res of answers.filter((r) => r.status === 200)) {
+      expect(res.body).toEqual({ accepted: true, duplicate: true, id: event.id });
+    }
+    expect(queue.adds).toBe(1);
   });
 });

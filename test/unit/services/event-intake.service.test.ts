@@ -6,6 +6,7 @@ import {
   type EventType,
 } from '../../../src/schemas/event.schema.js';
 import { EventIntakeService } from '../../../src/services/event-intake.service.js';
+import { FakeEventDedupe } from '../../support/fakes/fake-event-dedupe.js';
 import { FakeJobQueue } from '../../support/fakes/fake-job-queue.js';
 
 const DATA: Record<EventType, object> = {
@@ -30,7 +31,7 @@ const DATA: Record<EventType, object> = {
   'instance.terminate': { requested_by: 'admin' },
 };
 
-function event(type: EventType, id = randomUUID(), instanceId = 12): BridgeEvent {
+function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
   return bridgeEventSchema.parse({
     id,
     type,
@@ -38,6 +39,13 @@ function event(type: EventType, id = randomUUID(), instanceId = 12): BridgeEvent
     instance_id: instanceId,
     data: DATA[type],
   });
+}
+
+function setup() {
+  const queue = new FakeJobQueue();
+  const dedupe = new FakeEventDedupe();
+  const intake = new EventIntakeService(queue, dedupe, { settleWaitMs: 200, pollMs: 5 });
+  return { queue, dedupe, intake };
 }
 
 describe('EventIntakeService', () => {
@@ -49,9 +57,9 @@ describe('EventIntakeService', () => {
     ['instance.reactivate', 'reactivate'],
     ['instance.terminate', 'terminate'],
   ] as const)('turns %s into a %s job', async (type, action) => {
-    const queue = new FakeJobQueue();
+    const { queue, intake } = setup();
     const e = event(type);
-    const result = await new EventIntakeService(queue).accept(e);
+    const result = await intake.accept(e);
     expect(result).toEqual({ duplicate: false, jobId: `${action}-12-${e.id}` });
     expect(queue.jobs.get(`${action}-12-${e.id}`)).toEqual({
       name: action,
@@ -61,8 +69,7 @@ describe('EventIntakeService', () => {
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {
-    const queue = new FakeJobQueue();
-    const intake = new EventIntakeService(queue);
+    const { queue, intake } = setup();
     const e = event('order.confirmed');
     await intake.accept(e);
     expect(await intake.accept(e)).toEqual({ duplicate: true, jobId: undefined });
@@ -71,42 +78,70 @@ describe('EventIntakeService', () => {
     expect(queue.jobs.size).toBe(1);
   });
 
-  it('remembers event ids for 30 days, keyed by event id', async () => {
-    const queue = new FakeJobQueue();
-    const e = event('invoice.paid');
-    await new EventIntakeService(queue).accept(e);
-    expect(queue.seen.get(`event:${e.id}`)).toBe(30 * 24 * 3600);
+  it('takes the same UUID in capitals for the same event', async () => {
+    const { queue, intake } = setup();
+    const id = randomUUID();
+    expect((await intake.accept(event('instance.suspend', id))).duplicate).toBe(false);
+    expect(await intake.accept(event('instance.suspend', id.toUpperCase()))).toEqual({
+      duplicate: true,
+      jobId: undefined,
+    });
+    expect(queue.adds).toBe(1);
   });
 
-  it('builds the same jobId for the same event, so a lost "seen" mark still queues once', async () => {
-    const queue = new FakeJobQueue();
-    const intake = new EventIntakeService(queue);
+  it('gives one of three concurrent deliveries the job, the others "duplicate"', async () => {
+    const { queue, intake } = setup();
+    const e = event('order.confirmed');
+    const results = await Promise.all([intake.accept(e), intake.accept(e), intake.accept(e)]);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(results.filter((r) => r.duplicate)).toHaveLength(2);
+    expect(queue.adds).toBe(1);
+  });
+
+  it('remembers event ids for 30 days once queued, keyed by event id', async () => {
+    const { dedupe, intake } = setup();
+    const e = event('invoice.paid');
+    await intake.accept(e);
+    expect(dedupe.keys.get(`event:${e.id}`)).toEqual({ state: 'done', ttlSeconds: 30 * 24 * 3600 });
+  });
+
+  it('builds the same jobId for the same event, so a lost claim still queues once', async () => {
+    const { queue, dedupe, intake } = setup();
     const e = event('instance.suspend');
     const first = await intake.accept(e);
-    queue.seen.clear(); // e.g. the answer was lost before the mark was written
+    dedupe.keys.clear(); // e.g. Redis lost the key
     const second = await intake.accept(e);
     expect(second.jobId).toBe(first.jobId);
     expect(queue.jobs.size).toBe(1);
   });
 
   it('queues different events of one instance separately', async () => {
-    const queue = new FakeJobQueue();
-    const intake = new EventIntakeService(queue);
+    const { queue, intake } = setup();
     await intake.accept(event('instance.suspend'));
     await intake.accept(event('instance.suspend'));
     await intake.accept(event('instance.reactivate', randomUUID(), 13));
     expect(queue.jobs.size).toBe(3);
   });
 
-  it('does not mark an event seen when queueing fails, so the resend is queued', async () => {
-    const queue = new FakeJobQueue();
-    const intake = new EventIntakeService(queue);
+  it('frees the claim when queueing fails, so the resend is queued', async () => {
+    const { queue, dedupe, intake } = setup();
     const e = event('order.confirmed');
     queue.enqueueError = new Error('Redis is away');
     await expect(intake.accept(e)).rejects.toThrow('Redis is away');
-    expect(queue.seen.size).toBe(0);
+    expect(dedupe.keys.size).toBe(0);
     queue.enqueueError = undefined;
     expect((await intake.accept(e)).duplicate).toBe(false);
     expect(queue.jobs.size).toBe(1);
+  });
+
+  it('asks a second delivery to come back (transient) while the first never finishes', async () => {
+    const { queue, dedupe, intake } = setup();
+    const e = event('order.confirmed');
+    await dedupe.claim(`event:${e.id}`, 60); // a holder that died before queueing
+    await expect(intake.accept(e)).rejects.toMatchObject({
+      code: 'event_in_flight',
+      permanent: false,
+    });
+    expect(queue.adds).toBe(0);
   });
 });

@@ -31,9 +31,20 @@ describe('subdomainProblem', () => {
     expect(subdomainProblem(subdomain)).toMatch(/3-30 lowercase letters, digits or inner hyphens/);
   });
 
+  it.each([
+    ['trailing newline', 'acme\n'],
+    ['NUL byte', 'ac\u0000me'],
+    ['tab', 'ac\tme'],
+  ])('refuses %s, showing it escaped', (_why, subdomain) => {
+    const problem = subdomainProblem(subdomain);
+    expect(problem).toMatch(/3-30 lowercase letters/);
+    expect([...(problem ?? '')].every((c) => c >= ' ')).toBe(true);
+  });
+
   it('refuses every reserved name of the contract', () => {
     const contract =
-      'www admin mail api app bridge master shop odoo static smtp ftp ns1 ns2 localhost test';
+      'www admin mail api app bridge master shop odoo static smtp ftp ns1 ns2 localhost test ' +
+      'status support billing portal autodiscover mta-sts cdn';
     expect([...RESERVED_SUBDOMAINS].sort()).toEqual(contract.split(' ').sort());
     for (const name of contract.split(' ')) {
       // two-letter names fail the pattern first; the others are refused as reserved
@@ -41,6 +52,11 @@ describe('subdomainProblem', () => {
     }
     expect(subdomainProblem('admin')).toBe('subdomain "admin" is reserved');
   });
+
+  it.each(['xn--80ak6aa92e', 'xn--pple-43d', 'xn--abc'])(
+    'refuses the punycode label %s (a look-alike of another name)',
+    (subdomain) => expect(subdomainProblem(subdomain)).toBe(`subdomain "${subdomain}" is reserved`),
+  );
 });
 
 describe('tenant names', () => {
