@@ -24,10 +24,13 @@
         "views/res_config_settings_views.xml",
         "views/website_sale_templates.xml",
         "views/portal_templates.xml",
+        "views/portal_subscription_templates.xml",
         "views/saas_master_menus.xml",
+        "views/saas_lifecycle_views.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",
+        "data/lifecycle_cron.xml",
     ],
     "assets": {
         "web.assets_frontend": [

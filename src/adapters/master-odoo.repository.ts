@@ -33,6 +33,9 @@ const instanceRow = z.object({
   provisioned_at: optText,
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
+// The periodic list (the reconciler's) never carries the customer's temporary password.
+const listRow = instanceRow.omit({ initial_password: true });
+const LIST_FIELDS = Object.keys(listRow.shape);
 
 const planRow = z.object({
   id: z.number().int(),
@@ -63,8 +66,8 @@ export class MasterOdooRepository implements OdooPort {
   }
 
   async listInstances(): Promise<InstanceRecord[]> {
-    const rows = await this.read('saas.instance', [], INSTANCE_FIELDS, instanceRow);
-    return rows.map(toInstance);
+    const rows = await this.read('saas.instance', [], LIST_FIELDS, listRow);
+    return rows.map((row) => toInstance({ ...row, initial_password: undefined }));
   }
 
   async getPlan(id: number): Promise<PlanRecord> {

@@ -50,10 +50,8 @@ class SaasPortal(CustomerPortal):
             return request.redirect("/my")
         password = False
         if self._saas_is_owner(instance_sudo):
-            # Shown once to the owner, then cleared.
-            password = instance_sudo.initial_password
-            if password:
-                instance_sudo.initial_password = False
+            # Shown once to the owner when running, then cleared.
+            password = instance_sudo._take_initial_password()
         values = self._prepare_portal_layout_values()
         values.update(
             {

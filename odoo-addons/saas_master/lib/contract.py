@@ -47,15 +47,18 @@ def selection(values, labels):
 
 
 def data_problem(event_type, data):
-    """Why ``data`` is not what the contract asks for ``event_type``, or None."""
+    """Why ``data`` is not what the contract asks for ``event_type``, or None.
+
+    The contract names the keys each type must carry; more may come along (a reason, a
+    pay link): the bridge reads what it knows and ignores the rest.
+    """
     if event_type not in EVENT_DATA_KEYS:
         return "unknown event type %r" % (event_type,)
-    keys = set(data or {})
-    wanted = EVENT_DATA_KEYS[event_type]
-    if keys != wanted:
-        return "data of %s must have the keys %s, not %s" % (
+    missing = EVENT_DATA_KEYS[event_type] - set(data or {})
+    if missing:
+        return "data of %s must have the keys %s, it lacks %s" % (
             event_type,
-            sorted(wanted),
-            sorted(keys),
+            sorted(EVENT_DATA_KEYS[event_type]),
+            sorted(missing),
         )
     return None

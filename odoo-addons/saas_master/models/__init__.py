@@ -1,6 +1,11 @@
 from . import product_template  # noqa: F401
 from . import saas_instance  # noqa: F401
+from . import saas_instance_lifecycle  # noqa: F401
+from . import saas_instance_subscription  # noqa: F401
+from . import saas_instance_autorenew  # noqa: F401
+from . import saas_lifecycle_run  # noqa: F401
 from . import saas_bridge_event  # noqa: F401
 from . import sale_order  # noqa: F401
 from . import account_move  # noqa: F401
+from . import account_move_renewal  # noqa: F401
 from . import res_config_settings  # noqa: F401

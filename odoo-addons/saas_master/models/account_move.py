@@ -58,6 +58,11 @@ class AccountMove(models.Model):
         self._saas_on_paid()
         return res
 
+    def _saas_is_renewal(self, instance):
+        """Paying this invoice extends ``instance`` (paid before, or in a trial)."""
+        self.ensure_one()
+        return bool(instance.last_payment_date or instance.plan_id.saas_trial_days)
+
     def _saas_on_paid(self):
         """One ``invoice.paid`` per linked instance (once per invoice and instance).
 
@@ -79,7 +84,7 @@ class AccountMove(models.Model):
                 if Event.search_count([("dedupe_key", "=", key)], limit=1):
                     continue
                 values = {"last_payment_date": today}
-                if instance.last_payment_date or instance.plan_id.saas_trial_days:
+                if move._saas_is_renewal(instance):
                     values["expiration_date"] = instance._renewed_expiration()
                 instance.write(values)
                 instance._enqueue_event(

@@ -110,7 +110,7 @@ class SaasBridgeEvent(models.Model):
         """Record an event for ``instance`` and schedule its sending after commit.
 
         With a ``dedupe_key`` already used, nothing is recorded (returns the old one).
-        ``data`` must carry exactly the keys the contract gives ``event_type``: the
+        ``data`` must carry at least the keys the contract gives ``event_type``: the
         bridge refuses anything else for good, so a mistake here is caught at once.
         """
         problem = contract.data_problem(event_type, data)

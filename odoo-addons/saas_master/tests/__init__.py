@@ -9,3 +9,7 @@ from . import test_outbox_http  # noqa: F401
 from . import test_security  # noqa: F401
 from . import test_portal  # noqa: F401
 from . import test_checkout  # noqa: F401
+from . import test_lifecycle_sweep  # noqa: F401
+from . import test_subscription  # noqa: F401
+from . import test_subscription_portal  # noqa: F401
+from . import test_auto_renewal  # noqa: F401

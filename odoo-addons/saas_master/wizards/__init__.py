@@ -1,0 +1,2 @@
+from . import lifecycle_sweep_wizard  # noqa: F401
+from . import saas_instance_terminate_wizard  # noqa: F401

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { MasterOdooRepository } from '../../../src/adapters/master-odoo.repository.js';
+import type { OdooClient } from '../../../src/adapters/odoo.client.js';
+
+const row = {
+  id: 7,
+  subdomain: 'acme',
+  state: 'running',
+  plan_id: [3, 'Basic'],
+  partner_id: [9, 'Acme Corp'],
+  partner_email: 'acme@example.com',
+  company_name: 'Acme Corp',
+  lang: 'en_US',
+  expiration_date: '2026-12-31',
+  url: 'http://acme.localhost:8080',
+  db_name: 'tenant_acme',
+  container_ref: 'saas-acme',
+  admin_login: 'acme@example.com',
+  initial_password: 'Temp-Pass-42',
+  provisioned_at: '2026-12-01 10:00:00',
+};
+
+/** Answers search_read with `row` restricted to the fields asked for, and records them. */
+function recordingClient(): { client: OdooClient; asked: string[][] } {
+  const asked: string[][] = [];
+  const client = {
+    executeKw: (
+      _model: string,
+      _method: string,
+      _args: unknown[],
+      kwargs: { fields: string[] },
+    ) => {
+      asked.push(kwargs.fields);
+      return Promise.resolve([
+        Object.fromEntries(kwargs.fields.map((f) => [f, row[f as keyof typeof row]])),
+      ]);
+    },
+  };
+  return { client: client as unknown as OdooClient, asked };
+}
+
+describe('MasterOdooRepository', () => {
+  it('never reads the temporary password in the instance list (the reconciler)', async () => {
+    const { client, asked } = recordingClient();
+    const [listed] = await new MasterOdooRepository(client).listInstances();
+    expect(asked[0]).not.toContain('initial_password');
+    expect(listed?.initialPassword).toBeUndefined();
+    expect(listed?.subdomain).toBe('acme');
+  });
+
+  it('reads it for one instance (provisioning hands it to the tenant)', async () => {
+    const { client, asked } = recordingClient();
+    const one = await new MasterOdooRepository(client).getInstance(7);
+    expect(asked[0]).toContain('initial_password');
+    expect(one?.initialPassword).toBe('Temp-Pass-42');
+  });
+});
