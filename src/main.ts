@@ -20,8 +20,10 @@ import { EventIntakeService } from './services/event-intake.service.js';
 import { LifecycleService } from './services/lifecycle.service.js';
 import { MailService } from './services/mail.service.js';
 import { ProvisioningService } from './services/provisioning.service.js';
+import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
+import { TenantIdentity } from './services/tenant-identity.js';
 import type { TenantRuntime } from './services/tenant-runtime.js';
 import { instancesProcessor } from './workers/instances.worker.js';
 import { mailProcessor } from './workers/mail.worker.js';
@@ -103,6 +105,15 @@ async function main(): Promise<void> {
     templatePassword: config.postgres.templatePassword,
     odooBuild,
   });
+  const identity = new TenantIdentity({
+    owner: await resolveOwner(odoo, logger, {
+      configured: config.owner,
+      timeoutMs: 120_000,
+      retryMs: 2_000,
+    }),
+    baseDomain: config.proxy.baseDomain,
+    bridgeSecret: config.tenantBridgeSecret,
+  });
   const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
   const provisioning = new ProvisioningService({
     odoo,
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
     proxy,
     templates,
     runtime,
+    identity,
     logger,
     publicUrl: {
       baseDomain: config.proxy.baseDomain,
@@ -128,8 +140,8 @@ async function main(): Promise<void> {
     proxy,
     tenant,
     provisioning,
+    identity,
     logger,
-    baseDomain: config.proxy.baseDomain,
     renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     readyTimeoutMs: config.jobs.readyTimeoutMs,
   });
@@ -137,8 +149,8 @@ async function main(): Promise<void> {
     odoo,
     docker,
     proxy,
+    identity,
     logger,
-    baseDomain: config.proxy.baseDomain,
     requestProvision: (id) => producers.requestProvision(id),
     recordStates: (counts) => {
       for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
@@ -193,6 +205,7 @@ async function main(): Promise<void> {
       host: config.http.host,
       image: config.docker.image,
       tenantDbHost: runtime.dbHost,
+      owner: identity.owner,
     },
     'bridge listening',
   );

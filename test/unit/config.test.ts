@@ -86,7 +86,11 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { ...VALID, NODE_ENV: 'production' };
+    const production = {
+      ...VALID,
+      NODE_ENV: 'production',
+      TENANT_BRIDGE_SECRET: 'a-tenant-bridge-secret-of-32-chars-or-more',
+    };
 
     it('accepts non-default credentials', () => {
       expect(loadConfig(production).env).toBe('production');
