@@ -1,7 +1,9 @@
+import secrets
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from . import subdomain as sd
 
@@ -15,6 +17,15 @@ STATES = [
     ("error", "Error"),
 ]
 EXPIRING_SOON_DAYS = 7
+# 't' + 10 base32 characters: DNS- and PostgreSQL-safe (docs/contracts.md, tenant names)
+TENANT_REF_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+TENANT_REF_LENGTH = 10
+
+
+def new_tenant_ref():
+    return "t" + "".join(
+        secrets.choice(TENANT_REF_ALPHABET) for _i in range(TENANT_REF_LENGTH)
+    )
 
 
 class SaasInstance(models.Model):
@@ -24,6 +35,14 @@ class SaasInstance(models.Model):
     _order = "create_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True, index=True)
+    tenant_ref = fields.Char(
+        string="Tenant ID",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Stable id of the tenant, set at creation and never changed: its "
+        "database, container and files are named from it, never from the subdomain.",
+    )
     subdomain = fields.Char(required=True, tracking=True, index=True, copy=False)
     partner_id = fields.Many2one(
         "res.partner",
@@ -105,6 +124,10 @@ class SaasInstance(models.Model):
         help="Monthly recurring revenue: plan price / billing period, "
         "for running and suspended instances.",
     )
+
+    _sql_constraints = [
+        ("tenant_ref_uniq", "unique(tenant_ref)", "The tenant ID must be unique."),
+    ]
 
     def init(self):
         # Unique among the instances that are not terminated (a partial index:
@@ -236,7 +259,18 @@ class SaasInstance(models.Model):
                 error = self._subdomain_error(vals.get("subdomain"))
                 if error:
                     raise ValidationError(error)
+            # set here, not as a field default: a default would give every existing
+            # row the same value when the column is added
+            vals["tenant_ref"] = self._new_tenant_ref()
         return super().create(vals_list)
+
+    @api.model
+    def _new_tenant_ref(self):
+        Instance = self.sudo().with_context(active_test=False)
+        while True:
+            ref = new_tenant_ref()
+            if not Instance.search_count([("tenant_ref", "=", ref)], limit=1):
+                return ref
 
     @api.constrains("subdomain")
     def _check_subdomain(self):
@@ -284,6 +318,10 @@ class SaasInstance(models.Model):
         return renewed if renewed > today else today + period
 
     def write(self, vals):
+        if "tenant_ref" in vals and any(
+            i.tenant_ref and i.tenant_ref != vals["tenant_ref"] for i in self
+        ):
+            raise UserError(_("The tenant ID of an instance never changes."))
         if vals.get("subdomain"):
             for instance in self.filtered(lambda i: i.state != "terminated"):
                 error = self._subdomain_error(vals["subdomain"], instance=instance)
@@ -301,6 +339,30 @@ class SaasInstance(models.Model):
                 ):
                     instance.suspended_since = False
         return res
+
+    # ------------------------------------------------------------------
+    # Bridge entry points (JSON-RPC, technical user of group SaaS Bridge)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def bridge_owner(self):
+        """The owner the bridge labels tenant resources with: this database's uuid."""
+        if not (
+            self.env.user.has_group("saas_master.group_saas_bridge")
+            or self.env.is_system()
+        ):
+            raise AccessError(_("Only the SaaS bridge may ask for the owner id."))
+        return self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+
+    def bridge_update(self, vals, note=None):
+        """``write(vals)`` and a chatter note in one round trip for the bridge."""
+        self.write(vals)
+        if note:
+            for instance in self:
+                instance.message_post(
+                    body=note, message_type="comment", subtype_xmlid="mail.mt_note"
+                )
+        return True
 
     def _enqueue_event(self, event_type, data, dedupe_key=None):
         self.ensure_one()
