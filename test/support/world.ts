@@ -1,7 +1,10 @@
 import { pino } from 'pino';
 import type { InstanceState, PlanRecord } from '../../src/ports/odoo.port.js';
 import { LifecycleService } from '../../src/services/lifecycle.service.js';
-import { ProvisioningService } from '../../src/services/provisioning.service.js';
+import {
+  ProvisioningService,
+  type ProvisioningDeps,
+} from '../../src/services/provisioning.service.js';
 import { ReconcileService } from '../../src/services/reconcile.service.js';
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
@@ -130,7 +133,7 @@ export function buildWorld() {
     templatePassword: 'template-password',
     odooBuild: 'sha256:fake-odoo-17|addons-v1',
   });
-  const provisioning = new ProvisioningService({
+  const provisioningDeps: ProvisioningDeps = {
     odoo: ports.odoo,
     tenant: ports.tenant,
     db: ports.db,
@@ -144,7 +147,8 @@ export function buildWorld() {
     publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'https', port: undefined },
     readyTimeoutMs: 5_000,
     onRunning: (id) => ports.welcome.queue(id),
-  });
+  };
+  const provisioning = new ProvisioningService(provisioningDeps);
   const lifecycle = new LifecycleService({
     odoo: ports.odoo,
     docker: ports.docker,
@@ -179,6 +183,7 @@ export function buildWorld() {
     stateCounts,
     templates,
     identity,
+    provisioningDeps,
     provisioning,
     lifecycle,
     reconcile,
