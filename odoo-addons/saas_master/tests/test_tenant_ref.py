@@ -4,6 +4,7 @@ import re
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import SaasCase
 
@@ -39,6 +40,7 @@ class TestTenantRef(SaasCase):
         self.assertFalse(self.Instance._fields["tenant_ref"].copy)
         self.assertTrue(self.Instance._fields["tenant_ref"].readonly)
 
+    @mute_logger("odoo.sql_db")
     def test_ref_is_unique_in_the_database(self):
         one = self._instance(self.customer, "ref-uniq-a")
         two = self._instance(self.customer, "ref-uniq-b")

@@ -34,11 +34,51 @@ class ResUsers(models.Model):
         """Superuser mode (Odoo itself, module installs) or the bridge's own user."""
         return self.env.su or self.env.user.saas_technical
 
+    # Hidden from searches, counts, name lookups and groupings (Settings > Users,
+    # many2one dropdowns, the users counter), not from reads by id: Odoo reads records
+    # through _search([("id", "in", ids)]), and hiding it there would break every
+    # screen that shows something the bridge wrote.
+    def _saas_visible(self, domain):
+        if self._saas_acting_as_platform():
+            return domain
+        return expression.AND([[("saas_technical", "=", False)], list(domain or [])])
+
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None, access_rights_uid=None):
-        if not self._saas_acting_as_platform():
-            domain = expression.AND([[("saas_technical", "=", False)], domain or []])
-        return super()._search(domain, offset, limit, order, access_rights_uid)
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        return super().search_fetch(
+            self._saas_visible(domain), field_names, offset, limit, order
+        )
+
+    @api.model
+    def search_count(self, domain, limit=None):
+        return super().search_count(self._saas_visible(domain), limit=limit)
+
+    @api.model
+    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
+        return super()._name_search(
+            name, self._saas_visible(domain), operator, limit, order
+        )
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        return super()._read_group(
+            self._saas_visible(domain),
+            groupby,
+            aggregates,
+            having,
+            offset,
+            limit,
+            order,
+        )
 
     def _saas_check_not_technical(self):
         if self._saas_acting_as_platform():

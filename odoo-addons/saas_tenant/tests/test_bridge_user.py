@@ -34,9 +34,6 @@ class TestBridgeUser(TransactionCase):
         self.assertTrue(self.bridge.active)
         self.assertFalse(self.bridge.share)
         self.assertTrue(self.bridge.saas_technical)
-        self.assertFalse(
-            self.bridge.partner_id.active, "not in the customer's contacts"
-        )
         self.env.cr.execute(
             "SELECT password FROM res_users WHERE id = %s", [self.bridge.id]
         )
@@ -60,7 +57,14 @@ class TestBridgeUser(TransactionCase):
             self.bridge, self.Users.with_context(active_test=False).search([])
         )
         self.assertFalse(self.Users.search([("login", "=", "__saas_bridge__")]))
-        self.assertFalse(self.Users.name_search("SaaS bridge"))
+        found = [uid for uid, _name in self.Users.name_search("SaaS bridge")]
+        self.assertNotIn(self.bridge.id, found)
+        groups = self.Users.read_group([], ["share"], ["share"])
+        self.assertEqual(
+            sum(g["share_count"] for g in groups), self.Users.search_count([])
+        )
+        # what the bridge wrote stays readable by id (chatter, followers, groups)
+        self.assertEqual(self.bridge.with_user(self.admin).name, "SaaS bridge")
         counted = self.Users.search_count([])
         self.assertEqual(counted, self.env["res.users"].sudo().search_count([]) - 1)
         # the platform itself still finds it
