@@ -83,12 +83,21 @@ try {
     .filter((l) => l.includes('database cloned'))
     .map((l) => (JSON.parse(l) as { ms: number }).ms)
     .slice(-count);
+  // containers are named from the tenant ref; the subdomain is only a label
+  const last = await docker(
+    'ps',
+    '-q',
+    '--filter',
+    `label=saas.subdomain=${created.at(-1)}`,
+    '--filter',
+    'status=running',
+  );
   const mem = await docker(
     'stats',
     '--no-stream',
     '--format',
     '{{.MemUsage}}',
-    `saas-tenant-${created.at(-1)}`,
+    last.split('\n')[0] ?? '',
   );
   console.log(
     `bench: confirmed -> tenant 200: median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, ` +

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
@@ -27,6 +28,17 @@ const envSchema = z.object({
   BRIDGE_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BRIDGE_SHARED_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  TENANT_BRIDGE_SECRET: z.preprocess(
+    blankAsUnset,
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
+  SAAS_OWNER: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,64}$/, 'must be 8-64 letters, digits or hyphens (a uuid)')
+      .optional(),
+  ),
   BULL_BOARD_USER: z.string().min(1),
   BULL_BOARD_PASSWORD: z.string().min(1),
 
@@ -80,6 +92,10 @@ export interface Config {
   http: { port: number; host: string };
   logLevel: Env['LOG_LEVEL'];
   sharedSecret: string;
+  /** the technical user's API key in each tenant is an HMAC of the tenant ref with it */
+  tenantBridgeSecret: string;
+  /** owner label of every tenant resource; undefined: the master's database.uuid, read at start */
+  owner: string | undefined;
   bullBoard: { user: string; password: string };
   redisUrl: string;
   odoo: {
@@ -143,6 +159,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ['BULL_BOARD_PASSWORD', e.BULL_BOARD_PASSWORD],
       ['BRIDGE_SHARED_SECRET', e.BRIDGE_SHARED_SECRET],
     ].filter(([, v]) => DEFAULT_SECRETS.has(v ?? ''));
+    if (!e.TENANT_BRIDGE_SECRET) weak.push(['TENANT_BRIDGE_SECRET', '']);
     if (weak.length > 0 || e.BULL_BOARD_PASSWORD.length < 12) {
       const names = weak.length > 0 ? weak.map(([n]) => n) : ['BULL_BOARD_PASSWORD'];
       throw new ConfigError(
@@ -155,6 +172,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: { port: e.BRIDGE_PORT, host: e.BRIDGE_HOST },
     logLevel: e.LOG_LEVEL,
     sharedSecret: e.BRIDGE_SHARED_SECRET,
+    // outside production a checkout without it still works: derived from the shared secret
+    tenantBridgeSecret:
+      e.TENANT_BRIDGE_SECRET ??
+      createHmac('sha256', e.BRIDGE_SHARED_SECRET).update('tenant-bridge').digest('hex'),
+    owner: e.SAAS_OWNER,
     bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD },
     redisUrl: e.REDIS_URL,
     odoo: {

@@ -23,8 +23,10 @@ import { EventIntakeService } from './services/event-intake.service.js';
 import { LifecycleService } from './services/lifecycle.service.js';
 import { MailService } from './services/mail.service.js';
 import { ProvisioningService } from './services/provisioning.service.js';
+import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
+import { TenantIdentity } from './services/tenant-identity.js';
 import type { TenantRuntime } from './services/tenant-runtime.js';
 
 /** Builds every adapter, service and job from the config; starts nothing (src/lifecycle.ts does). */
@@ -62,6 +64,15 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     templatePassword: config.postgres.templatePassword,
     odooBuild,
   });
+  const identity = new TenantIdentity({
+    owner: await resolveOwner(odoo, logger, {
+      configured: config.owner,
+      timeoutMs: 120_000,
+      retryMs: 2_000,
+    }),
+    baseDomain: config.proxy.baseDomain,
+    bridgeSecret: config.tenantBridgeSecret,
+  });
   const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
   const provisioning = new ProvisioningService({
     odoo,
@@ -72,6 +83,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     proxy,
     templates,
     runtime,
+    identity,
     logger,
     publicUrl: {
       baseDomain: config.proxy.baseDomain,
@@ -87,8 +99,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     proxy,
     tenant,
     provisioning,
+    identity,
     logger,
-    baseDomain: config.proxy.baseDomain,
     renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     readyTimeoutMs: config.jobs.readyTimeoutMs,
   });
@@ -96,8 +108,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     odoo,
     docker,
     proxy,
+    identity,
     logger,
-    baseDomain: config.proxy.baseDomain,
     requestProvision: (id) => requestProvision(jobs, id),
     recordStates: (counts) => {
       for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
@@ -141,7 +153,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,
-    facts: { image: config.docker.image, tenantDbHost: runtime.dbHost },
+    facts: { image: config.docker.image, tenantDbHost: runtime.dbHost, owner: identity.owner },
     async close() {
       await dedupe.close();
       await db.close();

@@ -2,7 +2,7 @@
 {
     "name": "SaaS Master",
     "summary": "Sell Odoo instances: plans, subdomain at checkout, bridge outbox",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Sales",
     "license": "LGPL-3",
     "author": "SaaS product team",

@@ -1,5 +1,5 @@
 import { BridgeError } from '../errors.js';
-import type { ProxyPort } from '../ports/proxy.port.js';
+import type { ProxyPort, RouteLabels } from '../ports/proxy.port.js';
 
 const NOT_FOUND = Symbol('not found');
 
@@ -38,12 +38,14 @@ export class CaddyProxyAdapter implements ProxyPort {
     }
   }
 
-  async routeToUpstream(host: string, upstream: string): Promise<void> {
-    await this.replaceRoute(host, [{ handler: 'reverse_proxy', upstreams: [{ dial: upstream }] }]);
+  async routeToUpstream(host: string, upstream: string, labels?: RouteLabels): Promise<void> {
+    await this.replaceRoute(host, labels, [
+      { handler: 'reverse_proxy', upstreams: [{ dial: upstream }] },
+    ]);
   }
 
-  async routeToSuspendedPage(host: string, renewUrl: string): Promise<void> {
-    await this.replaceRoute(host, [
+  async routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void> {
+    await this.replaceRoute(host, labels, [
       {
         handler: 'static_response',
         status_code: 503,
@@ -57,8 +59,23 @@ export class CaddyProxyAdapter implements ProxyPort {
     await this.call('DELETE', `/id/${routeId(host)}`, undefined, [404]);
   }
 
-  private async replaceRoute(host: string, handle: unknown[]): Promise<void> {
-    const route = { '@id': routeId(host), match: [{ host: [host] }], handle, terminal: true };
+  private async replaceRoute(
+    host: string,
+    labels: RouteLabels | undefined,
+    handle: unknown[],
+  ): Promise<void> {
+    // Caddy routes have no labels: a `vars` handler first in the chain carries them (owner, instance),
+    // readable in the config and by anything that lists routes, and changes nothing in the response
+    const chain =
+      labels && Object.keys(labels).length > 0
+        ? [{ handler: 'vars', ...labels }, ...handle]
+        : handle;
+    const route = {
+      '@id': routeId(host),
+      match: [{ host: [host] }],
+      handle: chain,
+      terminal: true,
+    };
     // PATCH swaps an existing route in place (no moment without it); a new one is inserted at index 0,
     // before the catch-all route that ends the list
     const patched = await this.call('PATCH', `/id/${routeId(host)}`, route, [404]);

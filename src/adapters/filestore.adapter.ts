@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, chown, cp, mkdir, rm } from 'node:fs/promises';
+import { access, chown, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BridgeError } from '../errors.js';
@@ -54,6 +54,18 @@ export class FilestoreAdapter implements FilestorePort {
     await this.guard(`remove data dir of ${db}`, () =>
       rm(this.dataDirOf(db), { recursive: true, force: true }),
     );
+  }
+
+  async writeOdooConfig(db: string, content: string): Promise<void> {
+    await this.guard(`write odoo.conf of ${db}`, async () => {
+      const file = path.join(this.dataDirOf(db), 'odoo.conf');
+      await mkdir(this.dataDirOf(db), { recursive: true });
+      await writeFile(file, content, { mode: 0o600 });
+      if (process.getuid?.() === 0) {
+        await chown(this.dataDirOf(db), this.uid, this.uid);
+        await chown(file, this.uid, this.uid);
+      }
+    });
   }
 
   async sizeMb(db: string): Promise<number> {

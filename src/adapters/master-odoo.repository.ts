@@ -7,6 +7,7 @@ import {
   type OdooPort,
   type PlanRecord,
 } from '../ports/odoo.port.js';
+import { TENANT_REF_PATTERN } from '../services/naming.js';
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
@@ -17,6 +18,7 @@ const many2one = z.tuple([z.number().int(), z.string()]);
 
 const instanceRow = z.object({
   id: z.number().int(),
+  tenant_ref: z.string().regex(TENANT_REF_PATTERN, 'is not a tenant ref (saas_master too old?)'),
   subdomain: z.string().min(1),
   state: z.enum(INSTANCE_STATES),
   plan_id: many2one,
@@ -60,6 +62,17 @@ export class MasterOdooRepository implements OdooPort {
     await this.client.authenticate();
   }
 
+  async ownerId(): Promise<string> {
+    const answer = await this.client.executeKw('saas.instance', 'bridge_owner', []);
+    const parsed = z
+      .string()
+      .regex(/^[A-Za-z0-9-]{8,64}$/)
+      .safeParse(answer);
+    if (!parsed.success)
+      throw new BridgeError('odoo_bad_answer', 'master Odoo gave no database uuid as owner');
+    return parsed.data;
+  }
+
   async getInstance(id: number): Promise<InstanceRecord | undefined> {
     const rows = await this.read('saas.instance', [['id', '=', id]], INSTANCE_FIELDS, instanceRow);
     return rows[0] && toInstance(rows[0]);
@@ -95,8 +108,13 @@ export class MasterOdooRepository implements OdooPort {
     return rows.map(toPlan);
   }
 
-  async updateInstance(id: number, patch: InstancePatch): Promise<void> {
-    await this.client.executeKw('saas.instance', 'write', [[id], patch]);
+  async updateInstance(id: number, patch: InstancePatch, note?: string): Promise<void> {
+    if (note === undefined) {
+      await this.client.executeKw('saas.instance', 'write', [[id], patch]);
+      return;
+    }
+    // write and chatter note in one round trip (saas_master's bridge_update)
+    await this.client.executeKw('saas.instance', 'bridge_update', [[id], patch, note]);
   }
 
   async postNote(id: number, body: string): Promise<void> {
@@ -132,6 +150,7 @@ export class MasterOdooRepository implements OdooPort {
 function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
   return {
     id: row.id,
+    tenantRef: row.tenant_ref,
     subdomain: row.subdomain,
     state: row.state,
     planId: row.plan_id[0],

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { BridgeError } from '../errors.js';
-import type { DatabasePort } from '../ports/database.port.js';
+import type { BridgeAccess, DatabasePort } from '../ports/database.port.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -92,7 +92,7 @@ export class PostgresAdapter implements DatabasePort {
     return rows.map((r) => r.datname as string);
   }
 
-  async ensureRole(name: string, password: string): Promise<void> {
+  async ensureRole(name: string, password: string, comment?: string): Promise<void> {
     const { rowCount } = await this.query(
       'look up role',
       'SELECT 1 FROM pg_roles WHERE rolname = $1',
@@ -105,6 +105,11 @@ export class PostgresAdapter implements DatabasePort {
       `${verb.toLowerCase()} role ${name}`,
       `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(password)}`,
     );
+    if (comment !== undefined)
+      await this.query(
+        `comment role ${name}`,
+        `COMMENT ON ROLE ${ident(name)} IS ${literal(comment)}`,
+      );
   }
 
   async createEmptyDatabase(name: string, owner: string): Promise<void> {
@@ -135,7 +140,7 @@ export class PostgresAdapter implements DatabasePort {
     });
   }
 
-  async resetOdooIdentity(name: string): Promise<void> {
+  async resetOdooIdentity(name: string, bridge: BridgeAccess): Promise<void> {
     await this.inDatabase(name, `reset identity of ${name}`, async (client) => {
       await client.query(
         `UPDATE ir_config_parameter SET value = gen_random_uuid()::text
@@ -144,6 +149,22 @@ export class PostgresAdapter implements DatabasePort {
       await client.query(
         `UPDATE ir_config_parameter SET value = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
           WHERE key = 'database.create_date'`,
+      );
+      // the template's admin/admin must never open a tenant: no password until set-up gives one
+      await client.query(`UPDATE res_users SET password = NULL WHERE id = 2`);
+      // the bridge's technical user (saas_tenant) gets this tenant's API key, as Odoo stores keys
+      const { rows } = await client.query<{ id: number }>(
+        `SELECT id FROM res_users WHERE login = $1`,
+        [bridge.login],
+      );
+      const uid = rows[0]?.id;
+      if (uid === undefined)
+        throw new Error(`template has no user ${bridge.login} (saas_tenant not installed in it?)`);
+      await client.query(`DELETE FROM res_users_apikeys WHERE user_id = $1`, [uid]);
+      await client.query(
+        `INSERT INTO res_users_apikeys (name, user_id, scope, index, key)
+         VALUES ('SaaS bridge', $1, NULL, $2, $3)`,
+        [uid, bridge.keyIndex, bridge.keyHash],
       );
     });
   }

@@ -4,10 +4,11 @@ import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
 const RPC_TIMEOUT_MS = 30_000;
-/** the tenant's first user (base.user_admin) */
-const ADMIN_UID = 2;
 
-/** A freshly started tenant Odoo, configured over JSON-RPC as its administrator. */
+/**
+ * A freshly started tenant Odoo, configured over JSON-RPC as the bridge's own technical user (made by
+ * saas_tenant, hidden from the customer); the customer's admin (uid 2) is only ever written, never used.
+ */
 export class TenantOdooRepository implements TenantPort {
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
@@ -37,51 +38,42 @@ export class TenantOdooRepository implements TenantPort {
   async configure(
     baseUrl: string,
     db: string,
-    current: { login: string; password: string },
+    bridge: { login: string; key: string },
     setup: TenantSetup,
-  ): Promise<boolean> {
-    // the admin's uid is known: no authenticate round (each costs a password hash check)
+  ): Promise<void> {
+    // the technical user's id differs per template: one authenticate (an API key check is cheap)
     const client = new OdooClient({
       url: baseUrl,
       db,
-      ...current,
+      login: bridge.login,
+      password: bridge.key,
       timeoutMs: RPC_TIMEOUT_MS,
-      uid: ADMIN_UID,
     });
-    let companies: unknown;
     try {
-      companies = await client.executeKw('res.company', 'search', [[]], { limit: 1, order: 'id' });
+      await client.authenticate();
     } catch (err) {
-      if (err instanceof OdooFaultError && /AccessDenied/.test(err.faultName)) return false;
+      if (err instanceof OdooFaultError)
+        throw new BridgeError(
+          'odoo_fault',
+          `tenant ${db} refuses the bridge's technical user ${bridge.login} (template without it, or TENANT_BRIDGE_SECRET changed?)`,
+          true,
+          { cause: err },
+        );
       throw err;
     }
-    if (!Array.isArray(companies) || typeof companies[0] !== 'number') {
-      throw new BridgeError('odoo_bad_answer', `tenant ${db} has no company`);
-    }
-    await client.executeKw('res.company', 'write', [
-      [companies[0]],
-      { name: setup.companyName, email: setup.companyEmail ?? false },
-    ]);
     const { limits } = setup;
-    const params: Record<string, string> = {
-      'saas_tenant.plan_code': limits.planCode,
-      'saas_tenant.max_users': String(limits.maxUsers),
-      'saas_tenant.storage_mb': String(limits.storageMb),
-      'saas_tenant.expiration_date': limits.expirationDate ?? '',
-    };
-    for (const [key, value] of Object.entries(params)) {
-      await client.executeKw('ir.config_parameter', 'set_param', [key, value]);
-    }
-    // Last, in one write: the password in use by this client stops working once it changes.
-    await client.executeKw('res.users', 'write', [
-      [ADMIN_UID],
+    // one round trip: company, plan limits and the customer's admin (uid 2), in saas_tenant
+    await client.executeKw('saas.tenant.bridge', 'apply_setup', [
       {
-        login: setup.adminLogin,
-        email: setup.companyEmail ?? setup.adminLogin,
-        name: setup.companyName,
-        password: setup.adminPassword,
+        company_name: setup.companyName,
+        company_email: setup.companyEmail ?? false,
+        admin_login: setup.adminLogin,
+        admin_password: setup.adminPassword,
+        plan_code: limits.planCode,
+        max_users: limits.maxUsers,
+        storage_mb: limits.storageMb,
+        expiration_date: limits.expirationDate ?? false,
       },
     ]);
-    return true;
   }
 }

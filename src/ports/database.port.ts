@@ -1,3 +1,13 @@
+/** How the bridge gets into a tenant: an API key of its technical user, stored hashed (passlib format). */
+export interface BridgeAccess {
+  /** login of the technical user saas_tenant creates in every template */
+  login: string;
+  /** the key's first 8 characters, Odoo's lookup index (res_users_apikeys.index) */
+  keyIndex: string;
+  /** $pbkdf2-sha512$<rounds>$<salt>$<checksum>, as Odoo's KEY_CRYPT_CONTEXT writes it */
+  keyHash: string;
+}
+
 /** Tenant and template databases on the PostgreSQL server (admin connection). */
 export interface DatabasePort {
   ping(): Promise<void>;
@@ -6,8 +16,11 @@ export interface DatabasePort {
   databaseMarker(name: string): Promise<string | undefined>;
   setDatabaseMarker(name: string, marker: string): Promise<void>;
   listDatabases(prefix: string): Promise<string[]>;
-  /** creates the login role, or sets its password when it exists; the role gets no other rights */
-  ensureRole(name: string, password: string): Promise<void>;
+  /**
+   * creates the login role, or sets its password when it exists; the role gets no other rights.
+   * `comment` (COMMENT ON ROLE) names its instance and owner, like the database marker.
+   */
+  ensureRole(name: string, password: string, comment?: string): Promise<void>;
   createEmptyDatabase(name: string, owner: string): Promise<void>;
   /** CREATE DATABASE name TEMPLATE template OWNER owner, then gives every object of it to owner */
   cloneDatabase(
@@ -16,8 +29,11 @@ export interface DatabasePort {
     owner: string,
     templateOwner: string,
   ): Promise<void>;
-  /** a clone must not share secret, uuid or creation date with its template or siblings */
-  resetOdooIdentity(name: string): Promise<void>;
+  /**
+   * A clone must not share secret, uuid or creation date with its template or siblings; it gets the
+   * bridge's own API key, and the template's admin/admin stops working (no password until set-up).
+   */
+  resetOdooIdentity(name: string, bridge: BridgeAccess): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;

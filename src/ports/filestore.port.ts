@@ -8,5 +8,7 @@ export interface FilestorePort {
   /** an empty data dir owned by the container's uid */
   ensureEmpty(db: string): Promise<void>;
   remove(db: string): Promise<void>;
+  /** writes the tenant's Odoo config file (odoo.conf in its data dir, readable by the container's uid only) */
+  writeOdooConfig(db: string, content: string): Promise<void>;
   sizeMb(db: string): Promise<number>;
 }

@@ -10,6 +10,11 @@ export type InstanceState = (typeof INSTANCE_STATES)[number];
 
 export interface InstanceRecord {
   id: number;
+  /**
+   * The tenant's stable id, set by the master at creation and never changed: database, role,
+   * container and data dir are named from it (services/tenant-identity.ts), the subdomain only routes.
+   */
+  tenantRef: string;
   subdomain: string;
   state: InstanceState;
   planId: number;
@@ -60,11 +65,14 @@ export interface InstancePatch {
 export interface OdooPort {
   /** throws when the master cannot be reached or refuses the technical user */
   ping(): Promise<void>;
+  /** the master database's uuid: the owner every tenant resource of this master is labelled with */
+  ownerId(): Promise<string>;
   getInstance(id: number): Promise<InstanceRecord | undefined>;
   listInstances(): Promise<InstanceRecord[]>;
   getPlan(id: number): Promise<PlanRecord>;
   listPlans(): Promise<PlanRecord[]>;
-  updateInstance(id: number, patch: InstancePatch): Promise<void>;
+  /** writes the patch; with `note`, also posts it in the chatter, in the same round trip */
+  updateInstance(id: number, patch: InstancePatch, note?: string): Promise<void>;
   /** a note in the instance's chatter (HTML is escaped by the caller) */
   postNote(id: number, body: string): Promise<void>;
 }

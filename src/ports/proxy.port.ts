@@ -1,8 +1,11 @@
+/** Who a route belongs to (owner, instance, tenant); kept on the route, never used to match requests. */
+export type RouteLabels = Record<string, string>;
+
 export interface ProxyPort {
   ping(): Promise<void>;
   /** routes <host> to upstream (host:port); replaces an earlier route of the same host */
-  routeToUpstream(host: string, upstream: string): Promise<void>;
+  routeToUpstream(host: string, upstream: string, labels?: RouteLabels): Promise<void>;
   /** routes <host> to a "suspended, renew here" redirect */
-  routeToSuspendedPage(host: string, renewUrl: string): Promise<void>;
+  routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void>;
   removeRoute(host: string): Promise<void>;
 }

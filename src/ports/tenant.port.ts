@@ -21,13 +21,13 @@ export interface TenantPort {
   /** true when login/password are accepted by the tenant's database */
   canLogin(baseUrl: string, db: string, login: string, password: string): Promise<boolean>;
   /**
-   * Company, limits, admin login, and the password last (the old credentials stop working).
-   * Returns false, changing nothing, when the tenant refuses `current` (set up before).
+   * Company, limits, the customer's admin login and password (uid 2), applied as the bridge's own
+   * technical user with its API key; the same set-up applied twice gives the same tenant.
    */
   configure(
     baseUrl: string,
     db: string,
-    current: { login: string; password: string },
+    bridge: { login: string; key: string },
     setup: TenantSetup,
-  ): Promise<boolean>;
+  ): Promise<void>;
 }

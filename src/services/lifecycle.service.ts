@@ -1,12 +1,13 @@
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { DockerPort } from '../ports/docker.port.js';
-import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
+import type { OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
-import { tenantContainerName, tenantHost } from './naming.js';
+import { loadInstance } from './instance-loader.js';
 import { odooDatetime, type ProvisioningService } from './provisioning.service.js';
 import { escapeHtml } from './secrets.js';
+import type { TenantIdentity } from './tenant-identity.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 export interface LifecycleDeps {
@@ -15,8 +16,8 @@ export interface LifecycleDeps {
   proxy: ProxyPort;
   tenant: TenantPort;
   provisioning: ProvisioningService;
+  identity: TenantIdentity;
   logger: Logger;
-  baseDomain: string;
   /** the customer's renew page in the master portal, for the suspended page */
   renewUrl(instanceId: number): string;
   readyTimeoutMs: number;
@@ -41,16 +42,18 @@ export class LifecycleService {
     if (instance.state === 'suspended') return 'already suspended';
     if (instance.state !== 'running' && instance.state !== 'error')
       return `not suspended: instance is ${instance.state}`;
-    await this.deps.docker.stopContainer(tenantContainerName(instance.subdomain));
+    const names = this.deps.identity.namesOf(instance);
+    await this.deps.docker.stopContainer(names.container);
     await this.deps.proxy.routeToSuspendedPage(
-      this.hostOf(instance),
+      names.host,
       this.deps.renewUrl(instanceId),
+      this.deps.identity.routeLabels(instance),
     );
-    await this.deps.odoo.updateInstance(instanceId, {
-      state: 'suspended',
-      suspended_since: odooDatetime(new Date()),
-    });
-    await this.deps.odoo.postNote(instanceId, 'Instance suspended: container stopped, data kept.');
+    await this.deps.odoo.updateInstance(
+      instanceId,
+      { state: 'suspended', suspended_since: odooDatetime(new Date()) },
+      'Instance suspended: container stopped, data kept.',
+    );
     return 'suspended';
   }
 
@@ -58,7 +61,8 @@ export class LifecycleService {
     const instance = await this.load(instanceId);
     if (instance.state === 'running') return 'already running';
     if (instance.state !== 'suspended') return `not reactivated: instance is ${instance.state}`;
-    const name = tenantContainerName(instance.subdomain);
+    const names = this.deps.identity.namesOf(instance);
+    const name = names.container;
     if (!(await this.deps.docker.findContainer(name))) {
       // container lost while suspended: provisioning rebuilds it on the kept database
       await this.deps.odoo.updateInstance(instanceId, { state: 'provisioning' });
@@ -70,16 +74,16 @@ export class LifecycleService {
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
     await this.deps.proxy.routeToUpstream(
-      this.hostOf(instance),
+      names.host,
       `${container.ip}:${ODOO_HTTP_PORT}`,
+      this.deps.identity.routeLabels(instance),
     );
-    await this.deps.odoo.updateInstance(instanceId, {
-      state: 'running',
-      direct_url: directUrl,
-      suspended_since: false,
-    });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    await this.deps.odoo.postNote(instanceId, `Instance reactivated in ${seconds} s.`);
+    await this.deps.odoo.updateInstance(
+      instanceId,
+      { state: 'running', direct_url: directUrl, suspended_since: false },
+      `Instance reactivated in ${seconds} s.`,
+    );
     return 'running';
   }
 
@@ -87,29 +91,19 @@ export class LifecycleService {
   async terminate(instanceId: number): Promise<string> {
     const instance = await this.load(instanceId);
     if (instance.state === 'terminated') return 'already terminated';
+    const names = this.deps.identity.namesOf(instance);
     await this.deps.odoo.updateInstance(instanceId, { state: 'terminating' });
-    await this.deps.docker.removeContainer(tenantContainerName(instance.subdomain));
-    await this.deps.proxy.removeRoute(this.hostOf(instance));
-    await this.deps.odoo.updateInstance(instanceId, { state: 'terminated' });
-    await this.deps.odoo.postNote(
+    await this.deps.docker.removeContainer(names.container);
+    await this.deps.proxy.removeRoute(names.host);
+    await this.deps.odoo.updateInstance(
       instanceId,
-      `Instance terminated: container and route removed; database ${escapeHtml(instance.dbName ?? '-')} kept.`,
+      { state: 'terminated' },
+      `Instance terminated: container and route removed; database ${escapeHtml(instance.dbName ?? names.db)} kept.`,
     );
     return 'terminated';
   }
 
-  private hostOf(instance: InstanceRecord): string {
-    return tenantHost(instance.subdomain, this.deps.baseDomain);
-  }
-
-  private async load(instanceId: number): Promise<InstanceRecord> {
-    const instance = await this.deps.odoo.getInstance(instanceId);
-    if (!instance)
-      throw new BridgeError(
-        'instance_not_found',
-        `instance ${instanceId} does not exist in the master`,
-        true,
-      );
-    return instance;
+  private load(instanceId: number) {
+    return loadInstance(this.deps.odoo, instanceId);
   }
 }

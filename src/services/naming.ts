@@ -30,13 +30,19 @@ export function subdomainProblem(subdomain: string): string | undefined {
   return undefined;
 }
 
-/** database and role of a tenant: tenant_<subdomain with - as _> */
-export function tenantDbName(subdomain: string): string {
-  return `tenant_${subdomain.replaceAll('-', '_')}`;
+/**
+ * A tenant ref as the master sets it (saas.instance.tenant_ref): 't' + 10 base32 characters for new
+ * instances; instances made before refs existed got their subdomain, so their names did not change.
+ */
+export const TENANT_REF_PATTERN = /^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/;
+
+/** database, role and data dir of a tenant: tenant_<ref with - as _> */
+export function tenantDbName(tenantRef: string): string {
+  return `tenant_${tenantRef.replaceAll('-', '_')}`;
 }
 
-export function tenantContainerName(subdomain: string): string {
-  return `saas-tenant-${subdomain}`;
+export function tenantContainerName(tenantRef: string): string {
+  return `saas-tenant-${tenantRef}`;
 }
 
 export function tenantHost(subdomain: string, baseDomain: string): string {

@@ -7,15 +7,15 @@ import {
   type OdooPort,
 } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
-import { tenantContainerName, tenantHost } from './naming.js';
+import { INSTANCE_LABEL, OWNER_LABEL, type TenantIdentity } from './tenant-identity.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 export interface ReconcileDeps {
   odoo: OdooPort;
   docker: DockerPort;
   proxy: ProxyPort;
+  identity: TenantIdentity;
   logger: Logger;
-  baseDomain: string;
   /** queues provisioning for an instance that should run but has no container */
   requestProvision(instanceId: number): Promise<void>;
   recordStates(counts: Record<InstanceState, number>): void;
@@ -32,6 +32,9 @@ export interface ReconcileReport {
 /**
  * Makes Docker match what Odoo wants: starts what should run, stops what should not, re-points routes
  * (addresses change when containers restart) and reports orphans. It never deletes anything.
+ * Containers are matched to instances by their `saas.instance` label, among those of this master's
+ * owner only: another stack's tenants on the same engine are not seen, and a subdomain sold again
+ * after a termination never points the old instance at the new customer's container.
  */
 export class ReconcileService {
   constructor(private readonly deps: ReconcileDeps) {}
@@ -50,13 +53,13 @@ export class ReconcileService {
       docker.listContainers(MANAGED_LABEL),
     ]);
     this.deps.recordStates(countStates(instances));
-    const byName = new Map(containers.map((c) => [c.name, c]));
-    const known = new Set<string>();
+    const ours = this.ownContainers(instances, containers);
+    const matched = new Set<string>();
     for (const instance of instances) {
-      const name = tenantContainerName(instance.subdomain);
-      known.add(name);
+      const container = ours.get(String(instance.id));
+      if (container) matched.add(container.name);
       try {
-        await this.reconcileOne(instance, byName.get(name), report);
+        await this.reconcileOne(instance, container, report);
       } catch (err) {
         logger.warn(
           { instance: instance.id, err },
@@ -65,13 +68,39 @@ export class ReconcileService {
       }
     }
     for (const container of containers) {
-      if (container.labels['saas.instance'] && !known.has(container.name))
+      if (
+        container.labels[OWNER_LABEL] === this.deps.identity.owner &&
+        !matched.has(container.name)
+      )
         report.orphans.push(container.name);
     }
     if (report.orphans.length > 0)
       logger.warn({ orphans: report.orphans }, 'containers without an instance in Odoo (kept)');
     logger.info({ ...report, instances: instances.length }, 'reconciled');
     return report;
+  }
+
+  /**
+   * Instance id -> its container: labelled with our owner, or (made before owners existed) with no
+   * owner and the very name this master gives the instance's tenant. Of two, the one named like the
+   * instance's tenant wins; the other is an orphan.
+   */
+  private ownContainers(
+    instances: InstanceRecord[],
+    containers: ContainerInfo[],
+  ): Map<string, ContainerInfo> {
+    const { identity } = this.deps;
+    const nameOf = new Map(instances.map((i) => [String(i.id), identity.namesOf(i).container]));
+    const byInstance = new Map<string, ContainerInfo>();
+    for (const container of containers) {
+      const id = container.labels[INSTANCE_LABEL];
+      if (!id) continue;
+      const owner = container.labels[OWNER_LABEL];
+      const named = nameOf.get(id) === container.name;
+      if (owner !== identity.owner && !(owner === undefined && named)) continue;
+      if (!byInstance.has(id) || named) byInstance.set(id, container);
+    }
+    return byInstance;
   }
 
   private async reconcileOne(
@@ -93,8 +122,9 @@ export class ReconcileService {
       }
       if (current.ip) {
         await proxy.routeToUpstream(
-          tenantHost(instance.subdomain, this.deps.baseDomain),
+          this.deps.identity.namesOf(instance).host,
           `${current.ip}:${ODOO_HTTP_PORT}`,
+          this.deps.identity.routeLabels(instance),
         );
         report.rerouted.push(container.name);
       }

@@ -30,12 +30,24 @@ async function postSigned(secret: string, body: string): Promise<number> {
   return response.status;
 }
 
-async function containersOf(instanceId: number): Promise<string[]> {
+/**
+ * The master's database uuid: the bridge labels every container of this master's tenants with it,
+ * so a tenant of another stack on this machine with the same instance id is not counted.
+ */
+async function ownerOf(rpc: MasterRpc): Promise<string> {
+  const uuid = await rpc.execute<string>('ir.config_parameter', 'get_param', ['database.uuid']);
+  if (!uuid) throw new Error('the master has no database.uuid');
+  return uuid;
+}
+
+async function containersOf(rpc: MasterRpc, instanceId: number, all = true): Promise<string[]> {
   const out = await docker(
     'ps',
-    '-a',
+    ...(all ? ['-a'] : []),
     '--filter',
     `label=saas.instance=${instanceId}`,
+    '--filter',
+    `label=saas.owner=${await ownerOf(rpc)}`,
     '--format',
     '{{.Names}}',
   );
@@ -90,7 +102,7 @@ export async function duplicateEventCheck(rpc: MasterRpc, secret: string): Promi
   if (fresh !== 202) throw new Error(`new event id answered ${fresh}, expected 202`);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const instances = await orders.instancesWithSubdomain(rpc, sub);
-  const containers = await containersOf(first.id);
+  const containers = await containersOf(rpc, first.id);
   if (instances.length !== 1 || containers.length !== 1) {
     throw new Error(
       `expected 1 instance and 1 container, got ${instances.length} and ${containers.length}`,
@@ -116,14 +128,8 @@ export async function killMidProvisioningCheck(
   const killedAt = Date.now();
   await stack('up', '--no-mail-sink', '--no-setup');
   const instance = await waitRunning(rpc, orderId, 240_000);
-  const containers = await containersOf(instance.id);
-  const running = await docker(
-    'ps',
-    '--filter',
-    `label=saas.instance=${instance.id}`,
-    '--format',
-    '{{.Names}}',
-  );
+  const containers = await containersOf(rpc, instance.id);
+  const running = (await containersOf(rpc, instance.id, false)).join(', ');
   const [secret] = await bridgeRpc.searchRead<{ initial_password: string | false }>(
     'saas.instance',
     [['id', '=', instance.id]],

@@ -133,7 +133,9 @@ async function cleanup(): Promise<void> {
     );
     console.log(
       `  stop it with: SAAS_STACK_DIR=${E2E.stackDir} scripts/stack down` +
-        (journey && paid ? ` && /usr/bin/docker rm -f saas-tenant-${journey.subdomain}` : ''),
+        (journey && paid
+          ? ` && /usr/bin/docker rm -f $(/usr/bin/docker ps -aq --filter label=saas.subdomain=${journey.subdomain})`
+          : ''),
     );
     return;
   }

@@ -15,6 +15,7 @@ const upstreams: { server: http.Server; address: string }[] = [];
 interface Route {
   '@id'?: string;
   match?: { host: string[] }[];
+  handle?: Record<string, unknown>[];
 }
 
 async function routes(): Promise<Route[]> {
@@ -91,6 +92,19 @@ describe.skipIf(skip)('CaddyProxyAdapter against a real Caddy', () => {
     );
     await proxy.routeToUpstream('alpha.saas.test', upstreams[0]?.address ?? '');
     expect((await get('alpha.saas.test')).status).toBe(200);
+  });
+
+  it('keeps the owner and instance on the route, in the config, without changing what it serves', async () => {
+    const labels = { saas_owner: 'master-uuid-1', saas_instance: '12', saas_tenant: 'tq7h2k4m5ab' };
+    await proxy.routeToUpstream('delta.saas.test', upstreams[0]?.address ?? '', labels);
+    expect((await get('delta.saas.test', '/x')).body).toBe('upstream-a delta.saas.test /x');
+    const route = (await routes()).find((r) => r['@id'] === 'saas-host-delta.saas.test');
+    expect(route?.handle?.[0]).toEqual({ handler: 'vars', ...labels });
+    await proxy.routeToSuspendedPage('delta.saas.test', 'https://master.example.com/renew', labels);
+    expect((await get('delta.saas.test')).status).toBe(503);
+    const suspended = (await routes()).find((r) => r['@id'] === 'saas-host-delta.saas.test');
+    expect(suspended?.handle?.[0]).toEqual({ handler: 'vars', ...labels });
+    await proxy.removeRoute('delta.saas.test');
   });
 
   it('removes a route, after which the host falls to the catch-all', async () => {

@@ -22,6 +22,16 @@ describe('FilestoreAdapter on the real file system', () => {
     expect(filestore.dataDirOf('tenant_acme')).toBe(path.join(root, 'tenant_acme'));
   });
 
+  it("writes the tenant's odoo.conf readable by the container's uid only", async () => {
+    await filestore.writeOdooConfig('tenant_conf', '[options]\nadmin_passwd = x\n');
+    await filestore.writeOdooConfig('tenant_conf', '[options]\nadmin_passwd = y\n');
+    const file = path.join(root, 'tenant_conf', 'odoo.conf');
+    expect(await readFile(file, 'utf8')).toBe('[options]\nadmin_passwd = y\n');
+    const info = await stat(file);
+    expect(info.mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) expect(info.uid).toBe(UID);
+  });
+
   it('prepares an empty data dir for a template', async () => {
     expect(await filestore.exists('tmpl_a')).toBe(false);
     await filestore.ensureEmpty('tmpl_a');

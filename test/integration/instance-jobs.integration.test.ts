@@ -20,7 +20,7 @@ import {
   waitForJobState,
 } from '../support/integration/redis.js';
 import { worldJobDeps } from '../support/jobs.js';
-import { buildWorld, draftInstance, type World } from '../support/world.js';
+import { buildWorld, draftInstance, namesOf, type World } from '../support/world.js';
 
 const skip = await unavailable('Redis', pingRedis);
 
@@ -125,7 +125,7 @@ describe.skipIf(skip)('the instance jobs on a real BullMQ queue', () => {
     world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'beta' }));
     await world.provisioning.provision(1); // builds the template first
     world.tenant.readyDelayMs = 500;
-    await world.docker.stopContainer('saas-tenant-acme');
+    await world.docker.stopContainer(namesOf(1).container);
     const [a, b] = [await add('provision', 1), await add('provision', 2)];
     const [ra, rb] = [await settled(a), await settled(b)];
     expect(locks.refusals).toBe(0);
@@ -161,7 +161,7 @@ describe.skipIf(skip)('the instance jobs on a real BullMQ queue', () => {
     expect(job.failedReason).toBe('engine said no');
     expect(world.odoo.statesOf(1)).toEqual(['provisioning', 'error']);
     expect(world.odoo.instance(1).lastError).toBe('engine said no');
-    expect(world.db.dbs.has('tenant_beta')).toBe(false); // what it created is cleaned up
+    expect(world.db.dbs.has(namesOf(1).db)).toBe(false); // what it created is cleaned up
     expect(world.odoo.notes.filter((n) => n.body.startsWith('Provisioning failed'))).toHaveLength(
       1,
     );

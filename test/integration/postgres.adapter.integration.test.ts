@@ -36,7 +36,20 @@ const TEMPLATE_SQL = `
     ('database.secret', 'template-secret'), ('database.uuid', 'template-uuid'),
     ('database.create_date', '2020-01-01 00:00:00'), ('web.base.url', 'http://template.example');
   INSERT INTO res_partner (name) VALUES ('Template Company');
+  CREATE TABLE res_users (id serial PRIMARY KEY, login varchar NOT NULL UNIQUE, password varchar);
+  INSERT INTO res_users (id, login, password) VALUES (1, '__system__', NULL), (2, 'admin', '$pbkdf2-sha512$admin'),
+    (5, '__saas_bridge__', NULL);
+  CREATE TABLE res_users_apikeys (id serial PRIMARY KEY, name varchar NOT NULL,
+    user_id integer NOT NULL REFERENCES res_users(id) ON DELETE CASCADE, scope varchar,
+    index varchar(8) NOT NULL CHECK (char_length(index) = 8), key varchar NOT NULL,
+    create_date timestamp without time zone DEFAULT (now() at time zone 'utc'));
 `;
+
+const BRIDGE = {
+  login: '__saas_bridge__',
+  keyIndex: 'abcd1234',
+  keyHash: '$pbkdf2-sha512$6000$c2FsdA$x',
+};
 
 let db: PostgresAdapter;
 let admin: pg.Client;
@@ -96,7 +109,7 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
     const started = performance.now();
     await db.cloneDatabase(TENANT_X, TEMPLATE_A, TENANT_X, TEMPLATE_ROLE);
     const cloned = performance.now();
-    await db.resetOdooIdentity(TENANT_X);
+    await db.resetOdooIdentity(TENANT_X, BRIDGE);
     logFigure(
       `clone of a small template: ${(cloned - started).toFixed(0)} ms, identity reset ${(performance.now() - cloned).toFixed(0)} ms`,
     );
@@ -149,6 +162,42 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
     const created = Date.parse(`${tenant['database.create_date']?.replace(' ', 'T')}Z`);
     expect(Math.abs(Date.now() - created)).toBeLessThan(5 * 60_000);
     expect(tenant['web.base.url']).toBe('http://template.example');
+  });
+
+  it("gives the clone the bridge's API key once, and takes the template's admin password away", async () => {
+    await db.resetOdooIdentity(TENANT_X, { ...BRIDGE, keyIndex: 'ffff0000', keyHash: 'second' });
+    const { rows: keys } = await inDb(
+      TENANT_X,
+      'SELECT user_id, scope, index, key FROM res_users_apikeys ORDER BY id',
+    );
+    expect(keys).toEqual([{ user_id: 5, scope: null, index: 'ffff0000', key: 'second' }]);
+    const { rows: users } = await inDb(TENANT_X, 'SELECT id, password FROM res_users ORDER BY id');
+    expect(users).toEqual([
+      { id: 1, password: null },
+      { id: 2, password: null },
+      { id: 5, password: null },
+    ]);
+    // the template keeps its own admin: it is cloned again for the next customer
+    const { rows: template } = await inDb(
+      TEMPLATE_A,
+      'SELECT count(*)::int AS n FROM res_users_apikeys',
+    );
+    expect(template).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses a template without the technical user', async () => {
+    await expect(
+      db.resetOdooIdentity(TENANT_X, { ...BRIDGE, login: '__nobody__' }),
+    ).rejects.toMatchObject({ code: 'database_failed', message: /no user __nobody__/ });
+  });
+
+  it('comments a role with its owner when asked', async () => {
+    await db.ensureRole(TENANT_X, PASSWORDS[TENANT_X] ?? '', 'saas:instance:7 owner:abc-123');
+    const { rows } = await admin.query(
+      `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`,
+      [TENANT_X],
+    );
+    expect(rows).toEqual([{ comment: 'saas:instance:7 owner:abc-123' }]);
   });
 
   it('lets the tenant role work in its own database like Odoo does (data, sequences, DDL)', async () => {
@@ -280,7 +329,7 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
     await db.cloneDatabase(tenant, template, tenant, TEMPLATE_ROLE);
     const cloned = performance.now() - started;
     started = performance.now();
-    await db.resetOdooIdentity(tenant);
+    await db.resetOdooIdentity(tenant, BRIDGE);
     const reset = performance.now() - started;
     logFigure(
       `Odoo-sized template (400 tables, ${await db.databaseSizeMb(template)} MB): build ${built.toFixed(0)} ms; ` +

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { World } from './world.js';
+import { namesOf, OWNER, type World } from './world.js';
 
 /**
  * The one running tenant a provisioned instance must converge on: its container, database, role,
@@ -7,8 +7,7 @@ import type { World } from './world.js';
  */
 export function expectRunningTenant(world: World, id = 1, subdomain = 'acme'): void {
   const instance = world.odoo.instance(id);
-  const db = `tenant_${subdomain.replaceAll('-', '_')}`;
-  const name = `saas-tenant-${subdomain}`;
+  const { db, container: name } = namesOf(id);
   const tenants = [...world.docker.containers.values()].filter(
     (c) => c.labels['saas.instance'] === String(id),
   );
@@ -25,12 +24,18 @@ export function expectRunningTenant(world: World, id = 1, subdomain = 'acme'): v
     lastError: undefined,
   });
   expect(instance.provisionedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-  expect(world.db.get(db)).toMatchObject({ owner: db, marker: `saas:instance:${id}` });
+  expect(world.db.get(db)).toMatchObject({
+    owner: db,
+    marker: `saas:instance:${id} owner:${OWNER}`,
+  });
   expect(world.db.roles.has(db)).toBe(true);
+  expect(world.db.roleComments.get(db)).toBe(`saas:instance:${id} owner:${OWNER}`);
+  expect(container?.labels).toMatchObject({ 'saas.owner': OWNER, 'saas.instance': String(id) });
   expect(world.filestore.dirs.has(db)).toBe(true);
   expect(world.proxy.routes.get(`${subdomain}.saas.example.com`)).toEqual({
     kind: 'upstream',
     upstream: `${container?.ip}:8069`,
+    labels: { saas_owner: OWNER, saas_instance: String(id), saas_tenant: instance.tenantRef },
   });
   // the password Odoo shows the customer is the one the tenant accepts
   expect(world.db.get(db).data).toMatchObject({

@@ -1,9 +1,13 @@
 import { pino } from 'pino';
 import type { InstanceState, PlanRecord } from '../../src/ports/odoo.port.js';
 import { LifecycleService } from '../../src/services/lifecycle.service.js';
-import { ProvisioningService } from '../../src/services/provisioning.service.js';
+import {
+  ProvisioningService,
+  type ProvisioningDeps,
+} from '../../src/services/provisioning.service.js';
 import { ReconcileService } from '../../src/services/reconcile.service.js';
 import { TemplateService } from '../../src/services/template.service.js';
+import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
 import { CallLog, instrument } from './fakes/call-log.js';
 import { FakeDatabase } from './fakes/fake-database.js';
@@ -16,6 +20,18 @@ import { FakeTenant } from './fakes/fake-tenant.js';
 
 export const BASE_DOMAIN = 'saas.example.com';
 export const TEMPLATE_USER = 'saas_template';
+export const OWNER = 'fake-master-uuid-0001';
+export const BRIDGE_SECRET = 'tenant-bridge-secret-for-unit-tests-0123456789';
+
+/** the stable tenant ref the master gave instance `id` (names never come from the subdomain) */
+export function refOf(id: number): string {
+  return `tref${String(id).padStart(7, '0')}`;
+}
+
+/** database/role/data dir and container of instance `id` */
+export function namesOf(id: number): { db: string; container: string } {
+  return { db: `tenant_${refOf(id)}`, container: `saas-tenant-${refOf(id)}` };
+}
 
 export const STARTER_PLAN: PlanRecord = {
   id: 7,
@@ -34,6 +50,7 @@ export const STARTER_PLAN: PlanRecord = {
 export function draftInstance(overrides: Partial<FakeInstance> = {}): FakeInstance {
   return {
     id: 1,
+    tenantRef: refOf(overrides.id ?? 1),
     subdomain: 'acme',
     state: 'draft',
     planId: STARTER_PLAN.id,
@@ -82,6 +99,11 @@ export function buildWorld() {
   const provisionRequests: number[] = [];
   const stateCounts: Record<InstanceState, number>[] = [];
   const logger = pino({ level: 'silent' });
+  const identity = new TenantIdentity({
+    owner: OWNER,
+    baseDomain: BASE_DOMAIN,
+    bridgeSecret: BRIDGE_SECRET,
+  });
 
   odoo.addPlan(STARTER_PLAN);
   db.roles.set(TEMPLATE_USER, 'template-password'); // scripts/setup creates it
@@ -111,7 +133,7 @@ export function buildWorld() {
     templatePassword: 'template-password',
     odooBuild: 'sha256:fake-odoo-17|addons-v1',
   });
-  const provisioning = new ProvisioningService({
+  const provisioningDeps: ProvisioningDeps = {
     odoo: ports.odoo,
     tenant: ports.tenant,
     db: ports.db,
@@ -120,19 +142,21 @@ export function buildWorld() {
     proxy: ports.proxy,
     templates,
     runtime: RUNTIME,
+    identity,
     logger,
     publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'https', port: undefined },
     readyTimeoutMs: 5_000,
     onRunning: (id) => ports.welcome.queue(id),
-  });
+  };
+  const provisioning = new ProvisioningService(provisioningDeps);
   const lifecycle = new LifecycleService({
     odoo: ports.odoo,
     docker: ports.docker,
     proxy: ports.proxy,
     tenant: ports.tenant,
     provisioning,
+    identity,
     logger,
-    baseDomain: BASE_DOMAIN,
     renewUrl: (id) => `https://master.example.com/my/instances/${id}/renew`,
     readyTimeoutMs: 5_000,
   });
@@ -140,8 +164,8 @@ export function buildWorld() {
     odoo: ports.odoo,
     docker: ports.docker,
     proxy: ports.proxy,
+    identity,
     logger,
-    baseDomain: BASE_DOMAIN,
     requestProvision: async (id) => void provisionRequests.push(id),
     recordStates: (counts) => void stateCounts.push(counts),
   });
@@ -158,6 +182,8 @@ export function buildWorld() {
     provisionRequests,
     stateCounts,
     templates,
+    identity,
+    provisioningDeps,
     provisioning,
     lifecycle,
     reconcile,

@@ -86,7 +86,11 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { ...VALID, NODE_ENV: 'production' };
+    const production = {
+      ...VALID,
+      NODE_ENV: 'production',
+      TENANT_BRIDGE_SECRET: 'a-tenant-bridge-secret-of-32-chars-or-more',
+    };
 
     it('accepts non-default credentials', () => {
       expect(loadConfig(production).env).toBe('production');
@@ -113,6 +117,34 @@ describe('loadConfig', () => {
     it('accepts the same defaults outside production', () => {
       const dev = { ...VALID, BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'change-me' };
       expect(loadConfig(dev).bullBoard).toEqual({ user: 'ops', password: 'change-me' });
+    });
+
+    it('requires its own TENANT_BRIDGE_SECRET', () => {
+      const err = configError({ ...production, TENANT_BRIDGE_SECRET: '' });
+      expect(err.message).toContain('TENANT_BRIDGE_SECRET must not be empty');
+    });
+  });
+
+  describe('tenant identity', () => {
+    it('derives a stable tenant bridge secret from the shared one when none is set', () => {
+      const a = loadConfig({ ...VALID, TENANT_BRIDGE_SECRET: '' });
+      const b = loadConfig(VALID);
+      expect(a.tenantBridgeSecret).toMatch(/^[0-9a-f]{64}$/);
+      expect(a.tenantBridgeSecret).toBe(b.tenantBridgeSecret);
+      expect(a.tenantBridgeSecret).not.toContain(VALID.BRIDGE_SHARED_SECRET);
+      const own = 'x'.repeat(32);
+      expect(loadConfig({ ...VALID, TENANT_BRIDGE_SECRET: own }).tenantBridgeSecret).toBe(own);
+    });
+
+    it('refuses a short tenant bridge secret and a malformed owner', () => {
+      expect(configError({ ...VALID, TENANT_BRIDGE_SECRET: 'short' }).message).toContain(
+        'TENANT_BRIDGE_SECRET must be at least 32 characters',
+      );
+      expect(configError({ ...VALID, SAAS_OWNER: 'not a uuid!' }).message).toContain(
+        'SAAS_OWNER must be 8-64 letters',
+      );
+      expect(loadConfig({ ...VALID, SAAS_OWNER: '' }).owner).toBeUndefined();
+      expect(loadConfig({ ...VALID, SAAS_OWNER: '0f1e2d3c-aaaa' }).owner).toBe('0f1e2d3c-aaaa');
     });
   });
 });

@@ -1,7 +1,9 @@
+import secrets
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import contract
 from ..lib import subdomain as sd
@@ -19,9 +21,18 @@ STATES = contract.selection(
         "error": "Error",
     },
 )
-# Database, container and route are named after the subdomain once provisioning starts.
+# The subdomain is the tenant's address once provisioning starts: it stays.
 SUBDOMAIN_EDITABLE_STATES = ("draft",)
 EXPIRING_SOON_DAYS = 7
+# 't' + 10 base32 characters: DNS- and PostgreSQL-safe (docs/contracts.md, tenant names)
+TENANT_REF_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+TENANT_REF_LENGTH = 10
+
+
+def new_tenant_ref():
+    return "t" + "".join(
+        secrets.choice(TENANT_REF_ALPHABET) for _i in range(TENANT_REF_LENGTH)
+    )
 
 
 class SaasInstance(models.Model):
@@ -31,6 +42,14 @@ class SaasInstance(models.Model):
     _order = "create_date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True, index=True)
+    tenant_ref = fields.Char(
+        string="Tenant ID",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Stable id of the tenant, set at creation and never changed: its "
+        "database, container and files are named from it, never from the subdomain.",
+    )
     subdomain = fields.Char(required=True, tracking=True, index=True, copy=False)
     partner_id = fields.Many2one(
         "res.partner",
@@ -112,6 +131,10 @@ class SaasInstance(models.Model):
         help="Monthly recurring revenue: plan price / billing period, "
         "for running and suspended instances.",
     )
+
+    _sql_constraints = [
+        ("tenant_ref_uniq", "unique(tenant_ref)", "The tenant ID must be unique."),
+    ]
 
     def init(self):
         # Unique among the instances that are not terminated (a partial index:
@@ -248,7 +271,18 @@ class SaasInstance(models.Model):
                 error = self._subdomain_error(vals.get("subdomain"))
                 if error:
                     raise ValidationError(error)
+            # set here, not as a field default: a default would give every existing
+            # row the same value when the column is added
+            vals["tenant_ref"] = self._new_tenant_ref()
         return super().create(vals_list)
+
+    @api.model
+    def _new_tenant_ref(self):
+        Instance = self.sudo().with_context(active_test=False)
+        while True:
+            ref = new_tenant_ref()
+            if not Instance.search_count([("tenant_ref", "=", ref)], limit=1):
+                return ref
 
     @api.constrains("subdomain")
     def _check_subdomain(self):
@@ -298,6 +332,10 @@ class SaasInstance(models.Model):
     def write(self, vals):
         if "subdomain" in vals:
             self._check_subdomain_editable(vals["subdomain"])
+        if "tenant_ref" in vals and any(
+            i.tenant_ref and i.tenant_ref != vals["tenant_ref"] for i in self
+        ):
+            raise UserError(_("The tenant ID of an instance never changes."))
         if vals.get("subdomain"):
             for instance in self.filtered(lambda i: i.state != "terminated"):
                 error = self._subdomain_error(vals["subdomain"], instance=instance)
@@ -317,8 +355,8 @@ class SaasInstance(models.Model):
         return res
 
     def _check_subdomain_editable(self, value):
-        """The subdomain names the tenant's database, container and route: once
-        provisioning has started it stays (the view shows it read-only too)."""
+        """The subdomain is the tenant's address (route, labels, mails already sent):
+        once provisioning has started it stays (the view shows it read-only too)."""
         for instance in self:
             if (
                 instance.state not in SUBDOMAIN_EDITABLE_STATES
@@ -331,6 +369,30 @@ class SaasInstance(models.Model):
                         name=instance.subdomain,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Bridge entry points (JSON-RPC, technical user of group SaaS Bridge)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def bridge_owner(self):
+        """The owner the bridge labels tenant resources with: this database's uuid."""
+        if not (
+            self.env.user.has_group("saas_master.group_saas_bridge")
+            or self.env.is_system()
+        ):
+            raise AccessError(_("Only the SaaS bridge may ask for the owner id."))
+        return self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+
+    def bridge_update(self, vals, note=None):
+        """``write(vals)`` and a chatter note in one round trip for the bridge."""
+        self.write(vals)
+        if note:
+            for instance in self:
+                instance.message_post(
+                    body=note, message_type="comment", subtype_xmlid="mail.mt_note"
+                )
+        return True
 
     def _enqueue_event(self, event_type, data, dedupe_key=None):
         self.ensure_one()

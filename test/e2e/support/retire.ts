@@ -17,21 +17,26 @@ export async function retireTenants(rpc: MasterRpc, subdomains: string[]): Promi
   const retired: string[] = [];
   for (const sub of new Set(subdomains)) {
     const rows = await rpc
-      .searchRead<{ id: number }>('saas.instance', [['subdomain', '=', sub]], ['id'])
+      .searchRead<{
+        id: number;
+        tenant_ref: string;
+      }>('saas.instance', [['subdomain', '=', sub]], ['id', 'tenant_ref'])
       .catch(() => []);
     for (const row of rows) {
       await rpc
         .execute('saas.instance', 'write', [[row.id], { state: 'terminated' }])
         .catch(() => undefined);
+      // names come from the tenant ref (src/services/naming.ts), never from the subdomain
+      if (!/^[a-z0-9][a-z0-9-]{1,28}[a-z0-9]$/.test(row.tenant_ref)) continue;
+      await docker('rm', '-f', `saas-tenant-${row.tenant_ref}`).catch(() => undefined);
+      const db = `tenant_${row.tenant_ref.replaceAll('-', '_')}`;
+      await run('psql', [adminUrl, '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]).catch(
+        () => undefined,
+      );
+      await run('psql', [adminUrl, '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(() => undefined);
+      if (env.TENANT_DATA_DIR)
+        await rm(path.join(env.TENANT_DATA_DIR, db), { recursive: true, force: true });
     }
-    await docker('rm', '-f', `saas-tenant-${sub}`).catch(() => undefined);
-    const db = `tenant_${sub.replaceAll('-', '_')}`;
-    await run('psql', [adminUrl, '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]).catch(
-      () => undefined,
-    );
-    await run('psql', [adminUrl, '-qc', `DROP ROLE IF EXISTS ${db}`]).catch(() => undefined);
-    if (env.TENANT_DATA_DIR)
-      await rm(path.join(env.TENANT_DATA_DIR, db), { recursive: true, force: true });
     retired.push(sub);
   }
   return retired;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BridgeError } from '../../../src/errors.js';
-import type { DatabasePort } from '../../../src/ports/database.port.js';
+import type { BridgeAccess, DatabasePort } from '../../../src/ports/database.port.js';
 
 export interface FakeDb {
   name: string;
@@ -20,6 +20,8 @@ export interface FakeDb {
  */
 export class FakeDatabase implements DatabasePort {
   readonly roles = new Map<string, string>();
+  /** COMMENT ON ROLE */
+  readonly roleComments = new Map<string, string>();
   readonly dbs = new Map<string, FakeDb>();
 
   async ping(): Promise<void> {}
@@ -40,8 +42,9 @@ export class FakeDatabase implements DatabasePort {
     return [...this.dbs.keys()].filter((n) => n.startsWith(prefix)).sort();
   }
 
-  async ensureRole(name: string, password: string): Promise<void> {
+  async ensureRole(name: string, password: string, comment?: string): Promise<void> {
     this.roles.set(name, password);
+    if (comment !== undefined) this.roleComments.set(name, comment);
   }
 
   async createEmptyDatabase(name: string, owner: string): Promise<void> {
@@ -64,8 +67,16 @@ export class FakeDatabase implements DatabasePort {
     this.create(name, owner, { uuid: source.uuid, data: { ...source.data }, clonedFrom: template });
   }
 
-  async resetOdooIdentity(name: string): Promise<void> {
-    this.get(name).uuid = randomUUID();
+  /** data.bridgeLogin / bridgeKeyHash: the technical user's API key; the admin loses admin/admin */
+  async resetOdooIdentity(name: string, bridge: BridgeAccess): Promise<void> {
+    const db = this.get(name);
+    db.uuid = randomUUID();
+    Object.assign(db.data, {
+      adminPassword: '',
+      bridgeLogin: bridge.login,
+      bridgeKeyIndex: bridge.keyIndex,
+      bridgeKeyHash: bridge.keyHash,
+    });
   }
 
   async dropDatabase(name: string): Promise<void> {
@@ -77,6 +88,7 @@ export class FakeDatabase implements DatabasePort {
     if (owned)
       throw new BridgeError('database_failed', `fake pg: role ${name} owns database ${owned.name}`);
     this.roles.delete(name);
+    this.roleComments.delete(name);
   }
 
   async databaseSizeMb(name: string): Promise<number> {

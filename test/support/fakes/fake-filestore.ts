@@ -3,6 +3,8 @@ import type { FilestorePort } from '../../../src/ports/filestore.port.js';
 /** Data dirs in memory: the set of databases that have one, and where each was copied from. */
 export class FakeFilestore implements FilestorePort {
   readonly dirs = new Map<string, { copiedFrom: string | undefined }>();
+  /** odoo.conf of each data dir */
+  readonly configs = new Map<string, string>();
 
   dataDirOf(db: string): string {
     return `/srv/fake-tenants/${db}`;
@@ -22,6 +24,11 @@ export class FakeFilestore implements FilestorePort {
 
   async remove(db: string): Promise<void> {
     this.dirs.delete(db);
+    this.configs.delete(db);
+  }
+
+  async writeOdooConfig(db: string, content: string): Promise<void> {
+    this.configs.set(db, content);
   }
 
   async sizeMb(db: string): Promise<number> {

@@ -18,6 +18,8 @@ export class FakeOdoo implements OdooPort {
   readonly plans = new Map<number, PlanRecord>();
   readonly patches: { id: number; patch: InstancePatch }[] = [];
   readonly notes: { id: number; body: string }[] = [];
+  /** the master database's uuid, the owner of its tenants */
+  owner = 'fake-master-uuid-0001';
 
   addPlan(plan: PlanRecord): PlanRecord {
     this.plans.set(plan.id, plan);
@@ -25,6 +27,12 @@ export class FakeOdoo implements OdooPort {
   }
 
   addInstance(instance: FakeInstance): FakeInstance {
+    // like the master's unique index on tenant_ref
+    const twin = [...this.instances.values()].find(
+      (i) => i.tenantRef === instance.tenantRef && i.id !== instance.id,
+    );
+    if (twin)
+      throw new Error(`fake odoo: tenant_ref ${instance.tenantRef} is instance ${twin.id}'s`);
     this.instances.set(instance.id, instance);
     return instance;
   }
@@ -43,6 +51,10 @@ export class FakeOdoo implements OdooPort {
   }
 
   async ping(): Promise<void> {}
+
+  async ownerId(): Promise<string> {
+    return this.owner;
+  }
 
   async getInstance(id: number): Promise<InstanceRecord | undefined> {
     const found = this.instances.get(id);
@@ -63,8 +75,9 @@ export class FakeOdoo implements OdooPort {
     return [...this.plans.values()].map((p) => structuredClone(p));
   }
 
-  async updateInstance(id: number, patch: InstancePatch): Promise<void> {
+  async updateInstance(id: number, patch: InstancePatch, note?: string): Promise<void> {
     const record = this.instance(id);
+    if (note !== undefined) this.notes.push({ id, body: note });
     this.patches.push({ id, patch: { ...patch } });
     const text = (v: string | false | undefined) => (v === false ? undefined : v);
     if (patch.state !== undefined) record.state = patch.state;

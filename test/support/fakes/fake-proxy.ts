@@ -1,7 +1,8 @@
-import type { ProxyPort } from '../../../src/ports/proxy.port.js';
+import type { ProxyPort, RouteLabels } from '../../../src/ports/proxy.port.js';
 
 export type FakeRoute =
-  { kind: 'upstream'; upstream: string } | { kind: 'suspended'; renewUrl: string };
+  | { kind: 'upstream'; upstream: string; labels?: RouteLabels }
+  | { kind: 'suspended'; renewUrl: string; labels?: RouteLabels };
 
 /** Caddy in memory: one route per host. */
 export class FakeProxy implements ProxyPort {
@@ -9,12 +10,12 @@ export class FakeProxy implements ProxyPort {
 
   async ping(): Promise<void> {}
 
-  async routeToUpstream(host: string, upstream: string): Promise<void> {
-    this.routes.set(host, { kind: 'upstream', upstream });
+  async routeToUpstream(host: string, upstream: string, labels?: RouteLabels): Promise<void> {
+    this.routes.set(host, { kind: 'upstream', upstream, ...(labels ? { labels } : {}) });
   }
 
-  async routeToSuspendedPage(host: string, renewUrl: string): Promise<void> {
-    this.routes.set(host, { kind: 'suspended', renewUrl });
+  async routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void> {
+    this.routes.set(host, { kind: 'suspended', renewUrl, ...(labels ? { labels } : {}) });
   }
 
   async removeRoute(host: string): Promise<void> {

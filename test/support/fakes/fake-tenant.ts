@@ -1,12 +1,14 @@
 import { BridgeError } from '../../../src/errors.js';
 import type { TenantPort, TenantSetup } from '../../../src/ports/tenant.port.js';
+import { passlibVerify } from '../../../src/services/tenant-identity.js';
 import type { FakeDatabase } from './fake-database.js';
 import type { FakeDocker } from './fake-docker.js';
 
 /**
  * Tenant Odoos as the fake engine runs them: a URL answers only while a running container has
- * that address, and the admin's credentials live in the container's database (a fresh clone of
- * a template still has the template's admin/admin).
+ * that address, and what Odoo keeps lives in the container's database: the customer admin's
+ * credentials (a fresh clone has none: the template's admin/admin is cleared), and the hashed API key
+ * of the bridge's technical user, which configure() must present.
  */
 export class FakeTenant implements TenantPort {
   readonly setups: { db: string; setup: TenantSetup }[] = [];
@@ -28,17 +30,24 @@ export class FakeTenant implements TenantPort {
 
   async canLogin(baseUrl: string, db: string, login: string, password: string): Promise<boolean> {
     const data = this.dataOf(baseUrl, db);
-    return (data.adminLogin ?? 'admin') === login && (data.adminPassword ?? 'admin') === password;
+    const stored = data.adminPassword ?? 'admin';
+    return (data.adminLogin ?? 'admin') === login && stored !== '' && stored === password;
   }
 
   async configure(
     baseUrl: string,
     db: string,
-    current: { login: string; password: string },
+    bridge: { login: string; key: string },
     setup: TenantSetup,
-  ): Promise<boolean> {
-    if (!(await this.canLogin(baseUrl, db, current.login, current.password))) return false;
+  ): Promise<void> {
     const data = this.dataOf(baseUrl, db);
+    const accepted =
+      data.bridgeLogin === bridge.login &&
+      data.bridgeKeyIndex === bridge.key.slice(0, 8) &&
+      (await passlibVerify(bridge.key, data.bridgeKeyHash ?? ''));
+    if (!accepted) {
+      throw new BridgeError('odoo_fault', `tenant ${db} refuses the bridge's technical user`, true);
+    }
     Object.assign(data, {
       company: setup.companyName,
       planCode: setup.limits.planCode,
@@ -47,7 +56,6 @@ export class FakeTenant implements TenantPort {
       adminPassword: setup.adminPassword,
     });
     this.setups.push({ db, setup });
-    return true;
   }
 
   /** the database the container at `baseUrl` serves, which must be `db` */

@@ -4,6 +4,7 @@ import type { OdooClient } from '../../../src/adapters/odoo.client.js';
 
 const row = {
   id: 7,
+  tenant_ref: 'tabcdefghij',
   subdomain: 'acme',
   state: 'running',
   plan_id: [3, 'Basic'],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { worldWithInstance } from '../../support/world.js';
+import { namesOf, worldWithInstance } from '../../support/world.js';
 
 const HOST = 'acme.saas.example.com';
-const NAME = 'saas-tenant-acme';
+const { container: NAME, db: DB } = namesOf(1);
 
 async function suspendedWorld() {
   const world = await worldWithInstance({}, true);
@@ -15,7 +15,7 @@ describe('LifecycleService.suspend', () => {
     const world = await worldWithInstance({}, true);
     expect(await world.lifecycle.suspend(1)).toBe('suspended');
     expect(world.docker.containers.get(NAME)?.status).toBe('exited');
-    expect(world.proxy.routes.get(HOST)).toEqual({
+    expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'suspended',
       renewUrl: 'https://master.example.com/my/instances/1/renew',
     });
@@ -24,7 +24,7 @@ describe('LifecycleService.suspend', () => {
     expect(world.odoo.notes.at(-1)?.body).toBe('Instance suspended: container stopped, data kept.');
     // data kept
     expect(world.docker.containers.has(NAME)).toBe(true);
-    expect(world.db.dbs.has('tenant_acme')).toBe(true);
+    expect(world.db.dbs.has(DB)).toBe(true);
   });
 
   it('suspends an instance in error too', async () => {
@@ -52,7 +52,7 @@ describe('LifecycleService.reactivate', () => {
     expect(await world.lifecycle.reactivate(1)).toBe('running');
     const container = world.docker.containers.get(NAME);
     expect(container?.status).toBe('running');
-    expect(world.proxy.routes.get(HOST)).toEqual({
+    expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'upstream',
       upstream: `${container?.ip}:8069`,
     });
@@ -75,12 +75,12 @@ describe('LifecycleService.reactivate', () => {
 
   it('rebuilds a container lost while suspended on the kept database', async () => {
     const world = await suspendedWorld();
-    world.db.get('tenant_acme').data.invoices = '12';
+    world.db.get(DB).data.invoices = '12';
     await world.docker.removeContainer(NAME);
     expect(await world.lifecycle.reactivate(1)).toBe('running');
     expect(world.docker.containers.get(NAME)?.status).toBe('running');
     expect(world.log.count('db.cloneDatabase')).toBe(1);
-    expect(world.db.get('tenant_acme').data.invoices).toBe('12');
+    expect(world.db.get(DB).data.invoices).toBe('12');
     expect(world.odoo.statesOf(1).slice(-2)).toEqual(['provisioning', 'running']);
     expect(world.welcomes).toEqual([1]);
   });
@@ -136,11 +136,11 @@ describe('LifecycleService.terminate', () => {
     expect(await world.lifecycle.terminate(1)).toBe('terminated');
     expect(world.docker.containers.has(NAME)).toBe(false);
     expect(world.proxy.routes.has(HOST)).toBe(false);
-    expect(world.db.dbs.has('tenant_acme')).toBe(true);
-    expect(world.filestore.dirs.has('tenant_acme')).toBe(true);
+    expect(world.db.dbs.has(DB)).toBe(true);
+    expect(world.filestore.dirs.has(DB)).toBe(true);
     expect(world.odoo.statesOf(1).slice(-2)).toEqual(['terminating', 'terminated']);
     expect(world.odoo.notes.at(-1)?.body).toBe(
-      'Instance terminated: container and route removed; database tenant_acme kept.',
+      'Instance terminated: container and route removed; database tenant_tref0000001 kept.',
     );
     expect(await world.lifecycle.terminate(1)).toBe('already terminated');
   });

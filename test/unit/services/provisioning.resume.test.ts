@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InjectedFault, type FaultMode } from '../../support/fakes/call-log.js';
 import { expectRunningTenant } from '../../support/expect-world.js';
-import { worldWithInstance } from '../../support/world.js';
+import { namesOf, worldWithInstance } from '../../support/world.js';
 
 /**
  * A job can die at any port call (process killed, Redis or Docker away) and is then run again.
@@ -37,7 +37,7 @@ describe('provisioning resumed after a failure at each step', () => {
       await expect(world.provisioning.provision(1)).rejects.toBeInstanceOf(InjectedFault);
       expect(await world.provisioning.provision(1)).toMatch(/^(running|already-running)$/);
       expectRunningTenant(world);
-      expect(world.db.clonesOf(world.db.get('tenant_acme').clonedFrom ?? '')).toHaveLength(1);
+      expect(world.db.clonesOf(world.db.get(namesOf(1).db).clonedFrom ?? '')).toHaveLength(1);
     });
   });
 

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../../src/errors.js';
 import { InjectedFault } from '../../support/fakes/call-log.js';
 import { expectRunningTenant } from '../../support/expect-world.js';
-import { STARTER_PLAN, worldWithInstance } from '../../support/world.js';
+import {
+  draftInstance,
+  namesOf,
+  OWNER,
+  refOf,
+  STARTER_PLAN,
+  worldWithInstance,
+} from '../../support/world.js';
+
+const ACME = namesOf(1);
+const BETA = namesOf(2);
 
 describe('ProvisioningService.provision', () => {
   it('takes a draft instance to a running tenant and tells Odoo so', async () => {
@@ -24,14 +34,14 @@ describe('ProvisioningService.provision', () => {
       'url',
     ]);
     expect(world.odoo.notes.at(-1)?.body).toMatch(
-      /^Instance running at <a href="https:\/\/acme\.saas\.example\.com">.*\(plan Starter, database tenant_acme, ready in \d+\.\d s\)\.$/,
+      /^Instance running at <a href="https:\/\/acme\.saas\.example\.com">.*\(plan Starter, database tenant_tref0000001, ready in \d+\.\d s\)\.$/,
     );
   });
 
   it('builds the container from the plan and the runtime', async () => {
     const world = await worldWithInstance();
     await world.provisioning.provision(1);
-    const { spec } = world.docker.containers.get('saas-tenant-acme') ?? {};
+    const { spec } = world.docker.containers.get(ACME.container) ?? {};
     expect(spec).toMatchObject({
       image: 'odoo:17',
       memoryMb: STARTER_PLAN.memoryMb,
@@ -46,16 +56,99 @@ describe('ProvisioningService.provision', () => {
       },
     });
     expect(spec?.cmd).toEqual(
-      expect.arrayContaining(['--database=tenant_acme', '--db-filter=^tenant_acme$']),
+      expect.arrayContaining([
+        `--database=${ACME.db}`,
+        `--db-filter=^${ACME.db}$`,
+        '--config=/var/lib/odoo/odoo.conf',
+      ]),
     );
-    expect(spec?.env).toContain('USER=tenant_acme');
-    expect(spec?.env).toContain(`PASSWORD=${world.db.roles.get('tenant_acme')}`);
-    expect(spec?.binds).toContain('/srv/fake-tenants/tenant_acme:/var/lib/odoo');
+    expect(spec?.env).toContain(`USER=${ACME.db}`);
+    expect(spec?.env).toContain(`PASSWORD=${world.db.roles.get(ACME.db)}`);
+    expect(spec?.env).toContain('ODOO_RC=/var/lib/odoo/odoo.conf');
+    expect(spec?.binds).toContain(`/srv/fake-tenants/${ACME.db}:/var/lib/odoo`);
+  });
+
+  it('names database, role, container and data dir from the tenant ref, never the subdomain', async () => {
+    const world = await worldWithInstance({ tenantRef: 'tq7h2k4m5ab', subdomain: 'acme' });
+    await world.provisioning.provision(1);
+    expect([...world.docker.containers.keys()]).toEqual(['saas-tenant-tq7h2k4m5ab']);
+    expect(world.db.dbs.has('tenant_tq7h2k4m5ab')).toBe(true);
+    expect(world.filestore.dirs.has('tenant_tq7h2k4m5ab')).toBe(true);
+    const names = [
+      ...world.docker.containers.keys(),
+      ...world.db.dbs.keys(),
+      ...world.db.roles.keys(),
+    ];
+    expect(names.filter((n) => n.includes('acme'))).toEqual([]);
+    expect(world.proxy.routes.has('acme.saas.example.com')).toBe(true);
+  });
+
+  it("gives each tenant a random master password, kept only (hashed) in the tenant's own config", async () => {
+    const world = await worldWithInstance();
+    world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'beta' }));
+    await world.provisioning.provision(1);
+    await world.provisioning.provision(2);
+    const [one, two] = [world.filestore.configs.get(ACME.db), world.filestore.configs.get(BETA.db)];
+    expect(one).toMatch(
+      /^\[options\]\nadmin_passwd = \$pbkdf2-sha512\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\n$/,
+    );
+    expect(two).toMatch(/^\[options\]\nadmin_passwd = /);
+    expect(one).not.toBe(two);
+    // neither the master, nor any job data or container spec hears of it
+    const secret = one?.split(' = ')[1]?.trim() ?? '';
+    expect(JSON.stringify([...world.odoo.patches, ...world.odoo.notes])).not.toContain(secret);
+    expect(JSON.stringify(world.docker.containers.get(ACME.container)?.spec)).not.toContain(secret);
+  });
+
+  it("reaches the tenant as its technical user with a key recomputed from the ref, never the customer's admin", async () => {
+    const world = await worldWithInstance();
+    await world.provisioning.provision(1);
+    const data = world.db.get(ACME.db).data;
+    expect(data.bridgeLogin).toBe('__saas_bridge__');
+    const key = world.identity.bridgeKey(refOf(1));
+    expect(key).toMatch(/^[0-9a-f]{40}$/);
+    expect(data.bridgeKeyIndex).toBe(key.slice(0, 8));
+    expect(data.bridgeKeyHash).toMatch(/^\$pbkdf2-sha512\$6000\$/);
+    expect(data.bridgeKeyHash).not.toContain(key);
+    // the key is in no write to the master and no container spec
+    expect(JSON.stringify(world.odoo.patches)).not.toContain(key);
+    expect(JSON.stringify([...world.docker.containers.values()].map((c) => c.spec))).not.toContain(
+      key,
+    );
+    // template's admin/admin is gone from the clone; only the customer's password opens uid 2
+    const url = `http://${world.docker.containers.get(ACME.container)?.ip}:8069`;
+    expect(await world.tenant.canLogin(url, ACME.db, 'admin', 'admin')).toBe(false);
+    expect(
+      await world.tenant.canLogin(
+        url,
+        ACME.db,
+        'ana@example.com',
+        world.odoo.instance(1).initialPassword ?? '',
+      ),
+    ).toBe(true);
+  });
+
+  it('talks to the master four times for a first provisioning (read instance and plan, two writes)', async () => {
+    const world = await worldWithInstance();
+    await world.provisioning.provision(1);
+    const master = world.log.calls.filter((c) => c.startsWith('odoo.'));
+    expect(master).toEqual([
+      'odoo.getInstance',
+      'odoo.updateInstance',
+      'odoo.getPlan',
+      'odoo.updateInstance',
+    ]);
+    expect(world.log.count('docker.findContainer')).toBe(1);
   });
 
   it('clones the plan template, which it builds once, and gives the clone its own identity', async () => {
     const world = await worldWithInstance();
-    world.odoo.addInstance({ ...world.odoo.instance(1), id: 2, subdomain: 'beta' });
+    world.odoo.addInstance({
+      ...world.odoo.instance(1),
+      id: 2,
+      tenantRef: refOf(2),
+      subdomain: 'beta',
+    });
     await world.provisioning.provision(1);
     await world.provisioning.provision(2);
     const template = world.templates.nameOf(STARTER_PLAN);
@@ -66,10 +159,10 @@ describe('ProvisioningService.provision', () => {
       marker: 'saas:template-ready',
     });
     const clones = world.db.clonesOf(template);
-    expect(clones.map((c) => c.name).sort()).toEqual(['tenant_acme', 'tenant_beta']);
+    expect(clones.map((c) => c.name).sort()).toEqual([ACME.db, BETA.db]);
     const uuids = new Set([world.db.get(template).uuid, ...clones.map((c) => c.uuid)]);
     expect(uuids.size).toBe(3);
-    expect(world.filestore.dirs.get('tenant_acme')).toEqual({ copiedFrom: template });
+    expect(world.filestore.dirs.get(ACME.db)).toEqual({ copiedFrom: template });
   });
 
   it('configures the tenant with the company, the plan limits and the customer login', async () => {
@@ -86,12 +179,16 @@ describe('ProvisioningService.provision', () => {
     });
     expect(setup?.adminPassword).toBe(world.odoo.instance(1).initialPassword);
     expect(setup?.adminPassword).toHaveLength(20);
-    // the password was in Odoo before the tenant got it
-    const stored = world.log.calls.indexOf(
-      'odoo.updateInstance',
-      world.log.calls.indexOf('tenant.waitReady'),
+    // the password was in Odoo before the tenant got it, in the write that marks the start
+    const first = world.odoo.patches[0]?.patch;
+    expect(first).toMatchObject({
+      state: 'provisioning',
+      admin_login: 'ana@example.com',
+      initial_password: setup?.adminPassword,
+    });
+    expect(world.log.calls.indexOf('odoo.updateInstance')).toBeLessThan(
+      world.log.calls.indexOf('tenant.configure'),
     );
-    expect(stored).toBeLessThan(world.log.calls.indexOf('tenant.configure'));
   });
 
   it('is idempotent: a second call finds the tenant running and changes nothing', async () => {
@@ -121,7 +218,7 @@ describe('ProvisioningService.provision', () => {
 
   it('restarts a stopped container of a running instance without cloning again', async () => {
     const world = await worldWithInstance({}, true);
-    await world.docker.stopContainer('saas-tenant-acme');
+    await world.docker.stopContainer(ACME.container);
     expect(await world.provisioning.provision(1)).toBe('running');
     expect(world.log.count('db.cloneDatabase')).toBe(1);
     expect(world.log.count('docker.createContainer')).toBe(1);
@@ -131,14 +228,14 @@ describe('ProvisioningService.provision', () => {
 
   it('refuses to give a provisioned instance whose database is gone an empty clone', async () => {
     const world = await worldWithInstance({}, true);
-    await world.docker.removeContainer('saas-tenant-acme');
-    await world.db.dropDatabase('tenant_acme');
+    await world.docker.removeContainer(ACME.container);
+    await world.db.dropDatabase(ACME.db);
     await expect(world.provisioning.provision(1)).rejects.toMatchObject({
       code: 'database_failed',
       permanent: true,
     });
     expect(world.log.count('db.cloneDatabase')).toBe(1);
-    expect(world.db.dbs.has('tenant_acme')).toBe(false);
+    expect(world.db.dbs.has(ACME.db)).toBe(false);
   });
 
   it('skips suspended and terminated instances', async () => {
@@ -170,17 +267,24 @@ describe('ProvisioningService.provision', () => {
   });
 });
 
-describe('a subdomain owned by another instance', () => {
-  async function worldWithOwner(withContainer: boolean) {
-    const world = await worldWithInstance({ id: 2, state: 'running' }, true);
-    world.odoo.addInstance({
-      ...world.odoo.instance(2),
-      id: 1,
+describe("tenant names already used by another master's tenant on the same machine", () => {
+  /**
+   * Another stack (its own master, same Docker engine and PostgreSQL) runs a tenant under the names
+   * this instance's ref gives: e.g. two masters whose instances kept their subdomains as refs.
+   */
+  async function worldWithForeignTenant(withContainer: boolean) {
+    const world = await worldWithInstance({}, true);
+    const other = 'other-master-uuid-0002';
+    const container = world.docker.containers.get(ACME.container)!;
+    container.labels['saas.owner'] = other;
+    world.db.get(ACME.db).marker = `saas:instance:1 owner:${other}`;
+    Object.assign(world.odoo.instance(1), {
       state: 'draft',
       provisionedAt: undefined,
+      initialPassword: undefined,
     });
-    if (!withContainer) await world.docker.removeContainer('saas-tenant-acme');
-    return world;
+    if (!withContainer) await world.docker.removeContainer(ACME.container);
+    return { world, other };
   }
 
   it.each([
@@ -189,7 +293,7 @@ describe('a subdomain owned by another instance', () => {
   ])(
     'is refused permanently when %s exists, and fail() deletes nothing',
     async (_what, withContainer) => {
-      const world = await worldWithOwner(withContainer);
+      const { world, other } = await worldWithForeignTenant(withContainer);
       const before = world.log.calls.length;
       const err: unknown = await world.provisioning.provision(1).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BridgeError);
@@ -199,6 +303,7 @@ describe('a subdomain owned by another instance', () => {
       const calls = world.log.calls.slice(before);
       for (const destructive of [
         'docker.removeContainer',
+        'docker.stopContainer',
         'db.dropDatabase',
         'db.dropRole',
         'filestore.remove',
@@ -206,37 +311,49 @@ describe('a subdomain owned by another instance', () => {
       ]) {
         expect(calls).not.toContain(destructive);
       }
-      expect(world.docker.containers.has('saas-tenant-acme')).toBe(withContainer);
-      expect(world.db.get('tenant_acme').marker).toBe('saas:instance:2');
-      expect(world.db.roles.has('tenant_acme')).toBe(true);
-      expect(world.filestore.dirs.has('tenant_acme')).toBe(true);
-      expect(world.proxy.routes.has('acme.saas.example.com')).toBe(true);
-      expect(world.odoo.instance(2).state).toBe('running');
+      expect(world.docker.containers.has(ACME.container)).toBe(withContainer);
+      expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${other}`);
+      expect(world.db.roles.has(ACME.db)).toBe(true);
+      expect(world.filestore.dirs.has(ACME.db)).toBe(true);
       expect(world.odoo.instance(1)).toMatchObject({
         state: 'error',
         lastError: (err as Error).message,
       });
     },
   );
+
+  it('adopts a database of this instance marked before owners existed, and stamps our owner', async () => {
+    const world = await worldWithInstance({}, true);
+    world.db.get(ACME.db).marker = 'saas:instance:1';
+    await world.docker.removeContainer(ACME.container);
+    expect(await world.provisioning.provision(1)).toBe('running');
+    expect(world.log.count('db.cloneDatabase')).toBe(1);
+    expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${OWNER}`);
+  });
 });
 
 describe('ProvisioningService.fail', () => {
   it('removes what this instance created, and records the error', async () => {
     const world = await worldWithInstance();
-    world.odoo.addInstance({ ...world.odoo.instance(1), id: 2, subdomain: 'beta' });
+    world.odoo.addInstance({
+      ...world.odoo.instance(1),
+      id: 2,
+      tenantRef: refOf(2),
+      subdomain: 'beta',
+    });
     await world.provisioning.provision(2);
     world.log.failAlways(
       'tenant.waitReady',
       new BridgeError('tenant_not_ready', 'tenant did not answer <in time>'),
     );
     const err: unknown = await world.provisioning.provision(1).catch((e: unknown) => e);
-    expect(world.docker.containers.has('saas-tenant-acme')).toBe(true);
+    expect(world.docker.containers.has(ACME.container)).toBe(true);
 
     await world.provisioning.fail(1, err);
-    expect(world.docker.containers.has('saas-tenant-acme')).toBe(false);
-    expect(world.db.dbs.has('tenant_acme')).toBe(false);
-    expect(world.db.roles.has('tenant_acme')).toBe(false);
-    expect(world.filestore.dirs.has('tenant_acme')).toBe(false);
+    expect(world.docker.containers.has(ACME.container)).toBe(false);
+    expect(world.db.dbs.has(ACME.db)).toBe(false);
+    expect(world.db.roles.has(ACME.db)).toBe(false);
+    expect(world.filestore.dirs.has(ACME.db)).toBe(false);
     expect(world.proxy.routes.has('acme.saas.example.com')).toBe(false);
     expect(world.odoo.instance(1)).toMatchObject({
       state: 'error',
@@ -254,18 +371,18 @@ describe('ProvisioningService.fail', () => {
   it('keeps everything of an instance that ran before (its data belongs to the customer)', async () => {
     const world = await worldWithInstance({}, true);
     await world.provisioning.fail(1, new InjectedFault('later failure'));
-    expect(world.docker.containers.has('saas-tenant-acme')).toBe(true);
-    expect(world.db.dbs.has('tenant_acme')).toBe(true);
+    expect(world.docker.containers.has(ACME.container)).toBe(true);
+    expect(world.db.dbs.has(ACME.db)).toBe(true);
     expect(world.odoo.instance(1)).toMatchObject({ state: 'error', lastError: 'later failure' });
   });
 
   it('keeps a database without its marker when a container of the name exists', async () => {
     const world = await worldWithInstance({}, true);
-    world.db.get('tenant_acme').marker = undefined;
-    world.docker.containers.get('saas-tenant-acme')!.labels['saas.instance'] = '2';
+    world.db.get(ACME.db).marker = undefined;
+    world.docker.containers.get(ACME.container)!.labels['saas.instance'] = '2';
     await world.provisioning.fail(1, new InjectedFault('x'));
-    expect(world.db.dbs.has('tenant_acme')).toBe(true);
-    expect(world.docker.containers.has('saas-tenant-acme')).toBe(true);
+    expect(world.db.dbs.has(ACME.db)).toBe(true);
+    expect(world.docker.containers.has(ACME.container)).toBe(true);
   });
 
   it('still records the error when the clean-up fails', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { draftInstance, worldWithInstance } from '../../support/world.js';
+import { draftInstance, namesOf, refOf, worldWithInstance } from '../../support/world.js';
 
 const HOST = 'acme.saas.example.com';
-const NAME = 'saas-tenant-acme';
+const NAME = namesOf(1).container;
 
 describe('ReconcileService.reconcile', () => {
   it('leaves a healthy world as it is, re-pointing routes', async () => {
@@ -15,7 +15,7 @@ describe('ReconcileService.reconcile', () => {
       provisionRequested: [],
       orphans: [],
     });
-    expect(world.proxy.routes.get(HOST)).toEqual({
+    expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'upstream',
       upstream: `${world.docker.containers.get(NAME)?.ip}:8069`,
     });
@@ -40,7 +40,7 @@ describe('ReconcileService.reconcile', () => {
     const container = world.docker.containers.get(NAME);
     expect(container?.status).toBe('running');
     expect(container?.ip).not.toBe(oldIp);
-    expect(world.proxy.routes.get(HOST)).toEqual({
+    expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'upstream',
       upstream: `${container?.ip}:8069`,
     });
@@ -106,11 +106,11 @@ describe('ReconcileService.reconcile', () => {
     world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'beta' }));
     await world.provisioning.provision(2);
     await world.docker.stopContainer(NAME);
-    await world.docker.stopContainer('saas-tenant-beta');
+    await world.docker.stopContainer(namesOf(2).container);
     world.log.crashAt(world.log.calls.length + 2); // the first start (odoo.listInstances, docker.listContainers, then start)
     const report = await world.reconcile.reconcile();
-    expect(report.started).toEqual(['saas-tenant-beta']);
-    expect(world.docker.containers.get('saas-tenant-beta')?.status).toBe('running');
+    expect(report.started).toEqual([namesOf(2).container]);
+    expect(world.docker.containers.get(namesOf(2).container)?.status).toBe('running');
   });
 
   it('records how many instances are in each state', async () => {
@@ -118,6 +118,7 @@ describe('ReconcileService.reconcile', () => {
     world.odoo.addInstance({
       ...world.odoo.instance(1),
       id: 2,
+      tenantRef: refOf(2),
       subdomain: 'beta',
       state: 'suspended',
     });
@@ -133,5 +134,53 @@ describe('ReconcileService.reconcile', () => {
         error: 0,
       },
     ]);
+  });
+
+  it('does not stop the new tenant of a subdomain re-sold after a termination (issue 13, item 2)', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.lifecycle.terminate(1);
+    // the subdomain is sold again: a new instance with its own ref
+    world.odoo.addInstance(draftInstance({ id: 2, subdomain: 'acme' }));
+    await world.provisioning.provision(2);
+    const calls = world.log.calls.length;
+    const report = await world.reconcile.reconcile();
+    expect(report.stopped).toEqual([]);
+    expect(world.log.calls.slice(calls)).not.toContain('docker.stopContainer');
+    expect(world.docker.containers.get(namesOf(2).container)?.status).toBe('running');
+    expect(world.proxy.routes.get(HOST)).toMatchObject({
+      kind: 'upstream',
+      upstream: `${world.docker.containers.get(namesOf(2).container)?.ip}:8069`,
+      labels: { saas_instance: '2' },
+    });
+  });
+
+  it("neither sees nor touches another master's tenants on the same engine", async () => {
+    const world = await worldWithInstance({}, true);
+    const spec = world.docker.containers.get(NAME)!.spec;
+    // another stack's instance 1 (and a "suspended" one that must not be stopped by us)
+    await world.docker.seed({
+      ...spec,
+      name: 'saas-tenant-other1',
+      labels: { ...spec.labels, 'saas.owner': 'other-master', 'saas.instance': '1' },
+    });
+    await world.docker.seed({
+      ...spec,
+      name: 'saas-tenant-other9',
+      labels: { ...spec.labels, 'saas.owner': 'other-master', 'saas.instance': '9' },
+    });
+    await world.odoo.updateInstance(1, { state: 'suspended' });
+    const report = await world.reconcile.reconcile();
+    expect(report).toMatchObject({ stopped: [NAME], orphans: [] });
+    expect(world.docker.containers.get('saas-tenant-other1')?.status).toBe('running');
+    expect(world.docker.containers.get('saas-tenant-other9')?.status).toBe('running');
+  });
+
+  it('still manages a container made before owners existed (no owner label, its own name)', async () => {
+    const world = await worldWithInstance({}, true);
+    delete world.docker.containers.get(NAME)!.labels['saas.owner'];
+    await world.docker.stopContainer(NAME);
+    const report = await world.reconcile.reconcile();
+    expect(report.started).toEqual([NAME]);
+    expect(report.provisionRequested).toEqual([]);
   });
 });

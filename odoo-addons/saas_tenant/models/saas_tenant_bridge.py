@@ -1,0 +1,60 @@
+"""What the SaaS bridge does inside a tenant, as its technical user."""
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError, ValidationError
+
+SETUP_TEXT_KEYS = ("company_name", "admin_login", "admin_password", "plan_code")
+PARAMS = {
+    "plan_code": "saas_tenant.plan_code",
+    "max_users": "saas_tenant.max_users",
+    "storage_mb": "saas_tenant.storage_mb",
+    "expiration_date": "saas_tenant.expiration_date",
+}
+
+
+class SaasTenantBridge(models.AbstractModel):
+    _name = "saas.tenant.bridge"
+    _description = "SaaS bridge entry points"
+
+    def _check_bridge(self):
+        if not self.env.user.saas_technical:
+            raise AccessError(_("Only the SaaS bridge may call this."))
+
+    @api.model
+    def apply_setup(self, values):
+        """Company, plan limits and the customer's administrator (uid 2).
+
+        ``values``: company_name, company_email, admin_login, admin_password,
+        plan_code, max_users, storage_mb, expiration_date (docs/contracts.md).
+        Applying the same values twice gives the same tenant.
+        """
+        self._check_bridge()
+        if not isinstance(values, dict):
+            raise ValidationError(_("The set-up must be a mapping."))
+        for key in SETUP_TEXT_KEYS:
+            if not isinstance(values.get(key), str) or not values[key].strip():
+                raise ValidationError(_("The set-up lacks %(key)s.", key=key))
+        for key in ("max_users", "storage_mb"):
+            if not isinstance(values.get(key), int) or values[key] < 0:
+                raise ValidationError(_("The set-up lacks %(key)s.", key=key))
+        env = self.sudo().env
+        company = env["res.company"].search([], limit=1, order="id")
+        company.write(
+            {
+                "name": values["company_name"],
+                "email": values.get("company_email") or False,
+            }
+        )
+        params = env["ir.config_parameter"]
+        for key, param in PARAMS.items():
+            value = values.get(key)
+            params.set_param(param, "" if value in (None, False) else str(value))
+        env.ref("base.user_admin").write(
+            {
+                "login": values["admin_login"],
+                "email": values.get("company_email") or values["admin_login"],
+                "name": values["company_name"],
+                "password": values["admin_password"],
+            }
+        )
+        return True

@@ -1,0 +1,72 @@
+import { BridgeError } from '../../errors.js';
+import { strongPassword } from '../secrets.js';
+import { passlibHash } from '../tenant-identity.js';
+import { ODOO_HTTP_PORT, odooContainerSpec } from '../tenant-runtime.js';
+import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
+
+/** where the tenant's own config (odoo.conf in its data dir) is inside the container */
+export const TENANT_CONFIG_PATH = '/var/lib/odoo/odoo.conf';
+
+/**
+ * The tenant's container, running and answering /web/login. The one found at the start is used as it
+ * is (started when stopped); a missing one is made with a fresh role password and master password.
+ */
+export async function ensureContainer(
+  deps: ProvisioningDeps,
+  ctx: ProvisionContext,
+): Promise<ReadyTenant> {
+  const { docker } = deps;
+  const { names } = ctx;
+  const present = ctx.container ?? (await createContainer(deps, ctx));
+  const running =
+    present.status === 'running' ? present : await docker.startContainer(names.container);
+  ctx.container = running;
+  const { ip } = running;
+  if (!ip) throw new BridgeError('docker_failed', `container ${names.container} has no address`);
+  const directUrl = `http://${ip}:${ODOO_HTTP_PORT}`;
+  await deps.tenant.waitReady(directUrl, deps.readyTimeoutMs);
+  return { container: { ...running, ip }, directUrl };
+}
+
+async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
+  const { db, docker, filestore, identity, runtime } = deps;
+  const { instance, plan, names } = ctx;
+  // the role's password is set whenever its container is made, so it never needs storing
+  const password = strongPassword(32);
+  await db.ensureRole(names.db, password, identity.marker(instance.id));
+  await filestore.writeOdooConfig(names.db, await tenantOdooConfig());
+  const workers =
+    plan.workers > 0
+      ? [`--workers=${plan.workers}`, '--max-cron-threads=1']
+      : ['--max-cron-threads=1'];
+  const spec = odooContainerSpec(runtime, {
+    name: names.container,
+    db: names.db,
+    dbUser: names.db,
+    dbPassword: password,
+    dataDir: filestore.dataDirOf(names.db),
+    labels: identity.containerLabels(instance, plan),
+    memoryMb: plan.memoryMb,
+    cpus: plan.cpuLimit,
+    odooArgs: [
+      `--config=${TENANT_CONFIG_PATH}`,
+      '--proxy-mode',
+      `--http-port=${ODOO_HTTP_PORT}`,
+      ...workers,
+    ],
+    restart: 'unless-stopped',
+  });
+  // the official image's entrypoint reads its config file from ODOO_RC
+  spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`];
+  return docker.createContainer(spec);
+}
+
+/**
+ * Odoo's master password (database manager) of one tenant: random, hashed, and forgotten at once. It is
+ * kept nowhere but this file, so nobody (not even we) can use the database manager of a tenant.
+ */
+async function tenantOdooConfig(): Promise<string> {
+  // a random 32-character secret needs no key stretching; Odoo verifies any pbkdf2 round count
+  const adminPasswd = await passlibHash(strongPassword(32));
+  return `[options]\nadmin_passwd = ${adminPasswd}\n`;
+}

@@ -1,0 +1,45 @@
+import type { Logger } from '../../observability/logger.js';
+import type { DatabasePort } from '../../ports/database.port.js';
+import type { ContainerInfo, DockerPort } from '../../ports/docker.port.js';
+import type { FilestorePort } from '../../ports/filestore.port.js';
+import type { InstanceRecord, OdooPort, PlanRecord } from '../../ports/odoo.port.js';
+import type { ProxyPort } from '../../ports/proxy.port.js';
+import type { TenantPort } from '../../ports/tenant.port.js';
+import type { TemplateService } from '../template.service.js';
+import type { TenantIdentity, TenantNames } from '../tenant-identity.js';
+import type { TenantRuntime } from '../tenant-runtime.js';
+
+export interface ProvisioningDeps {
+  odoo: OdooPort;
+  tenant: TenantPort;
+  db: DatabasePort;
+  docker: DockerPort;
+  filestore: FilestorePort;
+  proxy: ProxyPort;
+  templates: TemplateService;
+  runtime: TenantRuntime;
+  identity: TenantIdentity;
+  logger: Logger;
+  publicUrl: { baseDomain: string; scheme: 'http' | 'https'; port: number | undefined };
+  readyTimeoutMs: number;
+  /** queues the welcome mail once the tenant is usable */
+  onRunning(instanceId: number, subdomain: string): Promise<void>;
+}
+
+/** What one provisioning run knows; each step reads it and adds what it found or made. */
+export interface ProvisionContext {
+  instance: InstanceRecord;
+  plan: PlanRecord;
+  names: TenantNames;
+  /** the container as looked up once at the start; cleared when a step removes it */
+  container: ContainerInfo | undefined;
+  /** the customer's first password (kept in Odoo before the tenant gets it); none once provisioned */
+  initialPassword: string | undefined;
+  log: Logger;
+}
+
+/** a tenant Odoo that answers, at this address */
+export interface ReadyTenant {
+  container: ContainerInfo & { ip: string };
+  directUrl: string;
+}

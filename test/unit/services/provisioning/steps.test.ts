@@ -1,0 +1,106 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { cleanUpFailed } from '../../../../src/services/provisioning/clean-up.js';
+import { ensureContainer } from '../../../../src/services/provisioning/container.step.js';
+import type { ProvisionContext } from '../../../../src/services/provisioning/context.js';
+import { ensureDatabase } from '../../../../src/services/provisioning/database.step.js';
+import { ensureRoute } from '../../../../src/services/provisioning/route.step.js';
+import { ensureTenantSetup } from '../../../../src/services/provisioning/tenant-setup.step.js';
+import {
+  namesOf,
+  OWNER,
+  STARTER_PLAN,
+  worldWithInstance,
+  type World,
+} from '../../../support/world.js';
+
+const ACME = namesOf(1);
+
+async function contextOf(world: World): Promise<ProvisionContext> {
+  const instance = world.odoo.instance(1);
+  return {
+    instance: structuredClone(instance),
+    plan: STARTER_PLAN,
+    names: world.identity.namesOf(instance),
+    container: await world.docker.findContainer(ACME.container),
+    initialPassword: 'Customer-Pass-1',
+    log: pino({ level: 'silent' }),
+  };
+}
+
+/** the port calls a step makes */
+async function callsOf(world: World, step: () => Promise<unknown>): Promise<string[]> {
+  const before = world.log.calls.length;
+  await step();
+  return world.log.calls.slice(before);
+}
+
+describe('provisioning steps look before they act', () => {
+  it('database: a database with our marker is left alone', async () => {
+    const world = await worldWithInstance({}, true);
+    const ctx = await contextOf(world);
+    const template = world.templates.nameOf(STARTER_PLAN);
+    expect(
+      await callsOf(world, () => ensureDatabase(world.provisioningDeps, ctx, template)),
+    ).toEqual(['db.databaseMarker']);
+  });
+
+  it('database: a half-made clone (no marker) is dropped with its container and made again', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.instance(1).provisionedAt = undefined;
+    world.db.get(ACME.db).marker = undefined;
+    const ctx = await contextOf(world);
+    const template = world.templates.nameOf(STARTER_PLAN);
+    const calls = await callsOf(world, () => ensureDatabase(world.provisioningDeps, ctx, template));
+    expect(calls).toEqual([
+      'db.databaseMarker',
+      'docker.removeContainer',
+      'db.dropDatabase',
+      'db.ensureRole',
+      'db.cloneDatabase',
+      'db.resetOdooIdentity',
+      'filestore.cloneFrom',
+      'db.setDatabaseMarker',
+    ]);
+    expect(ctx.container).toBeUndefined(); // the container step makes a new one, no second lookup
+    expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${OWNER}`);
+  });
+
+  it('container: the one found at the start is started, not looked up or made again', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.docker.stopContainer(ACME.container);
+    const ctx = await contextOf(world);
+    const calls = await callsOf(world, () => ensureContainer(world.provisioningDeps, ctx));
+    expect(calls).toEqual(['docker.startContainer', 'tenant.waitReady']);
+  });
+
+  it('tenant set-up: skipped once the instance ran (the tenant is the customer’s then)', async () => {
+    const world = await worldWithInstance({}, true);
+    const ctx = await contextOf(world);
+    const tenant = await ensureContainer(world.provisioningDeps, ctx);
+    expect(
+      await callsOf(world, () =>
+        ensureTenantSetup(world.provisioningDeps, ctx, tenant, 'ana@example.com'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('route: one call, carrying owner, instance and tenant ref', async () => {
+    const world = await worldWithInstance({}, true);
+    const ctx = await contextOf(world);
+    const tenant = await ensureContainer(world.provisioningDeps, ctx);
+    expect(await callsOf(world, () => ensureRoute(world.provisioningDeps, ctx, tenant))).toEqual([
+      'proxy.routeToUpstream',
+    ]);
+  });
+
+  it("clean-up removes nothing of another master's tenant under the same names", async () => {
+    const world = await worldWithInstance({}, true);
+    world.docker.containers.get(ACME.container)!.labels['saas.owner'] = 'other-master';
+    world.db.get(ACME.db).marker = 'saas:instance:1 owner:other-master';
+    const calls = await callsOf(world, () =>
+      cleanUpFailed(world.provisioningDeps, world.odoo.instance(1)),
+    );
+    expect(calls).toEqual(['docker.findContainer', 'db.databaseMarker']);
+  });
+});
