@@ -16,7 +16,7 @@ MASTER_TEMPLATES_KEPT=3
 master_pg() {
   local tool=$1
   shift
-  PGPASSWORD=$ODOO_MASTER_DB_PASSWORD "$tool" -h 127.0.0.1 -U odoo_master "$@"
+  PGPASSWORD=$ODOO_MASTER_DB_PASSWORD PGOPTIONS='-c client_min_messages=warning' "$tool" -h 127.0.0.1 -U odoo_master "$@"
 }
 
 master_db_exists_named() {

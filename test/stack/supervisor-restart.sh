@@ -61,12 +61,14 @@ kill_and_wait() {
 t0=$(now_us)
 started=1
 log "==> bring up a throwaway stack in $SAAS_STACK_DIR (db $STACK_MASTER_DB)"
-stack up --no-setup >"$REPO/.stack-supervisor.up.log" 2>&1 || {
-  tail -n 40 "$REPO/.stack-supervisor.up.log" >&2
-  fail "scripts/stack up failed (log: .stack-supervisor.up.log)"
+up_log=$SAAS_STACK_DIR/logs/up.log
+mkdir -p "$SAAS_STACK_DIR/logs"
+stack up --no-setup >"$up_log" 2>&1 || {
+  tail -n 40 "$up_log" >&2
+  fail "scripts/stack up failed (log: $up_log)"
 }
 up_time=$(elapsed_since "$t0")
-grep -E 'cloned from|building the master template' "$REPO/.stack-supervisor.up.log" | sed 's/^ */  /' || true
+grep -E 'cloned from|building the master template' "$up_log" | sed 's/^ */  /' || true
 log "  stack up in $up_time"
 stack status | sed 's/^/  /'
 for name in caddy mail-sink odoo-master bridge; do
