@@ -9,8 +9,9 @@
 
 MASTER_MODULES=website_sale,payment_demo,saas_master
 MASTER_TEMPLATE_PREFIX=saas_master_tpl_
-# templates of other fingerprints kept (other checkouts on this machine may still use them)
-MASTER_TEMPLATES_KEPT=3
+# templates kept, newest first: other checkouts on this machine (each its own addons) use theirs;
+# one is ~50 MB with its filestore, a rebuild minutes
+MASTER_TEMPLATES_KEPT=8
 
 # master_pg TOOL ARGS...: psql, createdb or dropdb as the master's role on loopback
 master_pg() {
