@@ -34,9 +34,15 @@ fail() {
 }
 
 started=0
+made_db=0
 teardown() {
-  ((started)) || return 0
-  stack down >/dev/null 2>&1 || warn "scripts/stack down failed for $SAAS_STACK_DIR"
+  if ((started)); then stack down >/dev/null 2>&1 || warn "scripts/stack down failed for $SAAS_STACK_DIR"; fi
+  ((made_db)) || return 0
+  # the throwaway master goes too (the next run clones it again in seconds)
+  local data=${STACK_MASTER_DATA_DIR:-/var/lib/saas/master}
+  PGPASSWORD=$(saas_env ODOO_MASTER_DB_PASSWORD) PGOPTIONS='-c client_min_messages=warning' \
+    dropdb -h 127.0.0.1 -U odoo_master --if-exists --force "$STACK_MASTER_DB" || warn "could not drop $STACK_MASTER_DB"
+  rm -rf "${data:?}/filestore/$STACK_MASTER_DB" "$data/$STACK_MASTER_DB.addons.sha"
 }
 trap teardown EXIT
 
@@ -60,6 +66,7 @@ kill_and_wait() {
 
 t0=$(now_us)
 started=1
+made_db=1
 log "==> bring up a throwaway stack in $SAAS_STACK_DIR (db $STACK_MASTER_DB)"
 up_log=$SAAS_STACK_DIR/logs/up.log
 mkdir -p "$SAAS_STACK_DIR/logs"
