@@ -29,3 +29,16 @@ ALTER ROLE :"template_user" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE LOGIN PASSW
 ALTER ROLE :"master_user" WITH NOSUPERUSER CREATEDB NOCREATEROLE LOGIN PASSWORD :'master_pw';
 SQL
 }
+
+# pg_hba_tenant_rules ADDRESS TEMPLATE_USER: what tenants may open, from ADDRESS (the tenant subnet
+# locally; "all" in the compose postgres, which sees every tenant at docker-proxy's address). One
+# function for scripts/setup and scripts/postgres-initdb, so the two cannot drift apart.
+pg_hba_tenant_rules() {
+  local address=$1 template=$2 pad
+  pad=$(printf '%*s' $((24 - ${#address})) '')
+  echo "# Odoo opens 'postgres' at start to see whether its database exists; template builds need their own db"
+  printf 'host    postgres        all             %s%sscram-sha-256\n' "$address" "$pad"
+  printf 'host    all             %s   %s%sscram-sha-256\n' "$template" "$address" "$pad"
+  echo "# tenants reach only the database named like their role"
+  printf 'host    sameuser        all             %s%sscram-sha-256\n' "$address" "$pad"
+}

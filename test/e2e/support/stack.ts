@@ -2,7 +2,7 @@
  * The e2e stack: the same scripts/stack, on its own ports, state dir, master database and Redis db,
  * so it cannot disturb a stack someone is using on this machine.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,7 +39,8 @@ export function stackEnv(): NodeJS.ProcessEnv {
     STACK_CADDY_ADMIN_PORT: String(E2E.caddyAdminPort),
     STACK_SMTP_PORT: String(E2E.smtpPort),
     STACK_REDIS_DB: String(E2E.redisDb),
-    // a throwaway master: recreate it when its filestore belongs to another checkout
+    // a throwaway master: cloned afresh from the master template at every up (seconds, no install)
+    STACK_MASTER_FROM_TEMPLATE: '1',
     STACK_RECREATE_FOREIGN_DB: '1',
   };
 }
@@ -87,9 +88,15 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** the pid of one of the stack's programs, as its supervisord knows it */
 export function pidOf(name: string): number | undefined {
   try {
-    return Number(readFileSync(path.join(E2E.stackDir, 'pids', `${name}.pid`), 'utf8').trim());
+    const out = execFileSync(path.join(REPO, 'scripts/stack'), ['pid', name], {
+      env: stackEnv(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return Number(out.trim()) || undefined;
   } catch {
     return undefined;
   }

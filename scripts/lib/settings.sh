@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# The Odoo, Caddy and Redis settings the local stack (scripts/stack, scripts/setup) and the
+# production shape (odoo.conf, Caddyfile, docker-compose.yml) share, written once. The stack
+# generates its configs from these functions; scripts/check-settings renders them and fails
+# when the production files say something else. (pg_hba: scripts/lib/postgres.sh, one
+# function for both.) Plain bash, no other helper needed.
+
+# odoo.conf lines both masters carry with the same value. The rest differs on purpose: paths,
+# ports, workers and memory limits (2 cores here, a server there), proxy_mode (only behind
+# Caddy's host names).
+MASTER_ODOO_SHARED=(
+  'db_host = 127.0.0.1'
+  'db_port = 5432'
+  'db_user = odoo_master'
+  'list_db = False'
+  'without_demo = all'
+  # loopback only: tenants reach nothing on the host but PostgreSQL (issue 13, item 7)
+  'http_interface = 127.0.0.1'
+  'max_cron_threads = 1'
+)
+
+# Redis for BullMQ: an append-only file, never evict a key (jobs would vanish)
+REDIS_SHARED=(
+  'appendonly yes'
+  'appendfsync everysec'
+  'maxmemory-policy noeviction'
+)
+
+# Caddy: the admin API on loopback only, and what a host without a tenant gets
+CADDY_ADMIN_HOST=127.0.0.1
+CADDY_CATCH_ALL_STATUS=404
+CADDY_CATCH_ALL_BODY='No Odoo instance lives at this address.'
+
+# master_odoo_conf DB HTTP_PORT DATA_DIR ADDONS_PATH DB_PASSWORD: the local master's odoo.conf
+master_odoo_conf() {
+  local db=$1 port=$2 data_dir=$3 addons=$4 pw=$5 line
+  printf '[options]\n'
+  printf 'addons_path = %s\ndata_dir = %s\n' "$addons" "$data_dir"
+  for line in "${MASTER_ODOO_SHARED[@]}"; do printf '%s\n' "$line"; done
+  printf 'db_password = %s\ndb_name = %s\ndbfilter = ^%s$\n' "$pw" "$db" "$db"
+  printf 'http_port = %s\ngevent_port = %s\n' "$port" "$((port + 3))"
+  # one process: the local shop is light, and a crash restarts it whole (supervisor)
+  printf 'workers = 0\nlimit_time_real = 600\n'
+}
+
+# redis_conf DIR: the local Redis (scripts/setup), daemonized, state in DIR
+redis_conf() {
+  local dir=$1 line
+  printf '# written by scripts/setup: the stack'\''s Redis (scripts/lib/settings.sh)\n'
+  printf 'bind 127.0.0.1\nport 6379\nprotected-mode yes\ndaemonize yes\n'
+  printf 'pidfile %s/redis.pid\nlogfile %s/redis.log\ndir %s\n' "$dir" "$dir" "$dir"
+  for line in "${REDIS_SHARED[@]}"; do printf '%s\n' "$line"; done
+}
+
+# caddy_json ADMIN_PORT HTTP_PORT: the local Caddy (scripts/stack); tenant routes go before the
+# catch-all, in the server named "saas" (CADDY_SERVER of the local stack)
+caddy_json() {
+  cat <<EOF
+{
+  "admin": { "listen": "$CADDY_ADMIN_HOST:$1" },
+  "apps": { "http": { "servers": { "saas": {
+    "listen": [":$2"],
+    "automatic_https": { "disable": true },
+    "routes": [ { "@id": "saas-catch-all", "handle": [ { "handler": "static_response", "status_code": $CADDY_CATCH_ALL_STATUS,
+      "headers": { "Content-Type": ["text/plain; charset=utf-8"] },
+      "body": "$CADDY_CATCH_ALL_BODY" } ] } ]
+  } } } }
+}
+EOF
+}
