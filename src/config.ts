@@ -71,6 +71,9 @@ const envSchema = z.object({
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+
+  RESTIC_REPOSITORY_BASE: z.string().min(1).default('/var/lib/saas/backups'),
+  RESTIC_PASSWORD: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -118,6 +121,13 @@ export interface Config {
   };
   mail: { smtpUrl: string; from: string };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
+  backup: {
+    /** restic repositories: `<base>/<tenant db>` and `<base>/master` */
+    repositoryBase: string;
+    password: string | undefined;
+    /** restic's storage credentials (AWS_*), passed through to restic only */
+    storageEnv: Record<string, string>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -142,6 +152,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ['BULL_BOARD_USER', e.BULL_BOARD_USER],
       ['BULL_BOARD_PASSWORD', e.BULL_BOARD_PASSWORD],
       ['BRIDGE_SHARED_SECRET', e.BRIDGE_SHARED_SECRET],
+      ['RESTIC_PASSWORD', e.RESTIC_PASSWORD],
     ].filter(([, v]) => DEFAULT_SECRETS.has(v ?? ''));
     if (weak.length > 0 || e.BULL_BOARD_PASSWORD.length < 12) {
       const names = weak.length > 0 ? weak.map(([n]) => n) : ['BULL_BOARD_PASSWORD'];
@@ -196,6 +207,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+    backup: {
+      repositoryBase: e.RESTIC_REPOSITORY_BASE,
+      password: e.RESTIC_PASSWORD,
+      storageEnv: Object.fromEntries(
+        Object.entries(source).filter(
+          (entry): entry is [string, string] => entry[0].startsWith('AWS_') && !!entry[1],
+        ),
+      ),
     },
   };
 }

@@ -69,6 +69,7 @@ STACK_DEBS=(
   openssl
   postgresql
   redis-server
+  restic
   wkhtmltopdf
 )
 
