@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { type Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { Config } from './config.js';
 import type { Logger } from './observability/logger.js';
@@ -21,6 +21,8 @@ export interface AppDeps {
   readiness: ReadinessCheck[];
   /** shown in Bull Board */
   queues: Queue[];
+  /** more routes (e.g. backup downloads), mounted before the 404 */
+  extraRoutes?: Router[];
   /** ms clock; tests move it to probe the signature's timestamp window */
   now?: () => number;
 }
@@ -49,6 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
     basicAuth(config.bullBoard, 'Bull Board'),
     bullBoardRouter(BULL_BOARD_PATH, deps.queues),
   );
+
+  for (const route of deps.extraRoutes ?? []) app.use(route);
 
   app.use(notFound);
   app.use(errorHandler(logger));

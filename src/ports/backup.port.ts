@@ -74,3 +74,40 @@ export interface DatabaseDumpPort {
   /** the manifest Odoo would write for this database (installed modules and their versions) */
   manifest(database: string): Promise<OdooManifest>;
 }
+
+export const BACKUP_STATES = ['pending', 'running', 'done', 'failed'] as const;
+export type BackupState = (typeof BACKUP_STATES)[number];
+
+/** What the bridge writes on a saas.backup record of the master. */
+export interface BackupRecordPatch {
+  state?: BackupState;
+  snapshot_id?: string;
+  size_mb?: number;
+  duration_s?: number;
+  error?: string | false;
+}
+
+/** How often a plan's instances are backed up and how many backups are kept. */
+export interface BackupPolicy {
+  intervalHours: number;
+  keep: number;
+}
+
+/** The master's saas.backup records and the plans' backup policies (JSON-RPC). */
+export interface BackupRecordsPort {
+  /**
+   * The record of a bridge job: found again by `jobRef` on a retry, else created.
+   * `instanceId` undefined is a backup of the master itself.
+   */
+  ensureBackupRecord(
+    jobRef: string,
+    instanceId: number | undefined,
+    kind: BackupKind,
+    recordId?: number,
+  ): Promise<number>;
+  updateBackupRecord(id: number, patch: BackupRecordPatch): Promise<void>;
+  /** backup policy by plan id */
+  backupPolicies(): Promise<Map<number, BackupPolicy>>;
+  /** time (ms since epoch) of the newest finished backup, by instance id (0 = the master) */
+  newestBackups(): Promise<Map<number, number>>;
+}

@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'instance.suspend',
   'instance.reactivate',
   'instance.terminate',
+  'instance.backup',
+  'instance.restore',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -32,6 +34,19 @@ const invoicePaid = z.object({
 
 const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
 
+const backupRequest = z.object({
+  requested_by: z.string().min(1).max(128),
+  kind: z.literal('manual').default('manual'),
+  /** the pending saas.backup record the master made */
+  backup_id: id.optional(),
+});
+
+const restoreRequest = z.object({
+  requested_by: z.string().min(1).max(128),
+  backup_id: id,
+  snapshot_id: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a restic snapshot id'),
+});
+
 const envelope = {
   id: z.uuid(),
   occurred_at: z.iso.datetime({ offset: true }),
@@ -45,6 +60,8 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.suspend'), data: adminRequest }),
   z.object({ ...envelope, type: z.literal('instance.reactivate'), data: adminRequest }),
   z.object({ ...envelope, type: z.literal('instance.terminate'), data: adminRequest }),
+  z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
+  z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

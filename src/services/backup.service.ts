@@ -19,8 +19,8 @@ export interface BackupSubject {
   /** repository name: the tenant database, or "master" */
   key: string;
   database: string;
-  /** host path of the database's filestore (<data dir>/filestore/<database>) */
-  filestoreDir: string;
+  /** host path of the database's filestore (<data dir>/filestore/<database>); none: database only */
+  filestoreDir: string | undefined;
   /** recorded on every snapshot: instance id, plan code... (restic tag values) */
   labels: Record<string, string>;
 }
@@ -98,10 +98,12 @@ export class BackupService {
         { ...tagged, part: 'db' },
       );
       done.push(db.snapshotId);
-      const files = await repository.backupDirectory(subject.key, subject.filestoreDir, {
-        ...tagged,
-        part: 'filestore',
-      });
+      const files = subject.filestoreDir
+        ? await repository.backupDirectory(subject.key, subject.filestoreDir, {
+            ...tagged,
+            part: 'filestore',
+          })
+        : undefined;
       if (files) done.push(files.snapshotId);
       const outcome: BackupOutcome = {
         backupId,

@@ -1,2 +1,3 @@
 from . import checkout  # noqa: F401
 from . import portal  # noqa: F401
+from . import portal_backup  # noqa: F401

@@ -7,3 +7,4 @@ from . import test_outbox_http  # noqa: F401
 from . import test_security  # noqa: F401
 from . import test_portal  # noqa: F401
 from . import test_checkout  # noqa: F401
+from . import test_backup  # noqa: F401

@@ -1,0 +1,1 @@
+from . import saas_backup_restore  # noqa: F401
