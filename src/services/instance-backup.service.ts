@@ -7,12 +7,7 @@ import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import { dueBackups } from './backup-schedule.js';
-import type {
-  BackupOutcome,
-  BackupService,
-  BackupSet,
-  BackupSubject,
-} from './backup.service.js';
+import type { BackupOutcome, BackupService, BackupSet, BackupSubject } from './backup.service.js';
 import { tenantContainerName, tenantDbName, tenantHost } from './naming.js';
 import { escapeHtml } from './secrets.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';

@@ -11,8 +11,7 @@ const NOW = Date.parse('2026-12-01T20:00:00Z');
 describe('backup schedule', () => {
   it('spreads 500 daily tenants over the whole day', () => {
     const hours = new Set<number>();
-    for (let id = 1; id <= 500; id += 1)
-      hours.add(Math.floor(slotOffsetMs(id, 24 * HOUR) / HOUR));
+    for (let id = 1; id <= 500; id += 1) hours.add(Math.floor(slotOffsetMs(id, 24 * HOUR) / HOUR));
     expect(hours.size).toBe(24);
   });
 
