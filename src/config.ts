@@ -74,6 +74,13 @@ const envSchema = z.object({
 
   RESTIC_REPOSITORY_BASE: z.string().min(1).default('/var/lib/saas/backups'),
   RESTIC_PASSWORD: optionalString,
+  MASTER_FILESTORE_DIR: optionalString,
+  MASTER_BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(1).default(24),
+  MASTER_BACKUP_KEEP: z.coerce.number().int().min(1).default(14),
+  BACKUP_CHECK_READ_DATA: z
+    .string()
+    .regex(/^(\d{1,2}(\.\d+)?%|\d+\/\d+|)$/, 'must be like 5% or 1/20, or empty')
+    .default('5%'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -127,6 +134,12 @@ export interface Config {
     password: string | undefined;
     /** restic's storage credentials (AWS_*), passed through to restic only */
     storageEnv: Record<string, string>;
+    /** host path of the master's filestore (<data_dir>/filestore/<db>); none: database only */
+    masterFilestoreDir: string | undefined;
+    masterIntervalHours: number;
+    masterKeep: number;
+    /** share of the packs the weekly restic check reads; undefined: structure only */
+    checkReadData: string | undefined;
   };
 }
 
@@ -216,6 +229,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           (entry): entry is [string, string] => entry[0].startsWith('AWS_') && !!entry[1],
         ),
       ),
+      masterFilestoreDir: e.MASTER_FILESTORE_DIR,
+      masterIntervalHours: e.MASTER_BACKUP_INTERVAL_HOURS,
+      masterKeep: e.MASTER_BACKUP_KEEP,
+      checkReadData: e.BACKUP_CHECK_READ_DATA || undefined,
     },
   };
 }

@@ -98,7 +98,14 @@ describe('loadConfig', () => {
       repositoryBase: 's3:https://s3.example.com/backups',
       password: 'a-long-random-restic-password',
       storageEnv: { AWS_ACCESS_KEY_ID: 'key-id', AWS_SECRET_ACCESS_KEY: 'secret' },
+      masterFilestoreDir: undefined,
+      masterIntervalHours: 24,
+      masterKeep: 14,
+      checkReadData: '5%',
     });
+    expect(configError({ ...VALID, BACKUP_CHECK_READ_DATA: 'all' }).message).toContain(
+      'BACKUP_CHECK_READ_DATA',
+    );
     expect(loadConfig({ ...VALID, RESTIC_PASSWORD: '' }).backup.password).toBeUndefined();
   });
 

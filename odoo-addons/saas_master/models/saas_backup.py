@@ -40,7 +40,6 @@ class SaasBackup(models.Model):
     _name = "saas.backup"
     _description = "SaaS Backup"
     _order = "create_date desc, id desc"
-    _rec_name = "display_label"
 
     instance_id = fields.Many2one(
         "saas.instance",
@@ -63,10 +62,9 @@ class SaasBackup(models.Model):
         copy=False,
         help="The bridge job that writes this record (retries find it again).",
     )
-    display_label = fields.Char(compute="_compute_display_label")
 
     @api.depends("instance_id", "create_date", "kind")
-    def _compute_display_label(self):
+    def _compute_display_name(self):
         kinds = dict(KINDS)
         for backup in self:
             what = backup.instance_id.name or _("Master")
@@ -75,7 +73,7 @@ class SaasBackup(models.Model):
                 if backup.create_date
                 else ""
             )
-            backup.display_label = "%s %s (%s)" % (
+            backup.display_name = "%s %s (%s)" % (
                 what,
                 when,
                 kinds.get(backup.kind, ""),

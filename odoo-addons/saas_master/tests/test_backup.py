@@ -157,6 +157,9 @@ class TestPortalBackup(HttpCase, BackupCase):
     def _login(self):
         self.authenticate("acme_portal", "acme_portal-pass-123")
 
+    def _token(self, page):
+        return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
     def test_backups_listed_with_download_and_roll_back(self):
         self._login()
         html = self.url_open("/my/instances/%s" % self.mine.id).text
@@ -190,7 +193,7 @@ class TestPortalBackup(HttpCase, BackupCase):
         self.assertIn("will be lost", page.text)
         self.assertFalse(self._events("instance.restore"))
         response = self.url_open(
-            path, data={"csrf_token": self.csrf_token(), "confirm": "1"}
+            path, data={"csrf_token": self._token(page.text), "confirm": "1"}
         )
         self.assertIn("restore=requested", response.url)
         (event,) = self._events("instance.restore", self.mine)
@@ -202,5 +205,7 @@ class TestPortalBackup(HttpCase, BackupCase):
             self.theirs.id,
             self.theirs_done.id,
         )
-        self.url_open(path, data={"csrf_token": self.csrf_token(), "confirm": "1"})
+        mine = "/my/instances/%s/backups/%s/restore" % (self.mine.id, self.done.id)
+        token = self._token(self.url_open(mine).text)
+        self.url_open(path, data={"csrf_token": token, "confirm": "1"})
         self.assertFalse(self._events("instance.restore"))
