@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -41,6 +41,8 @@ const SCRATCH = `it_master_scratch_${id}`;
 const BASE_DOMAIN = 'saas.example.com';
 
 let root: string;
+let resticPassword: string;
+let masterFiles: string;
 let db: PostgresAdapter;
 let tenant: TenantFixture;
 let odoo: FakeOdoo;
@@ -94,10 +96,14 @@ describe.skipIf(skip)(
         restart: 'unless-stopped',
       });
       proxy = new FakeProxy();
+      resticPassword = randomBytes(16).toString('hex');
+      masterFiles = path.join(root, 'master-data', 'filestore', MASTER);
+      await mkdir(path.join(masterFiles, 'ab'), { recursive: true });
+      await writeFile(path.join(masterFiles, 'ab', 'invoice.pdf'), 'an invoice');
       backups = new BackupService({
         repository: new ResticAdapter({
           repositoryBase: path.join(root, 'repos'),
-          password: randomBytes(16).toString('hex'),
+          password: resticPassword,
           storageEnv: {},
           host: 'saas-bridge-test',
         }),
@@ -114,7 +120,7 @@ describe.skipIf(skip)(
         dataDirOf: (name) => path.join(dataRoot, name),
         baseDomain: BASE_DOMAIN,
         readyTimeoutMs: 1_000,
-        master: { database: MASTER, filestoreDir: undefined, keep: 2 },
+        master: { database: MASTER, filestoreDir: masterFiles, keep: 2 },
         observer: {
           finished: (kind, outcome) => finished.push(`${kind}:${outcome}`),
           newestAge: (instance, seconds) => ages.set(instance, seconds),
@@ -242,6 +248,41 @@ describe.skipIf(skip)(
         'SELECT subdomain FROM saas_instance ORDER BY id',
       );
       expect(rows.map((r) => r.subdomain)).toEqual([SUB, 'globex']);
+    });
+
+    it("restores the master with the README's own commands: the instance list is there", async () => {
+      const readme = await readFile(path.resolve('README.md'), 'utf8');
+      const block = /<!-- master-restore:begin -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+      expect(block).toBeTruthy();
+      const cwd = await mkdtemp(path.join(root, 'ops-'));
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        RESTIC_PASSWORD: resticPassword,
+        RESTIC_REPOSITORY_BASE: path.join(root, 'repos'),
+        PG_ADMIN_URL: adminUrl,
+        SCRATCH: `${SCRATCH}_readme`,
+        OWNER: MASTER,
+      };
+      const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+      try {
+        const script = `cd ${cwd}\n${block}`;
+        const out = await run('/usr/bin/env', [
+          '-i',
+          ...assignments,
+          'bash',
+          '-euo',
+          'pipefail',
+          '-c',
+          script,
+        ]);
+        expect(out).toContain(SUB);
+        expect(out).toContain('globex');
+        const restored = path.join(cwd, 'master-filestore', masterFiles, 'ab', 'invoice.pdf');
+        expect(await readFile(restored, 'utf8')).toBe('an invoice');
+      } finally {
+        await db.dropDatabase(`${SCRATCH}_readme`);
+      }
     });
   },
 );
