@@ -63,6 +63,36 @@ export class MasterBackupRepository implements BackupRecordsPort {
     await this.client.executeKw('saas.backup', 'write', [[id], patch]);
   }
 
+  async pruneBackupRecords(
+    instanceId: number | undefined,
+    keptSnapshots: string[],
+  ): Promise<number> {
+    const rows = parse(
+      z.array(
+        z.object({ id: z.number().int(), snapshot_id: z.union([z.string(), z.literal(false)]) }),
+      ),
+      await this.client.executeKw(
+        'saas.backup',
+        'search_read',
+        [
+          [
+            ['instance_id', '=', instanceId ?? false],
+            ['state', '=', 'done'],
+          ],
+        ],
+        { fields: ['snapshot_id'] },
+      ),
+      'saas.backup records',
+    );
+    const gone = rows
+      .filter(
+        (r) => !r.snapshot_id || !keptSnapshots.some((k) => k.startsWith(r.snapshot_id || '-')),
+      )
+      .map((r) => r.id);
+    if (gone.length) await this.client.executeKw('saas.backup', 'unlink', [gone]);
+    return gone.length;
+  }
+
   async backupPolicies(): Promise<Map<number, BackupPolicy>> {
     const rows = parse(
       z.array(policyRow),

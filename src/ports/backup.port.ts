@@ -106,6 +106,11 @@ export interface BackupRecordsPort {
     recordId?: number,
   ): Promise<number>;
   updateBackupRecord(id: number, patch: BackupRecordPatch): Promise<void>;
+  /**
+   * Removes the finished records of an instance (undefined: the master) whose snapshot is no
+   * longer kept, so nobody is offered a backup retention has removed.
+   */
+  pruneBackupRecords(instanceId: number | undefined, keptSnapshots: string[]): Promise<number>;
   /** backup policy by plan id */
   backupPolicies(): Promise<Map<number, BackupPolicy>>;
   /** time (ms since epoch) of the newest finished backup, by instance id (0 = the master) */

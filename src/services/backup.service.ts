@@ -171,7 +171,10 @@ export class BackupService {
   }
 
   /** keeps the newest `keepLast` complete backups; forgets the others and prunes their data */
-  async applyRetention(key: string, keepLast: number): Promise<{ kept: number; removed: number }> {
+  async applyRetention(
+    key: string,
+    keepLast: number,
+  ): Promise<{ kept: number; removed: number; keptSnapshots: string[] }> {
     if (!Number.isInteger(keepLast) || keepLast < 1)
       throw new BridgeError('backup_failed', `keep count must be 1 or more, not ${keepLast}`, true);
     const sets = await this.list(key);
@@ -186,7 +189,10 @@ export class BackupService {
       [s.manifest, s.database, s.filestore].flatMap((x) => (x ? [x.id] : [])),
     );
     await this.deps.repository.forget(key, ids);
-    return { kept: keep.size, removed: drop.length };
+    const keptSnapshots = complete
+      .filter((s) => keep.has(s.backupId))
+      .flatMap((s) => (s.database ? [s.database.id] : []));
+    return { kept: keep.size, removed: drop.length, keptSnapshots };
   }
 
   check(key: string, readData?: string): Promise<void> {

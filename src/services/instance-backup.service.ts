@@ -89,7 +89,11 @@ export class InstanceBackupService {
     const subject = this.subjectOf(instance, { plan: plan.code });
     const outcome = await this.deps.backups.backup(subject, request.kind);
     await this.recordDone(recordId, outcome, request.kind);
-    await this.deps.backups.applyRetention(subject.key, policy?.keep ?? DEFAULT_KEEP);
+    const { keptSnapshots } = await this.deps.backups.applyRetention(
+      subject.key,
+      policy?.keep ?? DEFAULT_KEEP,
+    );
+    await this.deps.records.pruneBackupRecords(instance.id, keptSnapshots);
     this.deps.observer.newestAge(String(instance.id), 0);
     return `backup ${outcome.snapshotId} (${outcome.sizeMb} MB in ${outcome.durationS} s)`;
   }
@@ -108,7 +112,11 @@ export class InstanceBackupService {
       'scheduled',
     );
     await this.recordDone(recordId, outcome, 'scheduled');
-    await this.deps.backups.applyRetention(MASTER_BACKUP_KEY, master.keep);
+    const { keptSnapshots } = await this.deps.backups.applyRetention(
+      MASTER_BACKUP_KEY,
+      master.keep,
+    );
+    await this.deps.records.pruneBackupRecords(undefined, keptSnapshots);
     this.deps.observer.newestAge('master', 0);
     return `master backup ${outcome.snapshotId} (${outcome.sizeMb} MB)`;
   }

@@ -60,6 +60,21 @@ export class FakeBackupRecords implements BackupRecordsPort {
     Object.assign(record, patch);
   }
 
+  async pruneBackupRecords(
+    instanceId: number | undefined,
+    keptSnapshots: string[],
+  ): Promise<number> {
+    let removed = 0;
+    for (const r of [...this.records.values()]) {
+      if (r.instanceId !== instanceId || r.state !== 'done') continue;
+      const snapshot = r.snapshot_id ?? '-';
+      if (keptSnapshots.some((k) => k.startsWith(snapshot))) continue;
+      this.records.delete(r.id);
+      removed += 1;
+    }
+    return removed;
+  }
+
   async backupPolicies(): Promise<Map<number, BackupPolicy>> {
     return new Map(this.policies);
   }

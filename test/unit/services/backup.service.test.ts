@@ -150,7 +150,7 @@ describe('BackupService', () => {
     repository.snapshotsByKey.get('tenant_acme')!.push(crashed);
     for (let i = 0; i < 2; i += 1) made.push(await service.backup(subject, 'scheduled'));
 
-    expect(await service.applyRetention('tenant_acme', 2)).toEqual({ kept: 2, removed: 4 });
+    expect(await service.applyRetention('tenant_acme', 2)).toMatchObject({ kept: 2, removed: 4 });
     const left = await service.list('tenant_acme');
     expect(left.map((s) => s.backupId)).toEqual([made[4]!.backupId, made[3]!.backupId]);
     expect(left.every((s) => s.complete && s.filestore && s.manifest)).toBe(true);
