@@ -219,6 +219,18 @@ export class ResticAdapter implements BackupRepositoryPort {
     }
   }
 
+  async removeRepository(key: string): Promise<void> {
+    const repository = this.repositoryOf(key);
+    this.known.delete(key);
+    if (this.isLocal()) {
+      await rm(repository, { recursive: true, force: true });
+      return;
+    }
+    // remote storage: restic cannot delete its own repository; forget everything and prune
+    const ids = (await this.snapshots(key)).map((s) => s.id);
+    await this.forget(key, ids);
+  }
+
   async sizeBytes(key: string): Promise<number> {
     if (this.isLocal()) {
       const result = await outcome(start('du', ['-sb', this.repositoryOf(key)], {}));

@@ -50,6 +50,8 @@ export interface BackupRepositoryPort {
   readFile(key: string, snapshotId: string, filename: string): Readable;
   /** replaces `target` with the directory a snapshot of backupDirectory holds */
   restoreDirectory(key: string, snapshotId: string, target: string): Promise<void>;
+  /** deletes every backup of the key (a purged tenant's, once its final backup expired) */
+  removeRepository(key: string): Promise<void>;
   /** bytes the repository uses on its storage */
   sizeBytes(key: string): Promise<number>;
 }

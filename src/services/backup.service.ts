@@ -195,6 +195,11 @@ export class BackupService {
     return { kept: keep.size, removed: drop.length, keptSnapshots };
   }
 
+  /** every backup of a purged tenant, after its final backup's retention time */
+  purge(key: string): Promise<void> {
+    return this.deps.repository.removeRepository(key);
+  }
+
   check(key: string, readData?: string): Promise<void> {
     return this.deps.repository.check(key, readData);
   }

@@ -179,6 +179,14 @@ describe.skipIf(skip)('BackupService on real restic and PostgreSQL', () => {
     expect((await restic.snapshots(TENANT)).length).toBe(12);
   });
 
+  it('purges every backup of a tenant at once', async () => {
+    const other = { ...subject, key: `${TENANT}_purged` };
+    await service.backup(other, 'final');
+    expect(await service.list(other.key)).toHaveLength(1);
+    await service.purge(other.key);
+    expect(await service.list(other.key)).toEqual([]);
+  });
+
   it('detects a corrupted repository with check', async () => {
     await service.check(TENANT, '100%');
     const dataDir = path.join(root, 'repos', TENANT, 'data');

@@ -55,6 +55,9 @@ class FakeRepository implements BackupRepositoryPort {
     return Readable.from([Buffer.from('{}')]);
   }
   async restoreDirectory(): Promise<void> {}
+  async removeRepository(key: string): Promise<void> {
+    this.snapshotsByKey.delete(key);
+  }
   async sizeBytes(): Promise<number> {
     return 0;
   }
