@@ -211,3 +211,16 @@ class TestPortalBackup(HttpCase, BackupCase):
         token = self._token(self.url_open(mine).text)
         self.url_open(path, data={"csrf_token": token, "confirm": "1"})
         self.assertFalse(self._events("instance.restore"))
+
+    def test_spanish_backups(self):
+        lang = self.env["res.lang"]._activate_lang("es_ES")
+        self.env.ref("base.module_saas_master")._update_translations(["es_ES"])
+        self.env["website"].get_current_website().language_ids |= lang
+        self._login()
+        base = "/%s/my/instances/%s" % (lang.url_code, self.mine.id)
+        html = self.url_open(base).text
+        self.assertIn("Copias de seguridad", html)
+        self.assertIn("Descargar", html)
+        page = self.url_open("%s/backups/%s/restore" % (base, self.done.id)).text
+        self.assertIn("se perderá", page)
+        self.assertIn("Su Odoo se detendrá", page)
