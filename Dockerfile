@@ -9,6 +9,9 @@ RUN npm run build
 
 FROM node:20-slim
 ENV NODE_ENV=production
+# backups: restic, and pg_dump/psql of the server's major version (PostgreSQL 15 in docker-compose.yml)
+RUN apt-get update && apt-get install -y --no-install-recommends restic postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -19,6 +19,8 @@ export interface AppDeps {
   readiness: ReadinessCheck[];
   /** the job queues' board (Bull Board), mounted at `basePath` behind basic auth */
   queueBoard(basePath: string): Router;
+  /** more routes (e.g. backup downloads), mounted before the 404 */
+  extraRoutes?: Router[];
   /** ms clock; tests move it to probe the signature's timestamp window */
   now?: () => number;
 }
@@ -47,6 +49,8 @@ export function createApp(deps: AppDeps): express.Express {
     basicAuth(config.bullBoard, 'Bull Board'),
     deps.queueBoard(BULL_BOARD_PATH),
   );
+
+  for (const route of deps.extraRoutes ?? []) app.use(route);
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -83,6 +83,16 @@ const envSchema = z.object({
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+
+  RESTIC_REPOSITORY_BASE: z.string().min(1).default('/var/lib/saas/backups'),
+  RESTIC_PASSWORD: optionalString,
+  MASTER_FILESTORE_DIR: optionalString,
+  MASTER_BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(1).default(24),
+  MASTER_BACKUP_KEEP: z.coerce.number().int().min(1).default(14),
+  BACKUP_CHECK_READ_DATA: z
+    .string()
+    .regex(/^(\d{1,2}(\.\d+)?%|\d+\/\d+|)$/, 'must be like 5% or 1/20, or empty')
+    .default('5%'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -134,6 +144,19 @@ export interface Config {
   };
   mail: { smtpUrl: string; from: string };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
+  backup: {
+    /** restic repositories: `<base>/<tenant db>` and `<base>/master` */
+    repositoryBase: string;
+    password: string | undefined;
+    /** restic's storage credentials (AWS_*), passed through to restic only */
+    storageEnv: Record<string, string>;
+    /** host path of the master's filestore (<data_dir>/filestore/<db>); none: database only */
+    masterFilestoreDir: string | undefined;
+    masterIntervalHours: number;
+    masterKeep: number;
+    /** share of the packs the weekly restic check reads; undefined: structure only */
+    checkReadData: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ['BULL_BOARD_USER', e.BULL_BOARD_USER],
       ['BULL_BOARD_PASSWORD', e.BULL_BOARD_PASSWORD],
       ['BRIDGE_SHARED_SECRET', e.BRIDGE_SHARED_SECRET],
+      ['RESTIC_PASSWORD', e.RESTIC_PASSWORD],
     ].filter(([, v]) => DEFAULT_SECRETS.has(v ?? ''));
     if (!e.TENANT_BRIDGE_SECRET) weak.push(['TENANT_BRIDGE_SECRET', '']);
     if (weak.length > 0 || e.BULL_BOARD_PASSWORD.length < 12) {
@@ -218,6 +242,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+    backup: {
+      repositoryBase: e.RESTIC_REPOSITORY_BASE,
+      password: e.RESTIC_PASSWORD,
+      storageEnv: Object.fromEntries(
+        Object.entries(source).filter(
+          (entry): entry is [string, string] => entry[0].startsWith('AWS_') && !!entry[1],
+        ),
+      ),
+      masterFilestoreDir: e.MASTER_FILESTORE_DIR,
+      masterIntervalHours: e.MASTER_BACKUP_INTERVAL_HOURS,
+      masterKeep: e.MASTER_BACKUP_KEEP,
+      checkReadData: e.BACKUP_CHECK_READ_DATA || undefined,
     },
   };
 }

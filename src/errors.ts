@@ -21,6 +21,9 @@ export type BridgeErrorCode =
   | 'proxy_failed'
   | 'mail_failed'
   | 'capacity_exhausted'
+  | 'backup_failed'
+  | 'backup_corrupt'
+  | 'backup_not_found'
   | 'internal';
 
 export class BridgeError extends Error {

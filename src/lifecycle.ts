@@ -5,7 +5,13 @@ import { reconcileNow, scheduleReconcile } from './jobs/reconcile.job.js';
 import { checkRegistry } from './jobs/registry.js';
 import { warmTemplatesNow } from './jobs/warm-templates.job.js';
 import type { Logger } from './observability/logger.js';
-import type { JobQueuePort, JobRegistry, JobWorkersPort, QueueName } from './ports/jobs.port.js';
+import type {
+  JobName,
+  JobQueuePort,
+  JobRegistry,
+  JobWorkersPort,
+  QueueName,
+} from './ports/jobs.port.js';
 
 /** A wired bridge (src/wiring.ts): everything built, nothing listening or running yet. */
 export interface Bridge {
@@ -15,6 +21,8 @@ export interface Bridge {
   concurrency: Record<QueueName, number>;
   http: { port: number; host: string };
   reconcileIntervalSeconds: number;
+  /** jobs on a schedule of their own besides the reconciler (backups) */
+  schedules: { name: JobName; everyMs: number; data: object }[];
   logger: Logger;
   /** logged once the bridge listens */
   facts: Record<string, unknown>;
@@ -41,6 +49,8 @@ export async function startBridge(bridge: Bridge): Promise<RunningBridge> {
   });
   jobs.start(bridge.concurrency);
   await scheduleReconcile(jobs, bridge.reconcileIntervalSeconds);
+  for (const schedule of bridge.schedules)
+    await jobs.every(schedule.name, schedule.everyMs, schedule.data);
   await reconcileNow(jobs);
   await warmTemplatesNow(jobs);
   logger.info({ ...bridge.http, ...bridge.facts }, 'bridge listening');

@@ -12,8 +12,10 @@ import { OdooClient } from './adapters/odoo.client.js';
 import { PostgresAdapter } from './adapters/postgres.adapter.js';
 import { TenantOdooRepository } from './adapters/tenant-odoo.repository.js';
 import { createApp } from './app.js';
+import { wireBackups } from './backup-wiring.js';
 import type { Config } from './config.js';
 import { requestProvision } from './jobs/provision.job.js';
+import { oneJobPerInstance } from './jobs/instance-lock.js';
 import { buildRegistry } from './jobs/registry.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import type { Bridge } from './lifecycle.js';
@@ -33,7 +35,8 @@ import type { TenantRuntime } from './services/tenant-runtime.js';
 export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const metrics = new Metrics();
   const jobs = new JobQueueAdapter(config.redisUrl, { logger });
-  const odoo = new MasterOdooRepository(new OdooClient(config.odoo));
+  const odooClient = new OdooClient(config.odoo);
+  const odoo = new MasterOdooRepository(odooClient);
   const docker = new DockerAdapter(config.docker.socketPath);
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
@@ -119,6 +122,19 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
 
   // event ids are claimed on their own connection: a delivery must not wait behind job traffic
   const dedupe = new EventDedupeAdapter(config.redisUrl);
+  const backups = wireBackups({
+    config,
+    odooClient,
+    odoo,
+    db,
+    docker,
+    proxy,
+    tenant,
+    filestore,
+    identity,
+    metrics,
+    logger,
+  });
   const registry = buildRegistry({
     provisioning,
     lifecycle,
@@ -128,6 +144,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     odoo,
     locks: jobs,
     metrics,
+    backupJobs: backups.jobs(
+      (name, data, options) => jobs.enqueue(name, data, options),
+      (handler) => oneJobPerInstance(jobs, handler),
+    ),
   });
   jobs.register(registry);
 
@@ -137,6 +157,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
+    extraRoutes: [backups.downloadRoute],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
       { name: 'docker', check: () => docker.ping() },
@@ -149,7 +170,13 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     app,
     jobs,
     registry,
-    concurrency: { instances: config.jobs.provisionConcurrency, mail: 2, maintenance: 1 },
+    concurrency: {
+      instances: config.jobs.provisionConcurrency,
+      mail: 2,
+      maintenance: 1,
+      backups: 1,
+    },
+    schedules: backups.schedules,
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,

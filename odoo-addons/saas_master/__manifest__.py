@@ -17,6 +17,7 @@
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
+        "security/saas_backup_security.xml",
         "views/saas_instance_views.xml",
         "views/saas_bridge_event_views.xml",
         "views/product_template_views.xml",
@@ -27,6 +28,8 @@
         "views/portal_subscription_templates.xml",
         "views/saas_master_menus.xml",
         "views/saas_lifecycle_views.xml",
+        "views/saas_backup_views.xml",
+        "views/portal_backup_templates.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",

@@ -70,6 +70,7 @@ STACK_DEBS=(
   postgresql
   redis-server
   supervisor
+  restic
   wkhtmltopdf
 )
 

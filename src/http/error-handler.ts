@@ -28,6 +28,9 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   mail_failed: 502,
   tenant_not_ready: 503,
   capacity_exhausted: 503,
+  backup_failed: 502,
+  backup_corrupt: 500,
+  backup_not_found: 404,
   internal: 500,
 };
 

@@ -32,6 +32,8 @@ export interface JobDeps {
   odoo: OdooPort;
   locks: LockPort;
   metrics: Metrics;
+  /** the backup jobs, built with their own services (src/backup-wiring.ts) */
+  backupJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -45,6 +47,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     welcomeJob(deps),
     reconcileJob(deps),
     warmTemplatesJob(deps),
+    ...deps.backupJobs,
   ];
 }
 

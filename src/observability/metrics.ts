@@ -28,6 +28,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly backups = new Counter({
+    name: 'saas_backups_total',
+    help: 'Backups finished, by kind (scheduled, manual, before-restore, final) and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly backupSeconds = new Histogram({
+    name: 'saas_backup_duration_seconds',
+    help: 'Time to dump and store one backup (database + filestore)',
+    labelNames: ['kind'] as const,
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800],
+    registers: [this.registry],
+  });
+  readonly backupAge = new Gauge({
+    name: 'saas_backup_newest_age_seconds',
+    help: 'Seconds since the newest finished backup, per instance id ("master" for the master)',
+    labelNames: ['instance'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

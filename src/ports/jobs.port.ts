@@ -6,6 +6,7 @@ export const QUEUES = {
   instances: 'instances',
   mail: 'mail',
   maintenance: 'maintenance',
+  backups: 'backups',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -13,6 +14,13 @@ export const JOBS = {
   instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate'],
   mail: ['welcome'],
   maintenance: ['reconcile', 'warm-templates'],
+  backups: [
+    'backup-instance',
+    'restore-instance',
+    'backup-master',
+    'schedule-backups',
+    'check-backups',
+  ],
 } as const satisfies Record<QueueName, readonly string[]>;
 export type JobName = (typeof JOBS)[QueueName][number];
 

@@ -11,6 +11,8 @@ export const EVENT_TYPES = sameAsContract(
     'instance.suspend',
     'instance.reactivate',
     'instance.terminate',
+    'instance.backup',
+    'instance.restore',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -39,6 +41,19 @@ const invoicePaid = z.object({
 
 const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
 
+const backupRequest = z.object({
+  requested_by: z.string().min(1).max(128),
+  kind: z.literal('manual').default('manual'),
+  /** the pending saas.backup record the master made */
+  backup_id: id.optional(),
+});
+
+const restoreRequest = z.object({
+  requested_by: z.string().min(1).max(128),
+  backup_id: id,
+  snapshot_id: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a restic snapshot id'),
+});
+
 /** The data of each type, checked at import against the keys the contract requires. */
 export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'order.confirmed': orderConfirmed,
@@ -47,6 +62,8 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.suspend': adminRequest,
   'instance.reactivate': adminRequest,
   'instance.terminate': adminRequest,
+  'instance.backup': backupRequest,
+  'instance.restore': restoreRequest,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -70,6 +87,8 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.suspend'), data: adminRequest }),
   z.object({ ...envelope, type: z.literal('instance.reactivate'), data: adminRequest }),
   z.object({ ...envelope, type: z.literal('instance.terminate'), data: adminRequest }),
+  z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
+  z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -5,13 +5,14 @@ import type { EventIntakePort, IntakeResult } from '../ports/intake.port.js';
 import type { JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
+import { backupJobOf, isBackupEvent, type BackupEventType } from './backup-intake.js';
 
 /** How long an event id is remembered after its job was queued (the master never resends that late). */
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
 /** A claim whose holder died before queueing frees itself after this, so a resend gets through. */
 const IN_FLIGHT_TTL_SECONDS = 60;
 
-const ACTION_OF: Record<EventType, InstanceAction> = {
+const ACTION_OF: Record<Exclude<EventType, BackupEventType>, InstanceAction> = {
   'order.confirmed': 'provision',
   'instance.retry': 'provision',
   'invoice.paid': 'paid',
@@ -21,6 +22,20 @@ const ACTION_OF: Record<EventType, InstanceAction> = {
 };
 
 export type IntakeQueue = JobQueuePort;
+
+/** An instance event becomes the instance job of its action; its id comes from the event. */
+function instanceJobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
+  name: InstanceAction;
+  data: InstanceJobData;
+  jobId: string;
+} {
+  const action = ACTION_OF[event.type];
+  return {
+    name: action,
+    jobId: `${action}-${event.instance_id}-${event.id}`,
+    data: { instanceId: event.instance_id, action, eventId: event.id, eventType: event.type },
+  };
+}
 
 export interface IntakeTiming {
   /** how long a second delivery waits for the first one's job to be queued */
@@ -46,22 +61,15 @@ export class EventIntakeService implements EventIntakePort {
     // the schema has lower-cased the id: the same UUID in capitals is the same event
     const key = `event:${event.id}`;
     if (!(await this.dedupe.claim(key, IN_FLIGHT_TTL_SECONDS))) return this.duplicateOf(key);
-    const action = ACTION_OF[event.type];
-    const jobId = `${action}-${event.instance_id}-${event.id}`;
-    const data: InstanceJobData = {
-      instanceId: event.instance_id,
-      action,
-      eventId: event.id,
-      eventType: event.type,
-    };
+    const job = isBackupEvent(event) ? backupJobOf(event) : instanceJobOf(event);
     try {
-      await this.queue.enqueue(action, data, { jobId });
+      await this.queue.enqueue(job.name, job.data, { jobId: job.jobId });
     } catch (err) {
       await this.dedupe.release(key).catch(() => undefined); // it expires by itself otherwise
       throw err;
     }
     await this.dedupe.settle(key, SEEN_TTL_SECONDS);
-    return { duplicate: false, jobId };
+    return { duplicate: false, jobId: job.jobId };
   }
 
   /**

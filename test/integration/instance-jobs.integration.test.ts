@@ -56,7 +56,7 @@ function startJobs(policy?: { attempts: number; backoff: JobBackoff }): void {
   const { deps } = worldJobDeps(world, { locks, metrics });
   const registry = buildRegistry(deps);
   jobs.register(policy ? withPolicy(registry, policy.attempts, policy.backoff) : registry);
-  jobs.start({ instances: 2, mail: 1, maintenance: 1 });
+  jobs.start({ instances: 2, mail: 1, maintenance: 1, backups: 1 });
 }
 
 function add(action: InstanceAction, instanceId: number): Promise<string> {

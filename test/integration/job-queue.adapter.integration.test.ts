@@ -60,7 +60,7 @@ const provisionData = (instanceId: number) => ({
   eventType: 'order.confirmed',
 });
 
-const START = { instances: 2, mail: 1, maintenance: 1 };
+const START = { instances: 2, mail: 1, maintenance: 1, backups: 1 };
 
 describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
   beforeAll(async () => {

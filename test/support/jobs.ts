@@ -1,8 +1,13 @@
 import { pino } from 'pino';
 import { z } from 'zod';
+import { backupJobDefinitions } from '../../src/jobs/backup.jobs.js';
+import { oneJobPerInstance } from '../../src/jobs/instance-lock.js';
 import type { JobDeps } from '../../src/jobs/registry.js';
 import { Metrics } from '../../src/observability/metrics.js';
+import type { BackupService } from '../../src/services/backup.service.js';
+import { InstanceBackupService } from '../../src/services/instance-backup.service.js';
 import { MailService } from '../../src/services/mail.service.js';
+import { FakeBackupRecords } from './fakes/fake-backup-records.js';
 import { FakeMail } from './fakes/fake-mail.js';
 import type { World } from './world.js';
 import {
@@ -72,7 +77,32 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     odoo: world.odoo,
     locks: world.locks,
     metrics: new Metrics(),
+    backupJobs: worldBackupJobs(world),
     ...overrides,
   };
   return { deps, outbox };
+}
+
+/** The backup jobs over a world's ports; restic itself is never reached by the jobs tests call. */
+export function worldBackupJobs(world: World): JobDefinition[] {
+  const instanceBackups = new InstanceBackupService({
+    odoo: world.odoo,
+    records: new FakeBackupRecords(),
+    backups: {} as BackupService,
+    docker: world.docker,
+    proxy: world.proxy,
+    tenant: world.tenant,
+    dataDirOf: (db) => `/srv/tenants/${db}`,
+    identity: world.identity,
+    readyTimeoutMs: 1_000,
+    master: { database: 'saas_master', filestoreDir: undefined, keep: 3 },
+    observer: { finished: () => undefined, newestAge: () => undefined },
+    logger: pino({ level: 'silent' }),
+  });
+  return backupJobDefinitions({
+    instanceBackups,
+    oneJobPerInstance: (handler) => oneJobPerInstance(world.locks, handler),
+    enqueue: async (_name, _data, { jobId }) => jobId,
+    checkReadData: undefined,
+  });
 }

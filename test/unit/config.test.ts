@@ -85,11 +85,36 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('passes only AWS_* through to restic, with the repository base', () => {
+    const config = loadConfig({
+      ...VALID,
+      RESTIC_PASSWORD: 'a-long-random-restic-password',
+      RESTIC_REPOSITORY_BASE: 's3:https://s3.example.com/backups',
+      AWS_ACCESS_KEY_ID: 'key-id',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_DEFAULT_REGION: '',
+    });
+    expect(config.backup).toEqual({
+      repositoryBase: 's3:https://s3.example.com/backups',
+      password: 'a-long-random-restic-password',
+      storageEnv: { AWS_ACCESS_KEY_ID: 'key-id', AWS_SECRET_ACCESS_KEY: 'secret' },
+      masterFilestoreDir: undefined,
+      masterIntervalHours: 24,
+      masterKeep: 14,
+      checkReadData: '5%',
+    });
+    expect(configError({ ...VALID, BACKUP_CHECK_READ_DATA: 'all' }).message).toContain(
+      'BACKUP_CHECK_READ_DATA',
+    );
+    expect(loadConfig({ ...VALID, RESTIC_PASSWORD: '' }).backup.password).toBeUndefined();
+  });
+
   describe('in production', () => {
     const production = {
       ...VALID,
       NODE_ENV: 'production',
       TENANT_BRIDGE_SECRET: 'a-tenant-bridge-secret-of-32-chars-or-more',
+      RESTIC_PASSWORD: 'a-long-random-restic-password',
     };
 
     it('accepts non-default credentials', () => {
@@ -102,6 +127,8 @@ describe('loadConfig', () => {
       ['BULL_BOARD_USER', 'ops'],
       ['BULL_BOARD_USER', 'admin'],
       ['BRIDGE_SHARED_SECRET', 'change-me-to-32-random-bytes'],
+      ['RESTIC_PASSWORD', 'change-me'],
+      ['RESTIC_PASSWORD', ''],
     ])('refuses the default %s "%s"', (name, value) => {
       const err = configError({ ...production, [name]: value });
       expect(err.message).toContain(name);

@@ -20,9 +20,10 @@ function bridge(overrides: Partial<Bridge> = {}) {
     app: buildApp().app,
     jobs,
     registry: buildRegistry(worldJobDeps(buildWorld()).deps),
-    concurrency: { instances: 3, mail: 2, maintenance: 1 },
+    concurrency: { instances: 3, mail: 2, maintenance: 1, backups: 1 },
     http: { port: 0, host: '127.0.0.1' },
     reconcileIntervalSeconds: 45,
+    schedules: [],
     logger: pino({ level: 'silent' }),
     facts: {},
     async close() {
@@ -50,7 +51,7 @@ describe('startBridge', () => {
       'enqueue reconcile',
       'enqueue warm-templates',
     ]);
-    expect(jobs.concurrency).toEqual({ instances: 3, mail: 2, maintenance: 1 });
+    expect(jobs.concurrency).toEqual({ instances: 3, mail: 2, maintenance: 1, backups: 1 });
     expect(jobs.schedulers.get('reconcile')).toEqual({ everyMs: 45_000, data: {} });
   });
 

@@ -9,3 +9,6 @@ from . import sale_order  # noqa: F401
 from . import account_move  # noqa: F401
 from . import account_move_renewal  # noqa: F401
 from . import res_config_settings  # noqa: F401
+from . import saas_backup  # noqa: F401
+from . import saas_instance_backup  # noqa: F401
+from . import product_template_backup  # noqa: F401

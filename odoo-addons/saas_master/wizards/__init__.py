@@ -1,2 +1,3 @@
 from . import lifecycle_sweep_wizard  # noqa: F401
 from . import saas_instance_terminate_wizard  # noqa: F401
+from . import saas_backup_restore  # noqa: F401

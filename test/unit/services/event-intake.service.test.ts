@@ -29,6 +29,8 @@ const DATA: Record<EventType, object> = {
   'instance.suspend': { requested_by: 'admin' },
   'instance.reactivate': { requested_by: 'admin' },
   'instance.terminate': { requested_by: 'admin' },
+  'instance.backup': { requested_by: 'admin', kind: 'manual', backup_id: 7 },
+  'instance.restore': { requested_by: 'ann', backup_id: 7, snapshot_id: '8ba6de72' },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -143,5 +145,56 @@ describe('EventIntakeService', () => {
       permanent: false,
     });
     expect(queue.adds).toBe(0);
+  });
+
+  it('sends backup and restore requests to the backups queue, with their own job ids', async () => {
+    const { queue, intake } = setup();
+    const b = event('instance.backup');
+    const r = event('instance.restore');
+    expect(await intake.accept(b)).toEqual({
+      duplicate: false,
+      jobId: `backup-instance-12-${b.id}`,
+    });
+    await intake.accept(r);
+    expect(await intake.accept(r)).toEqual({ duplicate: true, jobId: undefined });
+    expect([...queue.jobs.entries()]).toEqual([
+      [
+        `backup-instance-12-${b.id}`,
+        {
+          name: 'backup-instance',
+          delayMs: undefined,
+          data: {
+            instanceId: 12,
+            kind: 'manual',
+            backupRecordId: 7,
+            ref: `backup-instance-12-${b.id}`,
+          },
+        },
+      ],
+      [
+        `restore-instance-12-${r.id}`,
+        {
+          name: 'restore-instance',
+          delayMs: undefined,
+          data: {
+            instanceId: 12,
+            snapshotId: '8ba6de72',
+            requestedBy: 'ann',
+            ref: `restore-instance-12-${r.id}`,
+          },
+        },
+      ],
+    ]);
+  });
+
+  it('refuses a restore without a valid snapshot id', () => {
+    const bad = bridgeEventSchema.safeParse({
+      id: randomUUID(),
+      type: 'instance.restore',
+      occurred_at: '2026-11-22T05:00:00Z',
+      instance_id: 12,
+      data: { requested_by: 'ann', backup_id: 7, snapshot_id: '../../etc' },
+    });
+    expect(bad.success).toBe(false);
   });
 });
