@@ -11,7 +11,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate'],
-  mail: ['welcome'],
+  mail: ['welcome', 'reminder-mail', 'deletion-warning-mail', 'charge-failed-mail', 'state-mail'],
   maintenance: ['reconcile', 'warm-templates'],
 } as const satisfies Record<QueueName, readonly string[]>;
 export type JobName = (typeof JOBS)[QueueName][number];

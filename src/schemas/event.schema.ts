@@ -11,6 +11,9 @@ export const EVENT_TYPES = sameAsContract(
     'instance.suspend',
     'instance.reactivate',
     'instance.terminate',
+    'instance.reminder',
+    'instance.deletion_warning',
+    'instance.charge_failed',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -39,6 +42,45 @@ const invoicePaid = z.object({
 
 const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
 
+const day = z.iso.date();
+const money = z.number().nonnegative();
+const currency = z.string().min(3).max(3);
+/** the master's portal page of the invoice; only http(s), as it goes into a mail */
+const payUrl = z.httpUrl().max(2048);
+
+export const REMINDER_DATA = z.object({
+  invoice_id: id,
+  invoice_name: z.string().min(1).max(64),
+  amount: money,
+  currency,
+  pay_url: payUrl,
+  due_date: day,
+  days_left: z.number().int().min(0).max(366),
+  trial: z.boolean(),
+});
+
+export const DELETION_WARNING_DATA = z.object({ deletion_date: day, suspended_on: day });
+
+export const CHARGE_FAILED_DATA = z.object({
+  invoice_id: id,
+  invoice_name: z.string().min(1).max(64),
+  amount: money,
+  currency,
+  pay_url: payUrl,
+  attempt: z.number().int().positive().max(100),
+  attempts_left: z.number().int().min(0).max(100),
+  error: z.string().max(500),
+  due_date: day,
+});
+
+/**
+ * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
+ * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
+ */
+const openInvoice = { pay_url: payUrl.optional() };
+const suspendExtras = { reason: z.string().max(32).optional(), ...openInvoice };
+const terminateExtras = { purge: z.boolean().optional() };
+
 /** The data of each type, checked at import against the keys the contract requires. */
 export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'order.confirmed': orderConfirmed,
@@ -47,6 +89,9 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.suspend': adminRequest,
   'instance.reactivate': adminRequest,
   'instance.terminate': adminRequest,
+  'instance.reminder': REMINDER_DATA,
+  'instance.deletion_warning': DELETION_WARNING_DATA,
+  'instance.charge_failed': CHARGE_FAILED_DATA,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -67,9 +112,24 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('order.confirmed'), data: orderConfirmed }),
   z.object({ ...envelope, type: z.literal('invoice.paid'), data: invoicePaid }),
   z.object({ ...envelope, type: z.literal('instance.retry'), data: adminRequest }),
-  z.object({ ...envelope, type: z.literal('instance.suspend'), data: adminRequest }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.suspend'),
+    data: adminRequest.extend(suspendExtras),
+  }),
   z.object({ ...envelope, type: z.literal('instance.reactivate'), data: adminRequest }),
-  z.object({ ...envelope, type: z.literal('instance.terminate'), data: adminRequest }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.terminate'),
+    data: adminRequest.extend(terminateExtras),
+  }),
+  z.object({ ...envelope, type: z.literal('instance.reminder'), data: REMINDER_DATA }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.deletion_warning'),
+    data: DELETION_WARNING_DATA.extend(openInvoice),
+  }),
+  z.object({ ...envelope, type: z.literal('instance.charge_failed'), data: CHARGE_FAILED_DATA }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeError } from '../errors.js';
 import type { EventDedupePort } from '../ports/event-dedupe.port.js';
 import type { EventIntakePort, IntakeResult } from '../ports/intake.port.js';
-import type { JobQueuePort } from '../ports/jobs.port.js';
+import type { JobName, JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 
@@ -11,7 +11,15 @@ const SEEN_TTL_SECONDS = 30 * 24 * 3600;
 /** A claim whose holder died before queueing frees itself after this, so a resend gets through. */
 const IN_FLIGHT_TTL_SECONDS = 60;
 
-const ACTION_OF: Record<EventType, InstanceAction> = {
+/** the master's mail-only events: no state changes, one mail job each */
+const MAIL_OF = {
+  'instance.reminder': 'reminder-mail',
+  'instance.deletion_warning': 'deletion-warning-mail',
+  'instance.charge_failed': 'charge-failed-mail',
+} as const satisfies Partial<Record<EventType, JobName>>;
+type MailEventType = keyof typeof MAIL_OF;
+
+const ACTION_OF: Record<Exclude<EventType, MailEventType>, InstanceAction> = {
   'order.confirmed': 'provision',
   'instance.retry': 'provision',
   'invoice.paid': 'paid',
@@ -46,16 +54,11 @@ export class EventIntakeService implements EventIntakePort {
     // the schema has lower-cased the id: the same UUID in capitals is the same event
     const key = `event:${event.id}`;
     if (!(await this.dedupe.claim(key, IN_FLIGHT_TTL_SECONDS))) return this.duplicateOf(key);
-    const action = ACTION_OF[event.type];
-    const jobId = `${action}-${event.instance_id}-${event.id}`;
-    const data: InstanceJobData = {
-      instanceId: event.instance_id,
-      action,
-      eventId: event.id,
-      eventType: event.type,
-    };
+    const { name, data } = jobOf(event);
+    // from the event id: a resent event queues (and so mails) nothing twice
+    const jobId = `${name}-${event.instance_id}-${event.id}`;
     try {
-      await this.queue.enqueue(action, data, { jobId });
+      await this.queue.enqueue(name, data, { jobId });
     } catch (err) {
       await this.dedupe.release(key).catch(() => undefined); // it expires by itself otherwise
       throw err;
@@ -82,4 +85,28 @@ export class EventIntakeService implements EventIntakePort {
       await sleep(this.timing.pollMs);
     }
   }
+}
+
+function isMailEvent(type: EventType): type is MailEventType {
+  return type in MAIL_OF;
+}
+
+function jobOf(event: BridgeEvent): { name: JobName; data: object } {
+  const { type } = event;
+  if (isMailEvent(type)) {
+    return {
+      name: MAIL_OF[type],
+      data: { instanceId: event.instance_id, eventId: event.id, facts: event.data },
+    };
+  }
+  const action = ACTION_OF[type];
+  const data: InstanceJobData = {
+    instanceId: event.instance_id,
+    action,
+    eventId: event.id,
+    eventType: type,
+  };
+  if (event.type === 'instance.terminate' && event.data.purge) data.purge = true;
+  if (event.type === 'instance.suspend' && event.data.pay_url) data.payUrl = event.data.pay_url;
+  return { name: action, data };
 }
