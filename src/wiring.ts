@@ -3,6 +3,7 @@ import { addonFingerprint } from './adapters/addon-fingerprint.js';
 import { bullBoardRouter } from './adapters/bull-board.adapter.js';
 import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
+import { UnconfiguredFinalBackup } from './adapters/unconfigured-backup.adapter.js';
 import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
@@ -15,6 +16,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { requestProvision } from './jobs/provision.job.js';
 import { buildRegistry } from './jobs/registry.js';
+import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
@@ -37,7 +39,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
   const proxy = new CaddyProxyAdapter(config.proxy.adminUrl, config.proxy.server);
   const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
-  const tenant = new TenantOdooRepository();
+  const tenant = new TenantOdooRepository(db);
 
   const imageId = await docker.imageId(config.docker.image);
   if (!imageId) {
@@ -86,6 +88,11 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     docker,
     proxy,
     tenant,
+    db,
+    filestore,
+    // the backups' service comes in here (FinalBackupPort); until then a purge fails, deleting nothing
+    finalBackup: new UnconfiguredFinalBackup(),
+    queueMail: (data, eventId) => enqueueStateMail(jobs, data, eventId),
     provisioning,
     logger,
     baseDomain: config.proxy.baseDomain,
@@ -103,7 +110,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
     },
   });
-  const mail = new MailService({ odoo, mailer, portalUrl });
+  const mail = new MailService({ odoo, mailer, portalUrl, baseDomain: config.proxy.baseDomain });
 
   // event ids are claimed on their own connection: a delivery must not wait behind job traffic
   const dedupe = new EventDedupeAdapter(config.redisUrl);

@@ -1,4 +1,5 @@
 import { BridgeError } from '../errors.js';
+import type { DatabasePort } from '../ports/database.port.js';
 import type { TenantPort, TenantSetup } from '../ports/tenant.port.js';
 import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
@@ -6,9 +7,17 @@ const POLL_MS = 250;
 const RPC_TIMEOUT_MS = 30_000;
 /** the tenant's first user (base.user_admin) */
 const ADMIN_UID = 2;
+const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
 
 /** A freshly started tenant Odoo, configured over JSON-RPC as its administrator. */
 export class TenantOdooRepository implements TenantPort {
+  /** once set up, the tenant's admin is the customer's: later writes go through the database */
+  constructor(private readonly db: Pick<DatabasePort, 'setConfigParameter'>) {}
+
+  async setExpiration(db: string, date: string): Promise<void> {
+    await this.db.setConfigParameter(db, EXPIRATION_PARAM, date);
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
     let last: number | undefined;
@@ -67,7 +76,7 @@ export class TenantOdooRepository implements TenantPort {
       'saas_tenant.plan_code': limits.planCode,
       'saas_tenant.max_users': String(limits.maxUsers),
       'saas_tenant.storage_mb': String(limits.storageMb),
-      'saas_tenant.expiration_date': limits.expirationDate ?? '',
+      [EXPIRATION_PARAM]: limits.expirationDate ?? '',
     };
     for (const [key, value] of Object.entries(params)) {
       await client.executeKw('ir.config_parameter', 'set_param', [key, value]);

@@ -26,6 +26,8 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   database_failed: 502,
   proxy_failed: 502,
   mail_failed: 502,
+  backup_failed: 502,
+  backups_not_configured: 503,
   tenant_not_ready: 503,
   capacity_exhausted: 503,
   internal: 500,

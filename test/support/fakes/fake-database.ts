@@ -68,6 +68,10 @@ export class FakeDatabase implements DatabasePort {
     this.get(name).uuid = randomUUID();
   }
 
+  async setConfigParameter(db: string, key: string, value: string): Promise<void> {
+    this.get(db).data[key] = value;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     this.dbs.delete(name);
   }

@@ -20,6 +20,7 @@ function setup(overrides: Partial<FakeInstance> = {}) {
     odoo,
     mailer,
     portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
+    baseDomain: 'saas.example.com',
   });
   return { odoo, mailer, service };
 }
