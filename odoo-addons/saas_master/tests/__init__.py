@@ -13,3 +13,4 @@ from . import test_lifecycle_sweep  # noqa: F401
 from . import test_subscription  # noqa: F401
 from . import test_subscription_portal  # noqa: F401
 from . import test_auto_renewal  # noqa: F401
+from . import test_purge  # noqa: F401
