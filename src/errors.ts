@@ -20,6 +20,8 @@ export type BridgeErrorCode =
   | 'database_failed'
   | 'proxy_failed'
   | 'mail_failed'
+  | 'backup_failed'
+  | 'backups_not_configured'
   | 'capacity_exhausted'
   | 'backup_failed'
   | 'backup_corrupt'

@@ -17,6 +17,7 @@ import type { Config } from './config.js';
 import { requestProvision } from './jobs/provision.job.js';
 import { oneJobPerInstance } from './jobs/instance-lock.js';
 import { buildRegistry } from './jobs/registry.js';
+import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
@@ -42,7 +43,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
   const proxy = new CaddyProxyAdapter(config.proxy.adminUrl, config.proxy.server);
   const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
-  const tenant = new TenantOdooRepository();
+  const tenant = new TenantOdooRepository(db);
 
   const imageId = await docker.imageId(config.docker.image);
   if (!imageId) {
@@ -96,11 +97,29 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     readyTimeoutMs: config.jobs.readyTimeoutMs,
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
   });
+  const backups = wireBackups({
+    config,
+    odooClient,
+    odoo,
+    db,
+    docker,
+    proxy,
+    tenant,
+    filestore,
+    identity,
+    metrics,
+    logger,
+  });
   const lifecycle = new LifecycleService({
     odoo,
     docker,
     proxy,
     tenant,
+    db,
+    filestore,
+    // the backups' service comes in here (FinalBackupPort); until then a purge fails, deleting nothing
+    finalBackup: backups.instanceBackups,
+    queueMail: (data, eventId) => enqueueStateMail(jobs, data, eventId),
     provisioning,
     identity,
     logger,
@@ -118,23 +137,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
     },
   });
-  const mail = new MailService({ odoo, mailer, portalUrl });
+  const mail = new MailService({ odoo, mailer, portalUrl, baseDomain: config.proxy.baseDomain });
 
   // event ids are claimed on their own connection: a delivery must not wait behind job traffic
   const dedupe = new EventDedupeAdapter(config.redisUrl);
-  const backups = wireBackups({
-    config,
-    odooClient,
-    odoo,
-    db,
-    docker,
-    proxy,
-    tenant,
-    filestore,
-    identity,
-    metrics,
-    logger,
-  });
   const registry = buildRegistry({
     provisioning,
     lifecycle,

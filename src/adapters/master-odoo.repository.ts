@@ -33,6 +33,7 @@ const instanceRow = z.object({
   admin_login: optText,
   initial_password: optText,
   provisioned_at: optText,
+  purged_at: optText,
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -166,6 +167,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     adminLogin: row.admin_login,
     initialPassword: row.initial_password,
     provisionedAt: row.provisioned_at,
+    purgedAt: row.purged_at,
   };
 }
 

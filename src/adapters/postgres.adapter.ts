@@ -169,6 +169,19 @@ export class PostgresAdapter implements DatabasePort {
     });
   }
 
+  async setConfigParameter(db: string, key: string, value: string): Promise<void> {
+    await this.inDatabase(db, `set ${key} in ${db}`, async (client) => {
+      await client.query(
+        `INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+         VALUES ($1, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date`,
+        [key, value],
+      );
+      // get_param is cached per worker; this sequence makes each worker drop its caches
+      await client.query(`SELECT nextval('base_cache_signaling_default')`);
+    });
+  }
+
   async dropDatabase(name: string): Promise<void> {
     await this.query(
       `drop database ${name}`,

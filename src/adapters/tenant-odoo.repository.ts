@@ -1,15 +1,24 @@
 import { BridgeError } from '../errors.js';
+import type { DatabasePort } from '../ports/database.port.js';
 import type { TenantPort, TenantSetup } from '../ports/tenant.port.js';
 import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
 const RPC_TIMEOUT_MS = 30_000;
+const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
 
 /**
  * A freshly started tenant Odoo, configured over JSON-RPC as the bridge's own technical user (made by
  * saas_tenant, hidden from the customer); the customer's admin (uid 2) is only ever written, never used.
  */
 export class TenantOdooRepository implements TenantPort {
+  /** once set up, the tenant's admin is the customer's: later writes go through the database */
+  constructor(private readonly db: Pick<DatabasePort, 'setConfigParameter'>) {}
+
+  async setExpiration(db: string, date: string): Promise<void> {
+    await this.db.setConfigParameter(db, EXPIRATION_PARAM, date);
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
     let last: number | undefined;

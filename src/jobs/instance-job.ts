@@ -23,7 +23,7 @@ export interface InstanceJobResult {
 export function instanceJob(
   deps: InstanceJobDeps,
   name: InstanceAction,
-  run: (instanceId: number) => Promise<string>,
+  run: (instanceId: number, data: InstanceJobData) => Promise<string>,
   onFinalFailure?: (data: InstanceJobData, err: unknown) => Promise<void>,
 ): JobDefinition {
   return defineJob<InstanceJobData, InstanceJobResult>({
@@ -32,9 +32,9 @@ export function instanceJob(
     schema: instanceJobSchema,
     attempts: 5,
     backoff: { type: 'exponential', delayMs: 2_000 },
-    handler: oneJobPerInstance(deps.locks, async ({ instanceId }) => {
+    handler: oneJobPerInstance(deps.locks, async (data) => {
       const started = Date.now();
-      const outcome = await run(instanceId);
+      const outcome = await run(data.instanceId, data);
       const ms = Date.now() - started;
       // a tenant that came up (provisioned, paid for, reactivated) is what the histogram times
       if (outcome === 'running') deps.metrics.provisionSeconds.observe(ms / 1000);

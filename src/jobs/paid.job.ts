@@ -9,8 +9,8 @@ export function paidJob(
   return instanceJob(
     deps,
     'paid',
-    (instanceId) => deps.lifecycle.paid(instanceId),
-    // a paid draft is a provisioning: its last failure is recorded like one
-    (data, err) => deps.provisioning.fail(data.instanceId, err),
+    (instanceId, { eventId }) => deps.lifecycle.paid(instanceId, { eventId }),
+    // a paid draft is a provisioning: its last failure is recorded like one (a running one is not)
+    (data, err) => deps.lifecycle.paidFailed(data.instanceId, err),
   );
 }

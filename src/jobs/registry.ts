@@ -13,11 +13,15 @@ import type { MailService } from '../services/mail.service.js';
 import type { ProvisioningService } from '../services/provisioning.service.js';
 import type { ReconcileService } from '../services/reconcile.service.js';
 import type { TemplateService } from '../services/template.service.js';
+import { chargeFailedMailJob } from './charge-failed-mail.job.js';
 import { counted } from './counted.js';
+import { deletionWarningMailJob } from './deletion-warning-mail.job.js';
 import { paidJob } from './paid.job.js';
 import { provisionJob } from './provision.job.js';
 import { reactivateJob } from './reactivate.job.js';
 import { reconcileJob } from './reconcile.job.js';
+import { reminderMailJob } from './reminder-mail.job.js';
+import { stateMailJob } from './state-mail.job.js';
 import { suspendJob } from './suspend.job.js';
 import { terminateJob } from './terminate.job.js';
 import { warmTemplatesJob } from './warm-templates.job.js';
@@ -45,6 +49,10 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     reactivateJob(deps),
     terminateJob(deps),
     welcomeJob(deps),
+    reminderMailJob(deps),
+    deletionWarningMailJob(deps),
+    chargeFailedMailJob(deps),
+    stateMailJob(deps),
     reconcileJob(deps),
     warmTemplatesJob(deps),
     ...deps.backupJobs,

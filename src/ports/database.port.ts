@@ -34,6 +34,12 @@ export interface DatabasePort {
    * bridge's own API key, and the template's admin/admin stops working (no password until set-up).
    */
   resetOdooIdentity(name: string, bridge: BridgeAccess): Promise<void>;
+  /**
+   * Sets one of Odoo's system parameters (ir.config_parameter) in database `db` and tells the
+   * running Odoo to drop its caches: the bridge's own way into a tenant, whose admin password is
+   * the customer's.
+   */
+  setConfigParameter(db: string, key: string, value: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;

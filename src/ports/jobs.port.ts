@@ -12,7 +12,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
   instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate'],
-  mail: ['welcome'],
+  mail: ['welcome', 'reminder-mail', 'deletion-warning-mail', 'charge-failed-mail', 'state-mail'],
   maintenance: ['reconcile', 'warm-templates'],
   backups: [
     'backup-instance',

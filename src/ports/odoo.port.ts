@@ -32,6 +32,8 @@ export interface InstanceRecord {
   /** the customer's first password, kept in Odoo until shown once in the portal */
   initialPassword: string | undefined;
   provisionedAt: string | undefined;
+  /** when a purge deleted the tenant's data; the subdomain is free again from then on */
+  purgedAt: string | undefined;
 }
 
 export interface PlanRecord {
@@ -60,6 +62,7 @@ export interface InstancePatch {
   provisioned_at?: string;
   suspended_since?: string | false;
   expiration_date?: string;
+  purged_at?: string;
 }
 
 export interface OdooPort {

@@ -16,6 +16,8 @@ export interface TenantSetup {
 
 /** JSON-RPC to a tenant Odoo, addressed by its base URL. */
 export interface TenantPort {
+  /** writes saas_tenant.expiration_date (YYYY-MM-DD) into the tenant's database */
+  setExpiration(db: string, date: string): Promise<void>;
   /** resolves when GET /web/login answers 200; throws tenant_not_ready after timeoutMs */
   waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
   /** true when login/password are accepted by the tenant's database */

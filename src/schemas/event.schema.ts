@@ -13,6 +13,9 @@ export const EVENT_TYPES = sameAsContract(
     'instance.terminate',
     'instance.backup',
     'instance.restore',
+    'instance.reminder',
+    'instance.deletion_warning',
+    'instance.charge_failed',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -54,6 +57,45 @@ const restoreRequest = z.object({
   snapshot_id: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a restic snapshot id'),
 });
 
+const day = z.iso.date();
+const money = z.number().nonnegative();
+const currency = z.string().min(3).max(3);
+/** the master's portal page of the invoice; only http(s), as it goes into a mail */
+const payUrl = z.httpUrl().max(2048);
+
+export const REMINDER_DATA = z.object({
+  invoice_id: id,
+  invoice_name: z.string().min(1).max(64),
+  amount: money,
+  currency,
+  pay_url: payUrl,
+  due_date: day,
+  days_left: z.number().int().min(0).max(366),
+  trial: z.boolean(),
+});
+
+export const DELETION_WARNING_DATA = z.object({ deletion_date: day, suspended_on: day });
+
+export const CHARGE_FAILED_DATA = z.object({
+  invoice_id: id,
+  invoice_name: z.string().min(1).max(64),
+  amount: money,
+  currency,
+  pay_url: payUrl,
+  attempt: z.number().int().positive().max(100),
+  attempts_left: z.number().int().min(0).max(100),
+  error: z.string().max(500),
+  due_date: day,
+});
+
+/**
+ * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
+ * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
+ */
+const openInvoice = { pay_url: payUrl.optional() };
+const suspendExtras = { reason: z.string().max(32).optional(), ...openInvoice };
+const terminateExtras = { purge: z.boolean().optional() };
+
 /** The data of each type, checked at import against the keys the contract requires. */
 export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'order.confirmed': orderConfirmed,
@@ -64,6 +106,9 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.terminate': adminRequest,
   'instance.backup': backupRequest,
   'instance.restore': restoreRequest,
+  'instance.reminder': REMINDER_DATA,
+  'instance.deletion_warning': DELETION_WARNING_DATA,
+  'instance.charge_failed': CHARGE_FAILED_DATA,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -84,9 +129,24 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('order.confirmed'), data: orderConfirmed }),
   z.object({ ...envelope, type: z.literal('invoice.paid'), data: invoicePaid }),
   z.object({ ...envelope, type: z.literal('instance.retry'), data: adminRequest }),
-  z.object({ ...envelope, type: z.literal('instance.suspend'), data: adminRequest }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.suspend'),
+    data: adminRequest.extend(suspendExtras),
+  }),
   z.object({ ...envelope, type: z.literal('instance.reactivate'), data: adminRequest }),
-  z.object({ ...envelope, type: z.literal('instance.terminate'), data: adminRequest }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.terminate'),
+    data: adminRequest.extend(terminateExtras),
+  }),
+  z.object({ ...envelope, type: z.literal('instance.reminder'), data: REMINDER_DATA }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.deletion_warning'),
+    data: DELETION_WARNING_DATA.extend(openInvoice),
+  }),
+  z.object({ ...envelope, type: z.literal('instance.charge_failed'), data: CHARGE_FAILED_DATA }),
   z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
   z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
 ]);

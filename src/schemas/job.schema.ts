@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHARGE_FAILED_DATA, DELETION_WARNING_DATA, REMINDER_DATA } from './event.schema.js';
 
 /** Jobs on the instances queue; they carry ids only (never secrets): Odoo is read again when they run. */
 export const INSTANCE_ACTIONS = [
@@ -10,17 +11,47 @@ export const INSTANCE_ACTIONS = [
 ] as const;
 export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 
+const instanceId = z.number().int().positive();
+const payUrl = z.httpUrl().max(2048);
+
 export const instanceJobSchema = z.object({
-  instanceId: z.number().int().positive(),
+  instanceId,
   action: z.enum(INSTANCE_ACTIONS),
   eventId: z.string().min(1),
   eventType: z.string().min(1),
+  /** terminate: final backup, then database, role and filestore removed too */
+  purge: z.boolean().optional(),
+  /** suspend: the open renewal invoice's portal page, for the "suspended" mail */
+  payUrl: payUrl.optional(),
 });
 export type InstanceJobData = z.infer<typeof instanceJobSchema>;
 
 export const MAIL_KINDS = ['welcome'] as const;
 export const mailJobSchema = z.object({
-  instanceId: z.number().int().positive(),
+  instanceId,
   kind: z.enum(MAIL_KINDS),
 });
 export type MailJobData = z.infer<typeof mailJobSchema>;
+
+/** A mail the master's event asks for; `facts` is the event's data as the intake validated it. */
+function eventMail<F extends z.ZodObject>(facts: F) {
+  return z.object({ instanceId, eventId: z.string().min(1), facts });
+}
+export const reminderMailSchema = eventMail(REMINDER_DATA);
+export type ReminderMailData = z.infer<typeof reminderMailSchema>;
+export const deletionWarningMailSchema = eventMail(
+  DELETION_WARNING_DATA.extend({ pay_url: payUrl.optional() }),
+);
+export type DeletionWarningMailData = z.infer<typeof deletionWarningMailSchema>;
+export const chargeFailedMailSchema = eventMail(CHARGE_FAILED_DATA);
+export type ChargeFailedMailData = z.infer<typeof chargeFailedMailSchema>;
+
+/** Mails the bridge sends after it changed an instance's state itself. */
+export const STATE_MAIL_KINDS = ['suspended', 'reactivated', 'renewed', 'deleted'] as const;
+export type StateMailKind = (typeof STATE_MAIL_KINDS)[number];
+export const stateMailSchema = z.object({
+  instanceId,
+  kind: z.enum(STATE_MAIL_KINDS),
+  payUrl: payUrl.optional(),
+});
+export type StateMailData = z.infer<typeof stateMailSchema>;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeError } from '../errors.js';
 import type { EventDedupePort } from '../ports/event-dedupe.port.js';
 import type { EventIntakePort, IntakeResult } from '../ports/intake.port.js';
-import type { JobQueuePort } from '../ports/jobs.port.js';
+import type { JobName, JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 import { backupJobOf, isBackupEvent, type BackupEventType } from './backup-intake.js';
@@ -12,7 +12,15 @@ const SEEN_TTL_SECONDS = 30 * 24 * 3600;
 /** A claim whose holder died before queueing frees itself after this, so a resend gets through. */
 const IN_FLIGHT_TTL_SECONDS = 60;
 
-const ACTION_OF: Record<Exclude<EventType, BackupEventType>, InstanceAction> = {
+/** the master's mail-only events: no state changes, one mail job each */
+const MAIL_OF = {
+  'instance.reminder': 'reminder-mail',
+  'instance.deletion_warning': 'deletion-warning-mail',
+  'instance.charge_failed': 'charge-failed-mail',
+} as const satisfies Partial<Record<EventType, JobName>>;
+type MailEventType = keyof typeof MAIL_OF;
+
+const ACTION_OF: Record<Exclude<EventType, MailEventType | BackupEventType>, InstanceAction> = {
   'order.confirmed': 'provision',
   'instance.retry': 'provision',
   'invoice.paid': 'paid',
@@ -22,20 +30,6 @@ const ACTION_OF: Record<Exclude<EventType, BackupEventType>, InstanceAction> = {
 };
 
 export type IntakeQueue = JobQueuePort;
-
-/** An instance event becomes the instance job of its action; its id comes from the event. */
-function instanceJobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
-  name: InstanceAction;
-  data: InstanceJobData;
-  jobId: string;
-} {
-  const action = ACTION_OF[event.type];
-  return {
-    name: action,
-    jobId: `${action}-${event.instance_id}-${event.id}`,
-    data: { instanceId: event.instance_id, action, eventId: event.id, eventType: event.type },
-  };
-}
 
 export interface IntakeTiming {
   /** how long a second delivery waits for the first one's job to be queued */
@@ -61,7 +55,7 @@ export class EventIntakeService implements EventIntakePort {
     // the schema has lower-cased the id: the same UUID in capitals is the same event
     const key = `event:${event.id}`;
     if (!(await this.dedupe.claim(key, IN_FLIGHT_TTL_SECONDS))) return this.duplicateOf(key);
-    const job = isBackupEvent(event) ? backupJobOf(event) : instanceJobOf(event);
+    const job = isBackupEvent(event) ? backupJobOf(event) : jobOf(event);
     try {
       await this.queue.enqueue(job.name, job.data, { jobId: job.jobId });
     } catch (err) {
@@ -90,4 +84,36 @@ export class EventIntakeService implements EventIntakePort {
       await sleep(this.timing.pollMs);
     }
   }
+}
+
+function isMailEvent(type: EventType): type is MailEventType {
+  return type in MAIL_OF;
+}
+
+/** An instance or mail event becomes its job; the job id comes from the event (a resent event
+ * queues, and so mails, nothing twice). */
+function jobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
+  name: JobName;
+  data: object;
+  jobId: string;
+} {
+  const jobId = (name: JobName) => `${name}-${event.instance_id}-${event.id}`;
+  const { type } = event;
+  if (isMailEvent(type)) {
+    return {
+      name: MAIL_OF[type],
+      jobId: jobId(MAIL_OF[type]),
+      data: { instanceId: event.instance_id, eventId: event.id, facts: event.data },
+    };
+  }
+  const action = ACTION_OF[type];
+  const data: InstanceJobData = {
+    instanceId: event.instance_id,
+    action,
+    eventId: event.id,
+    eventType: type,
+  };
+  if (event.type === 'instance.terminate' && event.data.purge) data.purge = true;
+  if (event.type === 'instance.suspend' && event.data.pay_url) data.payUrl = event.data.pay_url;
+  return { name: action, jobId: jobId(action), data };
 }

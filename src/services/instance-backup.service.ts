@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { BridgeError, errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { BackupKind, BackupRecordsPort } from '../ports/backup.port.js';
+import type {
+  BackupKind,
+  BackupRecordsPort,
+  FinalBackupPort,
+  FinalBackupTarget,
+} from '../ports/backup.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
@@ -61,11 +66,31 @@ export interface RestoreRequest {
 }
 
 /** Backups and restores of instances and of the master, recorded as saas.backup in the master. */
-export class InstanceBackupService {
+export class InstanceBackupService implements FinalBackupPort {
   private readonly now: () => number;
 
   constructor(private readonly deps: InstanceBackupDeps) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * The backup a purge makes before it deletes anything (FinalBackupPort): of any instance whose
+   * database still exists, whatever its state, recorded as kind `final` and kept after the purge
+   * (the tenant's repository is not removed with the tenant).
+   */
+  async finalBackup(target: FinalBackupTarget): Promise<{ snapshotId: string }> {
+    const instance = await this.load(target.instanceId);
+    const plan = await this.deps.odoo.getPlan(instance.planId);
+    const recordId = await this.deps.records.ensureBackupRecord(
+      `final-${instance.id}`,
+      instance.id,
+      'final',
+    );
+    await this.deps.records.updateBackupRecord(recordId, { state: 'running', error: false });
+    const subject = { ...this.subjectOf(instance, { plan: plan.code }), database: target.db };
+    const outcome = await this.deps.backups.backup(subject, 'final');
+    await this.recordDone(recordId, outcome, 'final');
+    return { snapshotId: outcome.snapshotId };
   }
 
   async backupInstance(request: BackupRequest, jobRef: string): Promise<string> {

@@ -1,9 +1,13 @@
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { FinalBackupPort } from '../ports/backup.port.js';
+import type { DatabasePort } from '../ports/database.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
-import type { OdooPort } from '../ports/odoo.port.js';
+import type { FilestorePort } from '../ports/filestore.port.js';
+import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
+import type { StateMailData } from '../schemas/job.schema.js';
 import { loadInstance } from './instance-loader.js';
 import { odooDatetime, type ProvisioningService } from './provisioning.service.js';
 import { escapeHtml } from './secrets.js';
@@ -15,7 +19,12 @@ export interface LifecycleDeps {
   docker: DockerPort;
   proxy: ProxyPort;
   tenant: TenantPort;
+  db: DatabasePort;
+  filestore: FilestorePort;
+  finalBackup: FinalBackupPort;
   provisioning: ProvisioningService;
+  /** queues a customer mail (suspended, back, renewed, deleted); one per instance, kind and event */
+  queueMail(data: StateMailData, eventId: string): Promise<void>;
   identity: TenantIdentity;
   logger: Logger;
   /** the customer's renew page in the master portal, for the suspended page */
@@ -23,21 +32,64 @@ export interface LifecycleDeps {
   readyTimeoutMs: number;
 }
 
-/** Suspension, reactivation, termination and payments of instances that exist. Data is never deleted here. */
+/** What the event behind an instance job says beyond the instance id. */
+export interface LifecycleRequest {
+  /** names the mails this job queues, so a job run again queues none twice */
+  eventId: string;
+  /** the open renewal invoice's page, for the suspended mail */
+  payUrl?: string;
+  /** terminate: final backup, then everything of the tenant deleted */
+  purge?: boolean;
+}
+
+const NO_REQUEST: LifecycleRequest = { eventId: 'admin' };
+const NOT_PROVISIONED = ['draft', 'provisioning', 'error'];
+
+/**
+ * Suspension, reactivation, termination and payments of instances that exist. Data is deleted
+ * only by a purge, and only after its final backup was made. Mails are queued after the state is
+ * written; a mail that cannot be queued is logged and changes nothing.
+ */
 export class LifecycleService {
   constructor(private readonly deps: LifecycleDeps) {}
 
-  /** A paid invoice: first payment provisions, a suspended instance comes back, a running one is noted. */
-  async paid(instanceId: number): Promise<string> {
+  /**
+   * A paid invoice: the first payment provisions, a suspended instance comes back, a running one
+   * is renewed. The master has already moved the expiry; the tenant learns it here.
+   */
+  async paid(instanceId: number, request: LifecycleRequest = NO_REQUEST): Promise<string> {
     const instance = await this.load(instanceId);
-    if (['draft', 'provisioning', 'error'].includes(instance.state)) {
+    if (NOT_PROVISIONED.includes(instance.state)) {
       return this.deps.provisioning.provision(instanceId);
     }
-    if (instance.state === 'suspended') return this.reactivate(instanceId);
-    return `nothing to do (${instance.state})`;
+    if (instance.state === 'suspended') {
+      const outcome = await this.reactivate(instanceId);
+      if (outcome !== 'running') return outcome;
+      await this.writeExpiry(instanceId);
+      await this.mail({ instanceId, kind: 'reactivated' }, request);
+      return outcome;
+    }
+    if (instance.state !== 'running') return `nothing to do (${instance.state})`;
+    const expiry = await this.writeExpiry(instanceId);
+    await this.deps.odoo.postNote(
+      instanceId,
+      `Payment received: the tenant now expires on ${escapeHtml(expiry ?? '-')}.`,
+    );
+    await this.mail({ instanceId, kind: 'renewed' }, request);
+    return 'renewed';
   }
 
-  async suspend(instanceId: number): Promise<string> {
+  /** The last failure of a paid job: a provisioning's is recorded as one, else only noted. */
+  async paidFailed(instanceId: number, err: unknown): Promise<void> {
+    const instance = await this.deps.odoo.getInstance(instanceId).catch(() => undefined);
+    if (!instance || NOT_PROVISIONED.includes(instance.state))
+      return this.deps.provisioning.fail(instanceId, err);
+    const reason = err instanceof Error ? err.message : String(err);
+    await this.deps.odoo.updateInstance(instanceId, { last_error: reason.slice(0, 2000) });
+    await this.deps.odoo.postNote(instanceId, `Payment not applied: ${escapeHtml(reason)}`);
+  }
+
+  async suspend(instanceId: number, request: LifecycleRequest = NO_REQUEST): Promise<string> {
     const instance = await this.load(instanceId);
     if (instance.state === 'suspended') return 'already suspended';
     if (instance.state !== 'running' && instance.state !== 'error')
@@ -54,6 +106,7 @@ export class LifecycleService {
       { state: 'suspended', suspended_since: odooDatetime(new Date()) },
       'Instance suspended: container stopped, data kept.',
     );
+    await this.mail({ instanceId, kind: 'suspended', payUrl: request.payUrl }, request);
     return 'suspended';
   }
 
@@ -87,9 +140,13 @@ export class LifecycleService {
     return 'running';
   }
 
-  /** Stops and removes the container and the route; the database and filestore stay for the final backup. */
-  async terminate(instanceId: number): Promise<string> {
+  /**
+   * Stops and removes the container and the route; the database and filestore stay for the final
+   * backup. With `purge`, the final backup is made and everything else deleted too.
+   */
+  async terminate(instanceId: number, request: LifecycleRequest = NO_REQUEST): Promise<string> {
     const instance = await this.load(instanceId);
+    if (request.purge) return this.purge(instance, request);
     if (instance.state === 'terminated') return 'already terminated';
     const names = this.deps.identity.namesOf(instance);
     await this.deps.odoo.updateInstance(instanceId, { state: 'terminating' });
@@ -103,7 +160,66 @@ export class LifecycleService {
     return 'terminated';
   }
 
-  private load(instanceId: number) {
+  /**
+   * Final backup first (nothing is deleted without it), then container, route, database, role and
+   * filestore. Each step looks before it acts, so a purge run again after a failure goes on where
+   * it stopped. `purged_at` is written last: only then may the master sell the subdomain again.
+   */
+  private async purge(instance: InstanceRecord, request: LifecycleRequest): Promise<string> {
+    const { id } = instance;
+    if (instance.state === 'terminated' && instance.purgedAt) return 'already purged';
+    const names = this.deps.identity.namesOf(instance);
+    const db = instance.dbName ?? names.db;
+    if (await this.deps.db.databaseExists(db)) {
+      const { snapshotId } = await this.deps.finalBackup.finalBackup({
+        instanceId: id,
+        subdomain: instance.subdomain,
+        db,
+      });
+      await this.deps.odoo.postNote(id, `Final backup made: snapshot ${escapeHtml(snapshotId)}.`);
+    }
+    if (instance.state !== 'terminating')
+      await this.deps.odoo.updateInstance(id, { state: 'terminating' });
+    const container = names.container;
+    if (await this.deps.docker.findContainer(container))
+      await this.deps.docker.removeContainer(container);
+    await this.deps.proxy.removeRoute(names.host); // a missing route is no error
+    if (await this.deps.db.databaseExists(db)) await this.deps.db.dropDatabase(db);
+    await this.deps.db.dropRole(db); // the tenant's role is named after its database; IF EXISTS
+    if (await this.deps.filestore.exists(db)) await this.deps.filestore.remove(db);
+    await this.deps.odoo.updateInstance(id, {
+      state: 'terminated',
+      purged_at: odooDatetime(new Date()),
+    });
+    await this.deps.odoo.postNote(
+      id,
+      `Instance purged: container, route, database, role and filestore of ${escapeHtml(db)} deleted.`,
+    );
+    await this.mail({ instanceId: id, kind: 'deleted' }, request);
+    return 'purged';
+  }
+
+  /** the master's (already moved) expiry into the tenant; answers it */
+  private async writeExpiry(instanceId: number): Promise<string | undefined> {
+    const instance = await this.load(instanceId);
+    if (!instance.expirationDate) return undefined;
+    const db = instance.dbName ?? this.deps.identity.namesOf(instance).db;
+    await this.deps.tenant.setExpiration(db, instance.expirationDate);
+    return instance.expirationDate;
+  }
+
+  private async mail(data: StateMailData, request: LifecycleRequest): Promise<void> {
+    try {
+      await this.deps.queueMail(data, request.eventId);
+    } catch (err) {
+      this.deps.logger.warn(
+        { instance: data.instanceId, mail: data.kind, err },
+        'could not queue the mail; the state change stands',
+      );
+    }
+  }
+
+  private load(instanceId: number): Promise<InstanceRecord> {
     return loadInstance(this.deps.odoo, instanceId);
   }
 }

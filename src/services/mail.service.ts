@@ -1,26 +1,42 @@
 import { BridgeError } from '../errors.js';
-import type { MailPort } from '../ports/mail.port.js';
-import type { OdooPort } from '../ports/odoo.port.js';
+import type { MailMessage, MailPort } from '../ports/mail.port.js';
+import type { InstanceRecord, InstanceState, OdooPort } from '../ports/odoo.port.js';
+import type {
+  ChargeFailedMailData,
+  DeletionWarningMailData,
+  ReminderMailData,
+  StateMailData,
+  StateMailKind,
+} from '../schemas/job.schema.js';
+import { noticeMail, type Notice } from './lifecycle-mail-templates.js';
 import { escapeHtml } from './secrets.js';
 import { welcomeMail } from './mail-templates.js';
+import { tenantHost } from './naming.js';
 
 export interface MailServiceDeps {
   odoo: OdooPort;
   mailer: MailPort;
   /** the customer's instance page in the master portal */
   portalUrl(instanceId: number): string;
+  baseDomain: string;
 }
+
+/** the state a state mail speaks of: when the instance left it before the mail went, it is not sent */
+const STATE_OF: Record<StateMailKind, InstanceState> = {
+  suspended: 'suspended',
+  reactivated: 'running',
+  renewed: 'running',
+  deleted: 'terminated',
+};
+
+export const SKIPPED = 'skipped';
 
 /** Customer mails; each one sent is also logged on the instance in the master (never the password). */
 export class MailService {
   constructor(private readonly deps: MailServiceDeps) {}
 
   async sendWelcome(instanceId: number): Promise<string> {
-    const instance = await this.deps.odoo.getInstance(instanceId);
-    if (!instance)
-      throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist`, true);
-    if (!instance.partnerEmail)
-      throw new BridgeError('mail_failed', `instance ${instanceId}'s customer has no email`, true);
+    const instance = await this.recipient(instanceId);
     if (!instance.url)
       throw new BridgeError('mail_failed', `instance ${instanceId} has no URL yet`);
     const message = welcomeMail({
@@ -40,5 +56,102 @@ export class MailService {
       )}, URL ${escapeHtml(instance.url)}).`,
     );
     return messageId;
+  }
+
+  sendReminder({ instanceId, facts }: ReminderMailData): Promise<string> {
+    return this.sendNotice(instanceId, () => ({
+      kind: 'reminder',
+      daysLeft: facts.days_left,
+      dueDate: facts.due_date,
+      amount: facts.amount,
+      currency: facts.currency,
+      invoiceName: facts.invoice_name,
+      trial: facts.trial,
+      payUrl: facts.pay_url,
+    }));
+  }
+
+  sendDeletionWarning({ instanceId, facts }: DeletionWarningMailData): Promise<string> {
+    return this.sendNotice(instanceId, () => ({
+      kind: 'deletion-warning',
+      deletionDate: facts.deletion_date,
+      payUrl: facts.pay_url ?? this.deps.portalUrl(instanceId),
+    }));
+  }
+
+  sendChargeFailed({ instanceId, facts }: ChargeFailedMailData): Promise<string> {
+    return this.sendNotice(instanceId, () => ({
+      kind: 'charge-failed',
+      attempt: facts.attempt,
+      attemptsLeft: facts.attempts_left,
+      error: facts.error,
+      dueDate: facts.due_date,
+      payUrl: facts.pay_url,
+    }));
+  }
+
+  /** After a state change of the bridge's; answers "skipped" when the instance has left that state. */
+  async sendStateMail({ instanceId, kind, payUrl }: StateMailData): Promise<string> {
+    const instance = await this.recipient(instanceId);
+    if (instance.state !== STATE_OF[kind]) return SKIPPED;
+    return this.sendNotice(instanceId, (i) => this.stateNotice(i, kind, payUrl), instance);
+  }
+
+  private stateNotice(
+    instance: InstanceRecord,
+    kind: StateMailKind,
+    payUrl: string | undefined,
+  ): Notice {
+    const portalUrl = this.deps.portalUrl(instance.id);
+    const url = instance.url ?? `https://${this.hostOf(instance)}`;
+    switch (kind) {
+      case 'suspended':
+        return { kind, payUrl: payUrl ?? portalUrl };
+      case 'reactivated':
+        return { kind, url };
+      case 'renewed':
+        if (!instance.expirationDate)
+          throw new BridgeError('mail_failed', `instance ${instance.id} has no expiry`, true);
+        return { kind, url, nextPaymentDate: instance.expirationDate };
+      case 'deleted':
+        return { kind, portalUrl };
+    }
+  }
+
+  private async sendNotice(
+    instanceId: number,
+    notice: (instance: InstanceRecord & { partnerEmail: string }) => Notice,
+    loaded?: InstanceRecord & { partnerEmail: string },
+  ): Promise<string> {
+    const instance = loaded ?? (await this.recipient(instanceId));
+    const message: MailMessage = noticeMail(
+      {
+        to: instance.partnerEmail,
+        customerName: instance.partnerName,
+        host: this.hostOf(instance),
+        lang: instance.lang,
+      },
+      notice(instance),
+    );
+    const { messageId } = await this.deps.mailer.send(message);
+    await this.deps.odoo.postNote(
+      instanceId,
+      `Mail sent to ${escapeHtml(message.to)}: "${escapeHtml(message.subject)}".`,
+    );
+    return messageId;
+  }
+
+  private hostOf(instance: InstanceRecord): string {
+    return tenantHost(instance.subdomain, this.deps.baseDomain);
+  }
+
+  private async recipient(instanceId: number): Promise<InstanceRecord & { partnerEmail: string }> {
+    const instance = await this.deps.odoo.getInstance(instanceId);
+    if (!instance)
+      throw new BridgeError('instance_not_found', `instance ${instanceId} does not exist`, true);
+    const { partnerEmail } = instance;
+    if (!partnerEmail)
+      throw new BridgeError('mail_failed', `instance ${instanceId}'s customer has no email`, true);
+    return { ...instance, partnerEmail };
   }
 }

@@ -62,6 +62,7 @@ describe('MailerAdapter against a real SMTP server', () => {
       odoo,
       mailer: mailer(sink.url),
       portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
+      baseDomain: 'saas.example.com',
     });
     const before = sink.received.length;
     const messageId = await service.sendWelcome(1);

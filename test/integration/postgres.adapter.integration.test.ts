@@ -31,7 +31,9 @@ const TEMPLATE_SQL = `
   CREATE SEQUENCE it_standalone_seq;
   CREATE VIEW res_partner_names AS SELECT name FROM res_partner;
   CREATE FUNCTION it_answer() RETURNS int LANGUAGE sql AS 'SELECT 42';
-  CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text NOT NULL);
+  CREATE TABLE ir_config_parameter (id serial PRIMARY KEY, key varchar NOT NULL UNIQUE, value text NOT NULL,
+    create_date timestamp, write_date timestamp);
+  CREATE SEQUENCE base_cache_signaling_default;
   INSERT INTO ir_config_parameter (key, value) VALUES
     ('database.secret', 'template-secret'), ('database.uuid', 'template-uuid'),
     ('database.create_date', '2020-01-01 00:00:00'), ('web.base.url', 'http://template.example');
@@ -150,6 +152,19 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'`,
     );
     expect(rows).toEqual([{ owner: TEMPLATE_ROLE }]);
+  });
+
+  it('sets an Odoo system parameter in a tenant and signals the running Odoo to drop its caches', async () => {
+    const signal = async () =>
+      Number(
+        (await inDb(TENANT_X, 'SELECT last_value FROM base_cache_signaling_default')).rows[0]
+          .last_value,
+      );
+    const before = await signal();
+    await db.setConfigParameter(TENANT_X, 'saas_tenant.expiration_date', '2030-01-31');
+    await db.setConfigParameter(TENANT_X, 'saas_tenant.expiration_date', '2030-02-28');
+    expect((await params(TENANT_X))['saas_tenant.expiration_date']).toBe('2030-02-28');
+    expect(await signal()).toBeGreaterThan(before);
   });
 
   it('gives the clone its own Odoo identity', async () => {

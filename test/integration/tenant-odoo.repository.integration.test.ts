@@ -79,7 +79,10 @@ const notUsed = new Proxy({} as OdooPort & ProxyPort, {
 let db: PostgresAdapter;
 let deps: ProvisioningDeps;
 let tenant: ReadyTenant;
-const repository = new TenantOdooRepository();
+// expiry writes go through the database (set up in beforeAll)
+const repository = new TenantOdooRepository({
+  setConfigParameter: (name, key, value) => db.setConfigParameter(name, key, value),
+});
 const identity = new TenantIdentity({
   owner: `it-owner-${run}`,
   baseDomain: 'saas.test',

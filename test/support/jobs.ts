@@ -73,6 +73,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
       odoo: world.odoo,
       mailer: outbox,
       portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
+      baseDomain: 'saas.example.com',
     }),
     odoo: world.odoo,
     locks: world.locks,

@@ -9,7 +9,9 @@ import { ReconcileService } from '../../src/services/reconcile.service.js';
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
+import type { StateMailData } from '../../src/schemas/job.schema.js';
 import { CallLog, instrument } from './fakes/call-log.js';
+import { FakeFinalBackup } from './fakes/fake-final-backup.js';
 import { FakeDatabase } from './fakes/fake-database.js';
 import { FakeDocker } from './fakes/fake-docker.js';
 import { FakeFilestore } from './fakes/fake-filestore.js';
@@ -66,6 +68,7 @@ export function draftInstance(overrides: Partial<FakeInstance> = {}): FakeInstan
     adminLogin: undefined,
     initialPassword: undefined,
     provisionedAt: undefined,
+    purgedAt: undefined,
     ...overrides,
   };
 }
@@ -96,6 +99,8 @@ export function buildWorld() {
   const locks = new FakeLocks();
   const tenant = new FakeTenant(docker, db);
   const welcomes: number[] = [];
+  const stateMails: (StateMailData & { key: string })[] = [];
+  const finalBackup = new FakeFinalBackup(db, filestore);
   const provisionRequests: number[] = [];
   const stateCounts: Record<InstanceState, number>[] = [];
   const logger = pino({ level: 'silent' });
@@ -116,6 +121,18 @@ export function buildWorld() {
     locks: instrument(locks, 'locks', log),
     tenant: instrument(tenant, 'tenant', log),
     // like JobProducers.enqueueWelcome, whose jobId welcome-<id> makes a second add a no-op
+    finalBackup: instrument(finalBackup, 'backup', log),
+    // like enqueueStateMail, whose job id makes a second add of one kind and event a no-op
+    mails: instrument(
+      {
+        queue: async (data: StateMailData, eventId: string) => {
+          const key = `${data.kind}-${data.instanceId}-${eventId}`;
+          if (!stateMails.some((m) => m.key === key)) stateMails.push({ key, ...data });
+        },
+      },
+      'mails',
+      log,
+    ),
     welcome: instrument(
       { queue: async (id: number) => void (welcomes.includes(id) || welcomes.push(id)) },
       'welcome',
@@ -154,6 +171,10 @@ export function buildWorld() {
     docker: ports.docker,
     proxy: ports.proxy,
     tenant: ports.tenant,
+    db: ports.db,
+    filestore: ports.filestore,
+    finalBackup: ports.finalBackup,
+    queueMail: (data, eventId) => ports.mails.queue(data, eventId),
     provisioning,
     identity,
     logger,
@@ -179,6 +200,8 @@ export function buildWorld() {
     locks,
     tenant,
     welcomes,
+    stateMails,
+    finalBackup,
     provisionRequests,
     stateCounts,
     templates,

@@ -118,6 +118,18 @@ class SaasInstance(models.Model):
     )
     last_payment_date = fields.Date(copy=False, tracking=True)
     suspended_since = fields.Datetime(copy=False)
+    purged_at = fields.Datetime(
+        copy=False,
+        readonly=True,
+        help="Written by the bridge once the purge deleted the tenant's container, "
+        "database, role and filestore (after its final backup).",
+    )
+    subdomain_released = fields.Boolean(
+        compute="_compute_subdomain_released",
+        store=True,
+        help="Terminated and purged: the subdomain can be sold again. A terminated "
+        "instance whose data was not purged still holds it (its database exists).",
+    )
     event_ids = fields.One2many("saas.bridge.event", "instance_id", string="Events")
     event_count = fields.Integer(compute="_compute_event_count")
     company_id = fields.Many2one(
@@ -145,6 +157,13 @@ class SaasInstance(models.Model):
             ON saas_instance (subdomain) WHERE state != 'terminated'
             """
         )
+
+    @api.depends("state", "purged_at")
+    def _compute_subdomain_released(self):
+        for instance in self:
+            instance.subdomain_released = bool(
+                instance.state == "terminated" and instance.purged_at
+            )
 
     @api.depends("subdomain")
     def _compute_name(self):
@@ -209,7 +228,9 @@ class SaasInstance(models.Model):
             )
         if sd.is_reserved(value):
             return _("“%(value)s” is reserved, please choose another one.", value=value)
-        domain = [("subdomain", "=", value), ("state", "!=", "terminated")]
+        # a terminated instance holds its subdomain until the bridge purged its data:
+        # a new customer's provisioning would find the old database otherwise
+        domain = [("subdomain", "=", value), ("subdomain_released", "=", False)]
         if instance and instance.id:
             domain.append(("id", "!=", instance.id))
         if partner:

@@ -15,3 +15,4 @@ from . import test_subscription_portal  # noqa: F401
 from . import test_auto_renewal  # noqa: F401
 from . import test_tenant_ref  # noqa: F401
 from . import test_backup  # noqa: F401
+from . import test_purge  # noqa: F401

@@ -1,5 +1,6 @@
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -77,9 +78,12 @@ class TestSubdomain(SaasCase):
                 (first.subdomain, second.id),
             )
 
-    def test_terminated_frees_subdomain(self):
+    def test_terminated_frees_subdomain_once_purged(self):
         old = self._instance(self.customer, "reused")
         old.state = "terminated"
+        # its database still exists until the bridge purged it (issue 9)
+        self.assertTrue(self.Instance._subdomain_error("reused"))
+        old.purged_at = fields.Datetime.now()
         self.assertFalse(self.Instance._subdomain_error("reused"))
         self._instance(self.other_customer, "reused")
 

@@ -79,6 +79,10 @@ export class FakeDatabase implements DatabasePort {
     });
   }
 
+  async setConfigParameter(db: string, key: string, value: string): Promise<void> {
+    this.get(db).data[key] = value;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     this.dbs.delete(name);
   }

@@ -91,6 +91,7 @@ export class FakeOdoo implements OdooPort {
     if (patch.provisioned_at !== undefined) record.provisionedAt = patch.provisioned_at;
     if (patch.suspended_since !== undefined) record.suspendedSince = text(patch.suspended_since);
     if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
+    if (patch.purged_at !== undefined) record.purgedAt = patch.purged_at;
   }
 
   async postNote(id: number, body: string): Promise<void> {

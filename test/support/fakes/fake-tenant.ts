@@ -20,6 +20,10 @@ export class FakeTenant implements TenantPort {
     private readonly pg: FakeDatabase,
   ) {}
 
+  async setExpiration(db: string, date: string): Promise<void> {
+    await this.pg.setConfigParameter(db, 'saas_tenant.expiration_date', date);
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     if (this.readyDelayMs) await new Promise((resolve) => setTimeout(resolve, this.readyDelayMs));
     if (this.docker.byUrl(baseUrl)?.status !== 'running') {

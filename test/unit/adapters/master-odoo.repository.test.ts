@@ -19,6 +19,7 @@ const row = {
   admin_login: 'acme@example.com',
   initial_password: 'Temp-Pass-42',
   provisioned_at: '2026-12-01 10:00:00',
+  purged_at: false,
 };
 
 /** Answers search_read with `row` restricted to the fields asked for, and records them. */

@@ -3,6 +3,7 @@ import { requestProvision } from '../../../src/jobs/provision.job.js';
 import { reconcileNow, scheduleReconcile } from '../../../src/jobs/reconcile.job.js';
 import { buildRegistry } from '../../../src/jobs/registry.js';
 import { warmTemplatesNow } from '../../../src/jobs/warm-templates.job.js';
+import { enqueueStateMail } from '../../../src/jobs/state-mail.job.js';
 import { enqueueWelcome } from '../../../src/jobs/welcome.job.js';
 import type { JobName } from '../../../src/ports/jobs.port.js';
 import { FakeJobQueue } from '../../support/fakes/fake-job-queue.js';
@@ -37,6 +38,77 @@ describe('the welcome job', () => {
     await enqueueWelcome(queue, 5, 'other-co');
     expect([...queue.jobs.keys()]).toEqual(['welcome-5-acme', 'welcome-5-other-co']);
     expect(queue.dataOf('welcome')[0]).toEqual({ instanceId: 5, kind: 'welcome' });
+  });
+});
+
+describe('the subscription mail jobs', () => {
+  const PAY = 'https://master.example.com/my/invoices/31?access_token=t';
+
+  it.each([
+    [
+      'reminder-mail',
+      {
+        invoice_id: 31,
+        invoice_name: 'INV/2026/0031',
+        amount: 29.9,
+        currency: 'EUR',
+        pay_url: PAY,
+        due_date: '2026-12-31',
+        days_left: 7,
+        trial: false,
+      },
+      'Su suscripción termina en 7 días',
+    ],
+    [
+      'deletion-warning-mail',
+      { deletion_date: '2027-02-07', suspended_on: '2027-01-08', pay_url: PAY },
+      'Su instancia se eliminará el 2027-02-07',
+    ],
+    [
+      'charge-failed-mail',
+      {
+        invoice_id: 31,
+        invoice_name: 'INV/2026/0031',
+        amount: 29.9,
+        currency: 'EUR',
+        pay_url: PAY,
+        attempt: 1,
+        attempts_left: 2,
+        error: 'Card declined',
+        due_date: '2026-12-31',
+      },
+      'Su pago automático ha fallado',
+    ],
+  ] as const)(
+    '%s sends its mail on the mail queue, retried 8 times',
+    async (name, facts, subject) => {
+      const world = await worldWithInstance({}, true);
+      const { registry, run, outbox } = jobsOf(world);
+      expect(registry.get(name)).toMatchObject({ queue: 'mail', attempts: 8 });
+      expect(await run(name, { instanceId: 1, eventId: 'e1', facts })).toEqual({
+        messageId: '<fake-1@test>',
+      });
+      expect(outbox.sent.map((m) => m.subject)).toEqual([subject]);
+    },
+  );
+
+  it('state-mail sends the mail of the state the lifecycle wrote', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.lifecycle.suspend(1, { eventId: 's1' });
+    const { run, outbox } = jobsOf(world);
+    await run('state-mail', { instanceId: 1, kind: 'suspended', payUrl: PAY });
+    expect(outbox.sent.map((m) => m.subject)).toEqual(['Su servicio ha sido suspendido']);
+  });
+
+  it('state mails are queued once per kind, instance and event', async () => {
+    const queue = new FakeJobQueue();
+    await enqueueStateMail(queue, { instanceId: 5, kind: 'suspended' }, 'e1');
+    await enqueueStateMail(queue, { instanceId: 5, kind: 'suspended' }, 'e1');
+    await enqueueStateMail(queue, { instanceId: 5, kind: 'deleted' }, 'e1');
+    expect([...queue.jobs.keys()]).toEqual([
+      'state-mail-suspended-5-e1',
+      'state-mail-deleted-5-e1',
+    ]);
   });
 });
 

@@ -31,6 +31,28 @@ const DATA: Record<EventType, object> = {
   'instance.terminate': { requested_by: 'admin' },
   'instance.backup': { requested_by: 'admin', kind: 'manual', backup_id: 7 },
   'instance.restore': { requested_by: 'ann', backup_id: 7, snapshot_id: '8ba6de72' },
+  'instance.reminder': {
+    invoice_id: 31,
+    invoice_name: 'INV/2026/0031',
+    amount: 29.9,
+    currency: 'EUR',
+    pay_url: 'https://master.example.com/my/invoices/31?access_token=t0k',
+    due_date: '2026-12-31',
+    days_left: 7,
+    trial: false,
+  },
+  'instance.deletion_warning': { deletion_date: '2027-02-07', suspended_on: '2027-01-08' },
+  'instance.charge_failed': {
+    invoice_id: 31,
+    invoice_name: 'INV/2026/0031',
+    amount: 29.9,
+    currency: 'EUR',
+    pay_url: 'https://master.example.com/my/invoices/31?access_token=t0k',
+    attempt: 1,
+    attempts_left: 2,
+    error: 'Card declined',
+    due_date: '2026-12-31',
+  },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -68,6 +90,51 @@ describe('EventIntakeService', () => {
       data: { instanceId: 12, action, eventId: e.id, eventType: type },
       delayMs: undefined,
     });
+  });
+
+  it.each([
+    ['instance.reminder', 'reminder-mail'],
+    ['instance.deletion_warning', 'deletion-warning-mail'],
+    ['instance.charge_failed', 'charge-failed-mail'],
+  ] as const)('turns %s into one %s job carrying the event data', async (type, name) => {
+    const { queue, intake } = setup();
+    const e = event(type);
+    expect(await intake.accept(e)).toEqual({ duplicate: false, jobId: `${name}-12-${e.id}` });
+    expect(queue.jobs.get(`${name}-12-${e.id}`)).toEqual({
+      name,
+      data: { instanceId: 12, eventId: e.id, facts: DATA[type] },
+      delayMs: undefined,
+    });
+    // resent: the same job id, so the mail goes once
+    expect(await intake.accept(e)).toEqual({ duplicate: true, jobId: undefined });
+    expect(queue.adds).toBe(1);
+  });
+
+  it('carries purge and the pay link of the sweep into the instance job', async () => {
+    const { queue, intake } = setup();
+    const purge = bridgeEventSchema.parse({
+      ...event('instance.terminate'),
+      data: { requested_by: 'lifecycle-sweep', purge: true, reason: 'unpaid' },
+    });
+    await intake.accept(purge);
+    expect(queue.jobs.get(`terminate-12-${purge.id}`)?.data).toMatchObject({ purge: true });
+    const suspend = bridgeEventSchema.parse({
+      ...event('instance.suspend'),
+      data: { requested_by: 'lifecycle-sweep', reason: 'expired', pay_url: 'https://m.example/p' },
+    });
+    await intake.accept(suspend);
+    expect(queue.jobs.get(`suspend-12-${suspend.id}`)?.data).toMatchObject({
+      payUrl: 'https://m.example/p',
+    });
+  });
+
+  it('refuses mail events with bad data (an unbounded id, a pay link that is not http)', () => {
+    const bad = (data: object) =>
+      bridgeEventSchema.safeParse({ ...event('instance.reminder'), data }).success;
+    expect(bad({ ...DATA['instance.reminder'], invoice_id: 2 ** 31 })).toBe(false);
+    expect(bad({ ...DATA['instance.reminder'], pay_url: 'javascript:alert(1)' })).toBe(false);
+    expect(bad({ ...DATA['instance.reminder'], days_left: -1 })).toBe(false);
+    expect(bad({ ...DATA['instance.reminder'] })).toBe(true);
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {

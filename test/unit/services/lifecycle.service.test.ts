@@ -107,18 +107,35 @@ describe('LifecycleService.paid', () => {
     expect(await world.lifecycle.paid(1)).toBe('running');
   });
 
-  it('brings a suspended instance back', async () => {
+  it('brings a suspended instance back, writes the new expiry and mails "back"', async () => {
     const world = await suspendedWorld();
-    expect(await world.lifecycle.paid(1)).toBe('running');
+    await world.odoo.updateInstance(1, { expiration_date: '2030-03-31' });
+    expect(await world.lifecycle.paid(1, { eventId: 'e2' })).toBe('running');
     expect(world.docker.containers.get(NAME)?.status).toBe('running');
     expect(world.proxy.routes.get(HOST)?.kind).toBe('upstream');
+    expect(world.db.get(namesOf(1).db).data['saas_tenant.expiration_date']).toBe('2030-03-31');
+    expect(world.stateMails.at(-1)).toEqual({
+      key: 'reactivated-1-e2',
+      instanceId: 1,
+      kind: 'reactivated',
+    });
   });
 
-  it('only notes a payment of a running instance', async () => {
+  it('renews a running instance: the new expiry into the tenant, then the "renewed" mail', async () => {
     const world = await worldWithInstance({}, true);
-    const calls = world.log.calls.length;
-    expect(await world.lifecycle.paid(1)).toBe('nothing to do (running)');
-    expect(world.log.calls.slice(calls)).toEqual(['odoo.getInstance']);
+    await world.odoo.updateInstance(1, { expiration_date: '2030-02-28' }); // the master moved it
+    expect(await world.lifecycle.paid(1, { eventId: 'e1' })).toBe('renewed');
+    expect(world.db.get(namesOf(1).db).data['saas_tenant.expiration_date']).toBe('2030-02-28');
+    expect(world.stateMails).toEqual([{ key: 'renewed-1-e1', instanceId: 1, kind: 'renewed' }]);
+    expect(world.odoo.statesOf(1).at(-1)).toBe('running');
+    const order = world.log.calls.filter((c) => /setExpiration|mails\.queue/.test(c));
+    expect(order).toEqual(['tenant.setExpiration', 'mails.queue']);
+  });
+
+  it('does nothing for a payment of a terminated instance', async () => {
+    const world = await worldWithInstance({ state: 'terminated' });
+    expect(await world.lifecycle.paid(1)).toBe('nothing to do (terminated)');
+    expect(world.stateMails).toEqual([]);
   });
 
   it('refuses an unknown instance permanently', async () => {

@@ -20,6 +20,7 @@ function setup(overrides: Partial<FakeInstance> = {}) {
     odoo,
     mailer,
     portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
+    baseDomain: 'saas.example.com',
   });
   return { odoo, mailer, service };
 }
@@ -72,5 +73,94 @@ describe('MailService.sendWelcome', () => {
       permanent: false,
     });
     expect(mailer.sent).toEqual([]);
+  });
+});
+
+describe('MailService subscription mails', () => {
+  const PAY = 'https://master.example.com/my/invoices/31?access_token=t';
+
+  it('sends the reminder with the real days and notes it on the instance', async () => {
+    const { odoo, mailer, service } = setup({ lang: 'en_US' });
+    await service.sendReminder({
+      instanceId: 1,
+      eventId: 'e1',
+      facts: {
+        invoice_id: 31,
+        invoice_name: 'INV/2026/0031',
+        amount: 29.9,
+        currency: 'EUR',
+        pay_url: PAY,
+        due_date: '2026-12-29',
+        days_left: 5,
+        trial: false,
+      },
+    });
+    expect(mailer.sent[0]?.subject).toBe('Your subscription ends in 5 days');
+    expect(mailer.sent[0]?.text).toContain(PAY);
+    expect(odoo.notes.at(-1)?.body).toBe(
+      'Mail sent to ana@example.com: "Your subscription ends in 5 days".',
+    );
+  });
+
+  it('falls back to the portal page when a deletion warning names no open invoice', async () => {
+    const { mailer, service } = setup({ state: 'suspended' });
+    await service.sendDeletionWarning({
+      instanceId: 1,
+      eventId: 'e2',
+      facts: { deletion_date: '2027-02-07', suspended_on: '2027-01-08' },
+    });
+    expect(mailer.sent[0]?.subject).toBe('Su instancia se eliminará el 2027-02-07');
+    expect(mailer.sent[0]?.text).toContain('https://master.example.com/my/instances/1');
+  });
+
+  it('sends the charge failure with the attempt', async () => {
+    const { mailer, service } = setup({ lang: 'en_US' });
+    await service.sendChargeFailed({
+      instanceId: 1,
+      eventId: 'e3',
+      facts: {
+        invoice_id: 31,
+        invoice_name: 'INV/2026/0031',
+        amount: 29.9,
+        currency: 'EUR',
+        pay_url: PAY,
+        attempt: 2,
+        attempts_left: 1,
+        error: 'Card declined',
+        due_date: '2026-12-31',
+      },
+    });
+    expect(mailer.sent[0]?.text).toContain('automatic payment 2 of the renewal');
+  });
+
+  it('sends the renewal with the next payment date the master holds', async () => {
+    const { mailer, service } = setup({ lang: 'en_US', expirationDate: '2027-01-31' });
+    await service.sendStateMail({ instanceId: 1, kind: 'renewed' });
+    expect(mailer.sent[0]?.subject).toBe('Subscription renewed, next payment on 2027-01-31');
+  });
+
+  it('does not send a state mail once the instance has left that state', async () => {
+    const { mailer, service } = setup({ state: 'running' });
+    expect(await service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY })).toBe(
+      'skipped',
+    );
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('sends "suspended" with the pay link, and "deleted" after a purge', async () => {
+    const suspended = setup({ state: 'suspended', lang: 'en_US' });
+    await suspended.service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY });
+    expect(suspended.mailer.sent[0]?.text).toContain(`Renew and pay: ${PAY}`);
+    const deleted = setup({ state: 'terminated', lang: 'en_US' });
+    await deleted.service.sendStateMail({ instanceId: 1, kind: 'deleted' });
+    expect(deleted.mailer.sent[0]?.subject).toBe('Your instance was deleted');
+  });
+
+  it('lets an SMTP failure through, for the queue to retry', async () => {
+    const { mailer, service } = setup({ state: 'suspended' });
+    mailer.failWith = new Error('421 try later');
+    await expect(
+      service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY }),
+    ).rejects.toThrow('421 try later');
   });
 });
