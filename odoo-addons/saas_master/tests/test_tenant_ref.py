@@ -52,7 +52,8 @@ class TestTenantRef(SaasCase):
 
     def test_migration_keeps_the_names_instances_already_have(self):
         old = self._instance(self.customer, "legacy-shop", state="terminated")
-        old.write({"db_name": "tenant_legacy_shop"})
+        # purged: only then is a terminated instance's subdomain sold again
+        old.write({"db_name": "tenant_legacy_shop", "purged_at": "2026-01-02 00:00:00"})
         resold = self._instance(self.other_customer, "legacy-shop")
         plain = self._instance(self.customer, "legacy-plain")
         others = self.Instance.search([("id", "not in", (old | resold | plain).ids)])
@@ -71,6 +72,7 @@ class TestTenantRef(SaasCase):
 
     def test_migration_prefers_the_live_provisioned_instance(self):
         gone = self._instance(self.customer, "legacy-live", state="terminated")
+        gone.write({"purged_at": "2026-01-02 00:00:00"})
         live = self._instance(self.other_customer, "legacy-live", state="running")
         live.write({"provisioned_at": "2026-01-01 10:00:00"})
         self.env.flush_all()
