@@ -66,3 +66,11 @@ class SaasPortal(CustomerPortal):
         """The logged-in user belongs to the customer owning the instance."""
         user_partner = request.env.user.partner_id.commercial_partner_id
         return instance_sudo.partner_id.commercial_partner_id == user_partner
+
+    def _saas_owned_instance(self, instance_id):
+        """The instance (sudo) if the logged-in user's company owns it, else None."""
+        try:
+            instance_sudo = self._document_check_access("saas.instance", instance_id)
+        except (AccessError, MissingError):
+            return None
+        return instance_sudo if self._saas_is_owner(instance_sudo) else None

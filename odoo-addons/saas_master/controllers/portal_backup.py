@@ -1,5 +1,5 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 
 from .portal import SaasPortal
@@ -10,11 +10,8 @@ class SaasPortalBackup(SaasPortal):
 
     def _saas_owned_backup(self, instance_id, backup_id):
         """(instance, backup) in sudo when the logged-in user owns them, else None."""
-        try:
-            instance_sudo = self._document_check_access("saas.instance", instance_id)
-        except (AccessError, MissingError):
-            return None, None
-        if not self._saas_is_owner(instance_sudo):
+        instance_sudo = self._saas_owned_instance(instance_id)
+        if not instance_sudo:
             return None, None
         backup = instance_sudo.backup_ids.filtered(lambda b: b.id == backup_id)
         if not backup or backup.state != "done" or not backup.snapshot_id:

@@ -9,26 +9,14 @@
 """
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-
 from . import checkout
+from .portal import SaasPortal
 
 
-class SaasSubscriptionPortal(CustomerPortal):
-    def _saas_owned_instance(self, instance_id):
-        """The instance (sudo) if the logged-in user's company owns it, else None."""
-        try:
-            instance_sudo = self._document_check_access("saas.instance", instance_id)
-        except (AccessError, MissingError):
-            return None
-        user_partner = request.env.user.partner_id.commercial_partner_id
-        if instance_sudo.partner_id.commercial_partner_id != user_partner:
-            return None
-        return instance_sudo
-
+class SaasSubscriptionPortal(SaasPortal):
     @http.route(
         ["/my/instances/<int:instance_id>/cancel"],
         type="http",
