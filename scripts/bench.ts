@@ -1,61 +1,161 @@
 /**
- * Benchmark: time from order confirmation in the master to the tenant answering 200 through the proxy,
- * median of N orders (default 5), plus database clone times and an idle tenant's memory.
- * Runs its own stack (STACK_PROFILE=bench: its own ports, state dir and master database) and removes
- * the tenants it created. Usage: npm run bench [-- --orders 5 --keep]
+ * Benchmark, side by side in one run on a stack of its own (STACK_PROFILE=bench): order confirmed ->
+ * tenant /web/login 200 through the proxy and -> welcome mail, for the naive path (a fresh `-i` install
+ * per tenant, what most peers do: TENANT_DB_SOURCE=fresh) and the template path (today's clone); a burst of
+ * orders confirmed at once; an idle tenant's memory before and after a browser login. Prints a markdown
+ * table and writes artifacts/bench/bench.json. Removes the tenants it made.
+ *   npm run bench [-- --orders 5 --burst 20 --keep]
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { promisify } from 'node:util';
+import type { BenchResult, PathResult } from '../test/bench/report.js';
 
 process.env.STACK_PROFILE = 'bench';
-const { E2E, docker, dotenv, stack } = await import('../test/e2e/support/stack.js');
+const { E2E, REPO, docker, dotenv, stack, stackEnv } = await import('../test/e2e/support/stack.js');
 const { MasterRpc } = await import('../test/e2e/support/master-rpc.js');
 const orders = await import('../test/e2e/support/orders.js');
 const { retireTenants } = await import('../test/e2e/support/retire.js');
+const probes = await import('../test/bench/probes.js');
+const { medianSteps, summarize } = await import('../test/bench/stats.js');
+const report = await import('../test/bench/report.js');
+const { browserLogin, credentialsFromMail } = await import('../test/bench/tenant-login.js');
 
 const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '5' },
+    burst: { type: 'string', default: '20' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench [-- --orders 5 --keep]   (needs ODOO_SRC or /opt/odoo17)');
+  console.log(
+    'usage: npm run bench [-- --orders 5 --burst 20 --keep]   (needs ODOO_SRC or /opt/odoo17)',
+  );
   process.exit(0);
 }
 const count = Number(values.orders);
+const burstSize = Number(values.burst);
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(burstSize) || burstSize < 0) {
+  console.error('bench: --orders must be a whole number >= 1 and --burst >= 0');
+  process.exit(2);
+}
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
+type Rpc = InstanceType<typeof MasterRpc>;
+const mailDir = path.join(E2E.stackDir, 'mail');
+const bridgeLog = path.join(E2E.stackDir, 'logs', 'bridge.log');
+const created: string[] = [];
+const tenantUrl = (sub: string) => `http://${sub}.localhost:${E2E.caddyPort}`;
 
-async function provisionOne(
-  rpc: InstanceType<typeof MasterRpc>,
-  label: string,
-): Promise<{ sub: string; seconds: number }> {
-  const sub = orders.uniqueSubdomain(label);
-  const orderId = await orders.draftOrder(rpc, 'basic', sub);
-  const t0 = performance.now();
-  await orders.confirmOrder(rpc, orderId);
+interface Provisioned {
+  sub: string;
+  seconds: number;
+  mailSeconds: number;
+}
+
+async function untilAnswering(rpc: Rpc, orderId: number, sub: string): Promise<void> {
   await orders.waitFor(`tenant ${sub} through the proxy`, 300_000, async () => {
-    const status = await orders.statusThroughProxy(`${sub}.localhost`, E2E.caddyPort);
-    if (status === 200) return true;
+    if ((await orders.statusThroughProxy(`${sub}.localhost`, E2E.caddyPort)) === 200) return true;
     const instance = await orders.instanceOfOrder(rpc, orderId);
     if (instance?.state === 'error')
       throw new Error(`instance ${sub} failed: ${instance.last_error}`);
     return undefined;
   });
-  return { sub, seconds: (performance.now() - t0) / 1000 };
 }
 
-const created: string[] = [];
-let rpcForCleanUp: InstanceType<typeof MasterRpc> | undefined;
+async function provisionOne(rpc: Rpc, label: string): Promise<Provisioned> {
+  const sub = orders.uniqueSubdomain(label);
+  created.push(sub);
+  const orderId = await orders.draftOrder(rpc, 'basic', sub);
+  const t0 = Date.now();
+  await orders.confirmOrder(rpc, orderId);
+  await untilAnswering(rpc, orderId, sub);
+  const seconds = (Date.now() - t0) / 1000;
+  const mailAt = await orders.waitFor(`welcome mail for ${sub}`, 120_000, async () =>
+    probes.mailArrival(mailDir, `${sub}@example.com`, t0),
+  );
+  return { sub, seconds, mailSeconds: (mailAt - t0) / 1000 };
+}
+
+async function runPath(rpc: Rpc, label: string): Promise<PathResult> {
+  const runs: Provisioned[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    const one = await provisionOne(rpc, label);
+    runs.push(one);
+    console.log(
+      `bench: ${label} ${i}/${count}: -> 200 in ${one.seconds.toFixed(2)} s, -> mail in ${one.mailSeconds.toFixed(2)} s (${one.sub})`,
+    );
+  }
+  const steps = runs.map((r) => probes.stepsOf(bridgeLog, r.sub) ?? {});
+  return {
+    ...summarize(runs.map((r) => r.seconds)),
+    mail_p50_s: summarize(runs.map((r) => r.mailSeconds)).p50_s,
+    steps_ms: medianSteps(steps),
+  };
+}
+
+async function bridgePid(): Promise<number> {
+  const { stdout } = await promisify(execFile)(
+    path.join(REPO, 'scripts/stack'),
+    ['pid', 'bridge'],
+    {
+      env: stackEnv(),
+    },
+  );
+  return Number(stdout.trim().split('\n').at(-1));
+}
+
+async function burst(rpc: Rpc, adminUrl: string): Promise<BenchResult['burst']> {
+  const subs = Array.from({ length: burstSize }, (_, i) => orders.uniqueSubdomain(`burst${i}x`));
+  created.push(...subs);
+  const ids = await Promise.all(subs.map((sub) => orders.draftOrder(rpc, 'basic', sub)));
+  const pid = await bridgePid();
+  const rss = probes.peakOf(async () => probes.rssMib(pid));
+  const conns = probes.peakOf(() => probes.pgConnections(adminUrl), 1000);
+  const t0 = Date.now();
+  await Promise.all(ids.map((id) => orders.confirmOrder(rpc, id)));
+  const outcomes = await Promise.allSettled(
+    ids.map((id, i) => untilAnswering(rpc, id, subs[i] ?? '')),
+  );
+  const allRunning = (Date.now() - t0) / 1000;
+  const failures = outcomes.filter((o) => o.status === 'rejected');
+  for (const f of failures) console.log(`bench: burst failure: ${String(f.reason)}`);
+  return {
+    orders: burstSize,
+    all_running_s: Math.round(allRunning * 10) / 10,
+    failures: failures.length,
+    peak_bridge_rss_mib: Math.round(await rss.stop()),
+    peak_pg_connections: await conns.stop(),
+  };
+}
+
+async function idleMemory(sub: string): Promise<{ before: number; after: number }> {
+  const id = (
+    await docker(
+      'ps',
+      '-q',
+      '--filter',
+      `label=saas.subdomain=${sub}`,
+      '--filter',
+      'status=running',
+    )
+  ).split('\n')[0];
+  if (!id) throw new Error(`no running container for ${sub}`);
+  const settle = () => new Promise((r) => setTimeout(r, 5_000));
+  await settle();
+  const before = await probes.containerMib('/usr/bin/docker', id);
+  await browserLogin(tenantUrl(sub), credentialsFromMail(mailDir, `${sub}@example.com`));
+  await settle();
+  const after = await probes.containerMib('/usr/bin/docker', id);
+  return { before: Math.round(before), after: Math.round(after) };
+}
+
+let rpcForCleanUp: Rpc | undefined;
 try {
   console.log(`bench: bringing up the bench stack in ${E2E.stackDir}`);
+  process.env.TENANT_DB_SOURCE = 'template';
   await stack('up');
   const env = dotenv();
   const rpc = new MasterRpc(
@@ -65,51 +165,49 @@ try {
     env.MASTER_ADMIN_PASSWORD ?? '',
   );
   rpcForCleanUp = rpc;
+  const adminUrl = process.env.PG_ADMIN_URL ?? env.PG_ADMIN_URL ?? '';
+
   console.log('bench: warm-up order (builds the Basic template if needed; not counted)');
   const warm = await provisionOne(rpc, 'benchw');
-  created.push(warm.sub);
   console.log(`bench: warm-up ${warm.seconds.toFixed(1)} s`);
-  const times: number[] = [];
-  for (let i = 1; i <= count; i += 1) {
-    const { sub, seconds } = await provisionOne(rpc, 'bench');
-    created.push(sub);
-    times.push(seconds);
-    console.log(
-      `bench: order ${i}/${count}: confirmed -> tenant 200 in ${seconds.toFixed(2)} s (${sub})`,
-    );
-  }
-  const clones = readFileSync(path.join(E2E.stackDir, 'logs', 'bridge.log'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('database cloned'))
-    .map((l) => (JSON.parse(l) as { ms: number }).ms)
-    .slice(-count);
-  // containers are named from the tenant ref; the subdomain is only a label
-  const last = await docker(
-    'ps',
-    '-q',
-    '--filter',
-    `label=saas.subdomain=${created.at(-1)}`,
-    '--filter',
-    'status=running',
-  );
-  const mem = await docker(
-    'stats',
-    '--no-stream',
-    '--format',
-    '{{.MemUsage}}',
-    last.split('\n')[0] ?? '',
-  );
-  console.log(
-    `bench: confirmed -> tenant 200: median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, ` +
-      `max ${Math.max(...times).toFixed(2)} s over ${count} orders (target: under 30 s)`,
-  );
-  console.log(
-    `bench: template clone + identity reset + filestore copy: median ${median(clones)} ms`,
-  );
-  console.log(`bench: idle tenant memory: ${mem.split('/')[0]?.trim()}`);
+
+  const template = await runPath(rpc, 'tmpl');
+  const idle = await idleMemory(created.at(-1) ?? '');
+  console.log(`bench: idle tenant ${idle.before} MiB, after a browser login ${idle.after} MiB`);
+  const burstResult =
+    burstSize > 0
+      ? await burst(rpc, adminUrl)
+      : {
+          orders: 0,
+          all_running_s: 0,
+          failures: 0,
+          peak_bridge_rss_mib: 0,
+          peak_pg_connections: 0,
+        };
+  // the naive path: the same bridge restarted with TENANT_DB_SOURCE=fresh (only the bridge restarts)
+  await retireTenants(rpc, created.splice(0));
+  process.env.TENANT_DB_SOURCE = 'fresh';
+  await stack('up', '--no-setup');
+  const naive = await runPath(rpc, 'naive');
+
+  const result: BenchResult = {
+    machine: report.machine(),
+    naive,
+    template,
+    warm: null,
+    ratio: { naive_over_template: Math.round((naive.p50_s / template.p50_s) * 10) / 10 },
+    burst: burstResult,
+    idle_tenant_mib: idle.after,
+    idle_tenant_before_login_mib: idle.before,
+    wake: null,
+    density: null,
+  };
+  console.log(`\n${report.markdown(result)}\n`);
+  console.log(`bench: wrote ${report.writeJson(path.join(REPO, 'artifacts', 'bench'), result)}`);
 } finally {
   if (!values.keep) {
-    if (rpcForCleanUp) await retireTenants(rpcForCleanUp, created);
+    if (rpcForCleanUp) await retireTenants(rpcForCleanUp, created).catch(() => undefined);
+    process.env.TENANT_DB_SOURCE = 'template';
     await stack('down').catch(() => undefined);
   }
 }

@@ -66,6 +66,7 @@ const envSchema = z.object({
   TENANT_NETWORK: z.string().min(1).default('saas_tenants'),
   TENANT_SUBNET: z.cidrv4().default('172.30.0.0/24'),
   TENANT_UID: z.coerce.number().int().min(0).default(101),
+  TENANT_DB_SOURCE: z.enum(['template', 'fresh']).default('template'),
 
   CADDY_ADMIN_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:2019'),
   CADDY_SERVER: z
@@ -133,6 +134,8 @@ export interface Config {
     network: string;
     subnet: string;
     uid: number;
+    /** TENANT_DB_SOURCE: template (clone, the default) or fresh (an -i install per tenant, the naive path) */
+    databaseSource: 'template' | 'fresh';
   };
   proxy: {
     adminUrl: string;
@@ -228,6 +231,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       network: e.TENANT_NETWORK,
       subnet: e.TENANT_SUBNET,
       uid: e.TENANT_UID,
+      databaseSource: e.TENANT_DB_SOURCE,
     },
     proxy: {
       adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),

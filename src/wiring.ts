@@ -86,6 +86,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     filestore,
     proxy,
     templates,
+    databaseSource: config.docker.databaseSource,
     runtime,
     identity,
     logger,

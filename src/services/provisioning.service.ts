@@ -6,7 +6,7 @@ import { subdomainProblem } from './naming.js';
 import { cleanUpFailed } from './provisioning/clean-up.js';
 import { ensureContainer } from './provisioning/container.step.js';
 import type { ProvisionContext, ProvisioningDeps } from './provisioning/context.js';
-import { ensureDatabase } from './provisioning/database.step.js';
+import { ensureDatabase, type DatabaseSource } from './provisioning/database.step.js';
 import { reportRunning } from './provisioning/report.step.js';
 import { ensureRoute } from './provisioning/route.step.js';
 import { ensureTenantSetup } from './provisioning/tenant-setup.step.js';
@@ -56,9 +56,12 @@ export class ProvisioningService {
     const plan = await odoo.getPlan(instance.planId);
     took('odoo');
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
-    const template = await this.deps.templates.ensure(plan);
+    const source: DatabaseSource =
+      this.deps.databaseSource === 'fresh'
+        ? { kind: 'fresh' }
+        : { kind: 'template', template: await this.deps.templates.ensure(plan) };
     took('template');
-    await ensureDatabase(this.deps, ctx, template);
+    await ensureDatabase(this.deps, ctx, source);
     took('database');
     const tenant = await ensureContainer(this.deps, ctx);
     took('container');

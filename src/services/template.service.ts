@@ -82,21 +82,43 @@ export class TemplateService {
   }
 
   private async build(plan: PlanRecord, name: string): Promise<void> {
-    const { db, docker, filestore, runtime, logger } = this.deps;
+    const { db, filestore, logger } = this.deps;
     const started = Date.now();
     logger.info({ template: name, plan: plan.code }, 'building template database');
     // a half-built template from a crashed run is thrown away, never reused
     await db.dropDatabase(name);
     await filestore.remove(name);
     await db.createEmptyDatabase(name, this.deps.templateUser);
+    await this.installInto(plan, name, this.deps.templateUser, this.deps.templatePassword, {
+      container: `saas-template-${name}`.replaceAll('_', '-'),
+      labels: { 'saas.template': name },
+    });
+    await db.setDatabaseMarker(name, TEMPLATE_READY);
+    logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
+    await this.dropOutdated(plan, name);
+  }
+
+  /**
+   * A fresh `-i` of the plan's modules into the empty database `name` (owned by `dbUser`), with its
+   * filestore: what a template build does, and what the naive path (TENANT_DB_SOURCE=fresh) does for
+   * every tenant.
+   */
+  async installInto(
+    plan: PlanRecord,
+    name: string,
+    dbUser: string,
+    dbPassword: string,
+    run: { container: string; labels: Record<string, string> },
+  ): Promise<void> {
+    const { docker, filestore, runtime } = this.deps;
     await filestore.ensureEmpty(name);
     const spec = odooContainerSpec(runtime, {
-      name: `saas-template-${name}`.replaceAll('_', '-'),
+      name: run.container,
       db: name,
-      dbUser: this.deps.templateUser,
-      dbPassword: this.deps.templatePassword,
+      dbUser,
+      dbPassword,
       dataDir: filestore.dataDirOf(name),
-      labels: { 'saas.template': name },
+      labels: run.labels,
       memoryMb: 2048,
       cpus: 2,
       odooArgs: [
@@ -112,12 +134,9 @@ export class TemplateService {
     if (exitCode !== 0 || /\bERROR\b|CRITICAL/.test(logs)) {
       throw new BridgeError(
         'internal',
-        `template ${name} failed to build (exit ${exitCode}): ${logs.trim().split('\n').slice(-5).join(' | ')}`,
+        `install of ${name} failed (exit ${exitCode}): ${logs.trim().split('\n').slice(-5).join(' | ')}`,
       );
     }
-    await db.setDatabaseMarker(name, TEMPLATE_READY);
-    logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
-    await this.dropOutdated(plan, name);
   }
 
   /** templates the plan no longer uses are not customer data: they go, so disks do not fill up */

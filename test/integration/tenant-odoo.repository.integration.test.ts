@@ -168,7 +168,7 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       log: logger,
     };
     started = Date.now();
-    await ensureDatabase(deps, ctx, template);
+    await ensureDatabase(deps, ctx, { kind: 'template', template });
     const cloned = Date.now() - started;
     started = Date.now();
     tenant = await ensureContainer(deps, ctx);

@@ -17,6 +17,8 @@ export interface ProvisioningDeps {
   filestore: FilestorePort;
   proxy: ProxyPort;
   templates: TemplateService;
+  /** template (a clone, the default) or fresh (an -i install per tenant: npm run bench's naive path) */
+  databaseSource?: 'template' | 'fresh';
   runtime: TenantRuntime;
   identity: TenantIdentity;
   logger: Logger;

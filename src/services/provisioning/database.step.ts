@@ -2,6 +2,9 @@ import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
 
+/** where a new tenant database comes from: a clone of the plan's template, or (naive path) a fresh install */
+export type DatabaseSource = { kind: 'template'; template: string } | { kind: 'fresh' };
+
 /**
  * The tenant's database, role and data dir, cloned from the plan's template. Done when the database
  * carries this instance's marker (set last); anything else under the name without a marker is a clone
@@ -10,7 +13,7 @@ import type { ProvisionContext, ProvisioningDeps } from './context.js';
 export async function ensureDatabase(
   deps: ProvisioningDeps,
   ctx: ProvisionContext,
-  template: string,
+  source: DatabaseSource,
 ): Promise<void> {
   const { db: pg, docker, filestore, identity } = deps;
   const { instance, names } = ctx;
@@ -41,10 +44,25 @@ export async function ensureDatabase(
   // the bridge's key is hashed while PostgreSQL drops and creates (both take a few tens of ms)
   const access = identity.bridgeAccess(instance.tenantRef);
   await pg.dropDatabase(db);
-  await pg.ensureRole(db, strongPassword(32), identity.marker(instance.id));
-  await pg.cloneDatabase(db, template, db, deps.templates.templateUser);
-  await pg.resetOdooIdentity(db, await access);
-  await filestore.cloneFrom(template, db);
+  const rolePassword = strongPassword(32);
+  await pg.ensureRole(db, rolePassword, identity.marker(instance.id));
+  if (source.kind === 'template') {
+    await pg.cloneDatabase(db, source.template, db, deps.templates.templateUser);
+    await pg.resetOdooIdentity(db, await access);
+    await filestore.cloneFrom(source.template, db);
+  } else {
+    await filestore.remove(db);
+    await pg.createEmptyDatabase(db, db);
+    await deps.templates.installInto(ctx.plan, db, db, rolePassword, {
+      container: `saas-install-${names.container}`,
+      // not a tenant's labels: the reconciler must not take a one-off install for the tenant
+      labels: { 'saas.install': db },
+    });
+    await pg.resetOdooIdentity(db, await access);
+  }
   await pg.setDatabaseMarker(db, identity.marker(instance.id));
-  ctx.log.info({ db, template, ms: Date.now() - started }, 'database cloned');
+  const ms = Date.now() - started;
+  if (source.kind === 'template')
+    ctx.log.info({ db, template: source.template, ms }, 'database cloned');
+  else ctx.log.info({ db, ms }, 'database installed fresh (TENANT_DB_SOURCE=fresh)');
 }

@@ -41,7 +41,9 @@ describe('provisioning steps look before they act', () => {
     const ctx = await contextOf(world);
     const template = world.templates.nameOf(STARTER_PLAN);
     expect(
-      await callsOf(world, () => ensureDatabase(world.provisioningDeps, ctx, template)),
+      await callsOf(world, () =>
+        ensureDatabase(world.provisioningDeps, ctx, { kind: 'template', template }),
+      ),
     ).toEqual(['db.databaseMarker']);
   });
 
@@ -51,7 +53,9 @@ describe('provisioning steps look before they act', () => {
     world.db.get(ACME.db).marker = undefined;
     const ctx = await contextOf(world);
     const template = world.templates.nameOf(STARTER_PLAN);
-    const calls = await callsOf(world, () => ensureDatabase(world.provisioningDeps, ctx, template));
+    const calls = await callsOf(world, () =>
+      ensureDatabase(world.provisioningDeps, ctx, { kind: 'template', template }),
+    );
     expect(calls).toEqual([
       'db.databaseMarker',
       'docker.removeContainer',
@@ -63,6 +67,26 @@ describe('provisioning steps look before they act', () => {
       'db.setDatabaseMarker',
     ]);
     expect(ctx.container).toBeUndefined(); // the container step makes a new one, no second lookup
+    expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${OWNER}`);
+  });
+
+  it('database, naive path (TENANT_DB_SOURCE=fresh): an -i install of the plan into an empty database, no clone', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.instance(1).provisionedAt = undefined;
+    world.db.get(ACME.db).marker = undefined;
+    const ctx = await contextOf(world);
+    const calls = await callsOf(world, () =>
+      ensureDatabase(world.provisioningDeps, ctx, { kind: 'fresh' }),
+    );
+    expect(calls).toContain('db.createEmptyDatabase');
+    expect(calls).not.toContain('db.cloneDatabase');
+    expect(calls).not.toContain('filestore.cloneFrom');
+    const install = world.docker.runs.at(-1);
+    // the tenant's own role installs into its own database, with the plan's modules
+    expect(install?.env).toContain(`USER=${ACME.db}`);
+    expect(install?.cmd?.join(' ')).toContain(`--init=base,saas_tenant`);
+    expect(install?.labels).toMatchObject({ 'saas.install': ACME.db });
+    expect(install?.labels).not.toHaveProperty('saas.instance');
     expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${OWNER}`);
   });
 

@@ -1,0 +1,76 @@
+/** The bench's results: one markdown table for people, artifacts/bench/bench.json for tools. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Summary } from './stats.js';
+
+export interface PathResult extends Summary {
+  /** order confirmed -> welcome mail in the sink */
+  mail_p50_s: number;
+  /** median milliseconds per provisioning step (bridge log) */
+  steps_ms: Record<string, number>;
+}
+
+export interface BenchResult {
+  machine: { cores: number; mem_gib: number };
+  naive: PathResult;
+  template: PathResult;
+  /** warm spares are not built yet (issue 12): null, not a made-up figure */
+  warm: PathResult | null;
+  ratio: { naive_over_template: number };
+  burst: {
+    orders: number;
+    all_running_s: number;
+    failures: number;
+    peak_bridge_rss_mib: number;
+    peak_pg_connections: number;
+  };
+  idle_tenant_mib: number;
+  idle_tenant_before_login_mib: number;
+  /** hibernation is not built yet (issue 12) */
+  wake: { p50_s: number } | null;
+  /** the density run lives in its own script; null here */
+  density: { provisioned: number; awake: number; host_used_mib: number } | null;
+}
+
+export function machine(): BenchResult['machine'] {
+  return { cores: os.cpus().length, mem_gib: Math.round(os.totalmem() / 2 ** 30) };
+}
+
+const s = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${x} s`);
+
+export function markdown(r: BenchResult): string {
+  const row = (name: string, p: PathResult | null) =>
+    p
+      ? `| ${name} | ${p.n} | ${s(p.p50_s)} | ${s(p.p95_s)} | ${s(p.min_s)} | ${s(p.max_s)} | ${s(p.mail_p50_s)} |`
+      : `| ${name} | - | not built yet | | | | |`;
+  const steps = (p: PathResult) =>
+    Object.entries(p.steps_ms)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ');
+  return [
+    `bench on ${r.machine.cores} cores, ${r.machine.mem_gib} GiB: order confirmed -> tenant /web/login 200 through the proxy`,
+    '',
+    '| path | n | p50 | p95 | min | max | -> welcome mail p50 |',
+    '|---|---|---|---|---|---|---|',
+    row('naive (fresh -i install per tenant)', r.naive),
+    row('template (clone, today)', r.template),
+    row('warm spare', r.warm),
+    '',
+    `naive / template (p50): ${r.ratio.naive_over_template}x`,
+    `steps, naive (median): ${steps(r.naive)}`,
+    `steps, template (median): ${steps(r.template)}`,
+    `burst: ${r.burst.orders} orders confirmed at once -> all answering in ${r.burst.all_running_s} s, ` +
+      `${r.burst.failures} failures, peak bridge RSS ${r.burst.peak_bridge_rss_mib} MiB, ` +
+      `peak PostgreSQL connections ${r.burst.peak_pg_connections}`,
+    `idle tenant: ${r.idle_tenant_before_login_mib} MiB before, ${r.idle_tenant_mib} MiB after a browser login`,
+    `wake from hibernation: ${r.wake ? s(r.wake.p50_s) : 'not built yet'}`,
+  ].join('\n');
+}
+
+export function writeJson(dir: string, r: BenchResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'bench.json');
+  writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  return file;
+}
