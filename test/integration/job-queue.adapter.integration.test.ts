@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventDedupeAdapter } from '../../src/adapters/event-dedupe.adapter.js';
 import { JobQueueAdapter } from '../../src/adapters/job-queue.adapter.js';
 import { BridgeError, BusyError } from '../../src/errors.js';
+import { oneJobPerInstance } from '../../src/jobs/instance-lock.js';
 import { requestProvision } from '../../src/jobs/provision.job.js';
 import { reconcileNow, scheduleReconcile } from '../../src/jobs/reconcile.job.js';
 import { enqueueWelcome } from '../../src/jobs/welcome.job.js';
@@ -23,7 +24,7 @@ import {
   uniquePrefix,
   waitForJobState,
 } from '../support/integration/redis.js';
-import { registryOf, stubJob } from '../support/jobs.js';
+import { jobContext, registryOf, stubJob } from '../support/jobs.js';
 
 const skip = await unavailable('Redis', pingRedis);
 
@@ -177,6 +178,27 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     expect(await jobs.lock('instance:3', 'next-job', 1)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await jobs.lock('instance:3', 'next-job', 1)).toBe(true);
+  });
+
+  it('keeps an instance lock while its job outlives the TTL, and releases it at the end', async () => {
+    const jobs = adapter();
+    const timing = { ttlSeconds: 1, renewEveryMs: 250 };
+    const others: boolean[] = [];
+    const handler = oneJobPerInstance(
+      jobs,
+      async () => {
+        // a long template build: three TTLs, another job knocking every half TTL
+        for (let i = 0; i < 6; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          others.push(await jobs.lock('instance:8', 'other-job', 1));
+        }
+        return 'built';
+      },
+      timing,
+    );
+    expect(await handler({ instanceId: 8 }, jobContext({ jobId: 'long-job' }))).toBe('built');
+    expect(others).toEqual([false, false, false, false, false, false]);
+    expect(await jobs.lock('instance:8', 'other-job', 1)).toBe(true);
   });
 
   it('hands a handler its parsed data and context, and keeps its result and progress', async () => {
