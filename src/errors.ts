@@ -2,6 +2,8 @@
 export type BridgeErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
+  | 'too_many_attempts'
   | 'bad_signature'
   | 'stale_timestamp'
   | 'payload_too_large'
