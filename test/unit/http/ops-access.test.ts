@@ -16,7 +16,7 @@ async function serve(opsToken?: string): Promise<string> {
   const config = testConfig();
   config.opsToken = opsToken;
   const { app } = buildApp({ config });
-  const server = app.listen(0, external);
+  const server = app.listen(0, external ?? '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   return `http://${external}:${(server.address() as AddressInfo).port}`;
