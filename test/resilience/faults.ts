@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { signBody } from '../../src/http/signature.js';
 import type { MasterRpc } from '../e2e/support/master-rpc.js';
 import * as orders from '../e2e/support/orders.js';
-import { E2E, bridgeUrl, docker, masterUrl } from '../e2e/support/stack.js';
+import { E2E, bridgeUrl, docker } from '../e2e/support/stack.js';
 import {
   containersOf,
   killMidProvisioningCheck,
@@ -75,7 +75,9 @@ export const FAULTS: Fault[] = [
       await sleep(8_000); // longer than the old ~30 s budget once the retries' waits add up
       await supervisorctl('start', 'odoo-master');
       await orders.waitFor('the master to answer', 90_000, async () =>
-        (await fetch(`${masterUrl}/web/login`).catch(() => undefined))?.ok ? true : undefined,
+        (await fetch(`http://127.0.0.1:${E2E.odooPort}/web/login`).catch(() => undefined))?.ok
+          ? true
+          : undefined,
       );
       const instance = await waitRunning(ctx.admin, orderId, 180_000);
       ctx.world.mustRun.add(instance.id);

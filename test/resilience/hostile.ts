@@ -6,7 +6,9 @@ import http from 'node:http';
 import { signBody } from '../../src/http/signature.js';
 import { bridgeEventSchema } from '../../src/schemas/event.schema.js';
 import type { MasterRpc } from '../e2e/support/master-rpc.js';
-import { E2E, masterUrl } from '../e2e/support/stack.js';
+import { E2E } from '../e2e/support/stack.js';
+
+const masterUrl = `http://127.0.0.1:${E2E.odooPort}`;
 
 export interface Outcome {
   refused: number;
