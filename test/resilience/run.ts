@@ -162,6 +162,16 @@ async function cleanup(): Promise<void> {
   if (stackStarted) await stack('down').catch(() => undefined);
 }
 
+let cleaning: Promise<void> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    // interrupted (e.g. a timeout): the stack and its tenants still go
+    console.log(`resilience: ${signal}: cleaning up`);
+    cleaning ??= cleanup();
+    void cleaning.then(() => process.exit(130));
+  });
+}
+
 let code = 0;
 try {
   await main();
@@ -171,7 +181,8 @@ try {
   console.log('--- bridge log ---');
   console.log(logTail('bridge'));
 }
-await cleanup();
+cleaning ??= cleanup();
+await cleaning;
 if (failures.length) {
   code = 1;
   console.log(`resilience: ${failures.length} problems:`);
