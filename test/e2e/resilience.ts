@@ -14,10 +14,10 @@ interface OutboxRow {
   event_type: string;
 }
 
-export async function postSigned(secret: string, body: string): Promise<number> {
+export async function postSigned(secret: string, body: string, base = bridgeUrl): Promise<number> {
   const id = (JSON.parse(body) as { id: string }).id;
   const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${bridgeUrl}/v1/events`, {
+  const response = await fetch(`${base}/v1/events`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

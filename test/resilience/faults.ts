@@ -2,13 +2,14 @@
  * The faults the resilience suite injects into its own stack. Each one: inject, let the system
  * recover, and answer a line saying what was seen (World.check() then holds the invariants).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { signBody } from '../../src/http/signature.js';
 import type { MasterRpc } from '../e2e/support/master-rpc.js';
 import * as orders from '../e2e/support/orders.js';
-import { E2E, bridgeUrl, docker } from '../e2e/support/stack.js';
+import { E2E, REPO, bridgeUrl, docker, pidOf } from '../e2e/support/stack.js';
 import {
   containersOf,
   killMidProvisioningCheck,
@@ -177,6 +178,38 @@ export const FAULTS: Fault[] = [
     },
   },
   {
+    name: 'two bridge processes on one Redis',
+    async run(ctx) {
+      const second = await startSecondBridge();
+      try {
+        const sub = orders.uniqueSubdomain('twob');
+        const orderId = await orders.draftOrder(ctx.admin, 'basic', sub);
+        await orders.confirmOrder(ctx.admin, orderId);
+        const row = await orders.waitFor('the instance', 30_000, () =>
+          orders.instanceOfOrder(ctx.admin, orderId),
+        );
+        // the master's event also reaches the second bridge, as after a fail-over
+        const [event] = await ctx.admin.searchRead<{ payload: string }>(
+          'saas.bridge.event',
+          [
+            ['instance_id', '=', row.id],
+            ['event_type', '=', 'order.confirmed'],
+          ],
+          ['payload'],
+        );
+        const code = event ? await postSigned(ctx.secret, event.payload, second.url) : 0;
+        const instance = await waitRunning(ctx.admin, orderId, 180_000);
+        ctx.world.mustRun.add(instance.id);
+        const containers = await containersOf(ctx.admin, instance.id);
+        if (![200, 202, 503].includes(code) || containers.length !== 1)
+          throw new Error(`second bridge answered ${code}, ${containers.length} containers`);
+        return `a second bridge on the same Redis (and the event sent to both: ${code}) -> 1 tenant`;
+      } finally {
+        second.stop();
+      }
+    },
+  },
+  {
     name: 'a tenant container crashes (running ones come back, suspended ones stay stopped)',
     async run(ctx) {
       const id = [...ctx.world.mustRun][0];
@@ -253,6 +286,29 @@ export const FAULTS: Fault[] = [
     },
   },
 ];
+
+/** the stack's bridge started a second time, with its environment, on another port */
+async function startSecondBridge(): Promise<{ url: string; stop(): void }> {
+  const pid = pidOf('bridge');
+  if (!pid) throw new Error('no bridge pid');
+  const env = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const port = E2E.bridgePort + 50;
+  const child = spawn('node', ['dist/main.js'], {
+    cwd: REPO,
+    env: { ...env, BRIDGE_PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await orders.waitFor('the second bridge', 60_000, async () =>
+    (await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined,
+  );
+  return { url, stop: () => void child.kill('SIGTERM') };
+}
 
 async function orderOf(ctx: FaultContext, instanceId: number): Promise<number> {
   const [row] = await ctx.admin.searchRead<{ sale_order_ids: number[] }>(
