@@ -252,7 +252,7 @@ class SaasBridgeEvent(models.Model):
         """An open activity for the admin on the instance, and a note each time."""
         instance = self.instance_id
         if not instance:
-            _logger.error("saas bridge: event %s refused (401): %s", self.uuid, error)
+            _logger.warning("saas bridge: event %s refused (401): %s", self.uuid, error)
             return
         note = _(
             "The bridge refused event %(event)s with HTTP 401 (%(error)s). Events wait"
@@ -272,7 +272,7 @@ class SaasBridgeEvent(models.Model):
                 note=note,
                 user_id=(admin or self.env.user).id,
             )
-        _logger.error("saas bridge: event %s refused (401): %s", self.uuid, error)
+        _logger.warning("saas bridge: event %s refused (401): %s", self.uuid, error)
 
     def _record_retry(self, attempts, error, code):
         delay = backoff_seconds(attempts)
