@@ -4,10 +4,12 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { EventIntakePort, ReadinessCheck } from './ports/intake.port.js';
 import { basicAuth } from './http/basic-auth.js';
+import { boardGuard } from './http/board-guard.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { eventsRoute } from './http/events.route.js';
 import { healthRoute } from './http/health.route.js';
 import { metricsRoute } from './http/metrics.route.js';
+import { opsAccess } from './http/ops-access.js';
 import { requestContext } from './http/request-context.js';
 
 export interface AppDeps {
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
 
   app.use(requestContext(logger));
+  app.use(['/readyz', '/metrics'], opsAccess(config.opsToken));
   app.use(healthRoute(deps.readiness));
   app.use(metricsRoute(metrics));
   app.use(
@@ -46,7 +49,12 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(
     BULL_BOARD_PATH,
-    basicAuth(config.bullBoard, 'Bull Board'),
+    basicAuth({
+      full: config.bullBoard,
+      readOnly: config.bullBoard.readOnly,
+      realm: 'Bull Board',
+    }),
+    boardGuard(),
     deps.queueBoard(BULL_BOARD_PATH),
   );
 

@@ -41,6 +41,15 @@ const envSchema = z.object({
   ),
   BULL_BOARD_USER: z.string().min(1),
   BULL_BOARD_PASSWORD: z.string().min(1),
+  BULL_BOARD_READONLY_USER: optionalString,
+  BULL_BOARD_READONLY_PASSWORD: z.preprocess(
+    blankAsUnset,
+    z.string().min(12, 'must be at least 12 characters').optional(),
+  ),
+  OPS_TOKEN: z.preprocess(
+    blankAsUnset,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
 
@@ -107,7 +116,14 @@ export interface Config {
   tenantBridgeSecret: string;
   /** owner label of every tenant resource; undefined: the master's database.uuid, read at start */
   owner: string | undefined;
-  bullBoard: { user: string; password: string };
+  bullBoard: {
+    user: string;
+    password: string;
+    /** a login that may only look (GET) at the board */
+    readOnly: { user: string; password: string } | undefined;
+  };
+  /** lets non-loopback clients read /metrics and /readyz (Bearer); unset: loopback only */
+  opsToken: string | undefined;
   redisUrl: string;
   odoo: {
     url: string;
@@ -179,6 +195,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')} (see .env.example)`);
   }
   const e = parsed.data;
+  if (!e.BULL_BOARD_READONLY_USER !== !e.BULL_BOARD_READONLY_PASSWORD) {
+    throw new ConfigError(
+      'invalid configuration: BULL_BOARD_READONLY_USER and BULL_BOARD_READONLY_PASSWORD go together (see .env.example)',
+    );
+  }
+  if (e.BULL_BOARD_READONLY_USER === e.BULL_BOARD_USER) {
+    throw new ConfigError(
+      'invalid configuration: BULL_BOARD_READONLY_USER must differ from BULL_BOARD_USER (see .env.example)',
+    );
+  }
   if (e.NODE_ENV === 'production') {
     const weak = [
       ['BULL_BOARD_USER', e.BULL_BOARD_USER],
@@ -204,7 +230,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       e.TENANT_BRIDGE_SECRET ??
       createHmac('sha256', e.BRIDGE_SHARED_SECRET).update('tenant-bridge').digest('hex'),
     owner: e.SAAS_OWNER,
-    bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD },
+    bullBoard: {
+      user: e.BULL_BOARD_USER,
+      password: e.BULL_BOARD_PASSWORD,
+      readOnly:
+        e.BULL_BOARD_READONLY_USER && e.BULL_BOARD_READONLY_PASSWORD
+          ? { user: e.BULL_BOARD_READONLY_USER, password: e.BULL_BOARD_READONLY_PASSWORD }
+          : undefined,
+    },
+    opsToken: e.OPS_TOKEN,
     redisUrl: e.REDIS_URL,
     odoo: {
       url: e.ODOO_URL.replace(/\/+$/, ''),

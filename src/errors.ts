@@ -2,6 +2,8 @@
 export type BridgeErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
+  | 'too_many_attempts'
   | 'bad_signature'
   | 'stale_timestamp'
   | 'payload_too_large'
@@ -57,4 +59,13 @@ export class BusyError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * An outage of something the bridge needs (the master restarting): not the job's fault and not a
+ * reason to give up on it. The queue waits it out without spending attempts, and nothing is cleaned
+ * up because of it.
+ */
+export function isOutage(err: unknown): boolean {
+  return err instanceof BridgeError && err.code === 'odoo_unreachable';
 }

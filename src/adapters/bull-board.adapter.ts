@@ -1,6 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type express from 'express';
 import type { Router } from 'express';
 import type { JobQueueAdapter } from './job-queue.adapter.js';
 
@@ -13,5 +14,8 @@ export function bullBoardRouter(jobs: JobQueueAdapter, basePath: string): Router
     serverAdapter,
     options: { uiConfig: { boardTitle: 'SaaS bridge queues' } },
   });
-  return serverAdapter.getRouter() as Router;
+  const board = serverAdapter.getRouter() as express.Express;
+  // the board is an express app of its own: it would name our framework to every visitor
+  board.disable('x-powered-by');
+  return board;
 }

@@ -9,7 +9,7 @@ import {
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { BridgeError, BusyError, errorMessage } from '../errors.js';
+import { BridgeError, BusyError, errorMessage, isOutage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import {
   QUEUES,
@@ -30,10 +30,26 @@ const RETENTION: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
+export interface OutageBackoff {
+  /** the first wait after an outage error; each next one doubles */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** a job still meeting the outage this long after it began spends attempts again */
+  giveUpAfterMs: number;
+}
+
+/** minutes, not the ~30 s of a job's attempts: a master restart or upgrade is waited out */
+export const OUTAGE_BACKOFF: OutageBackoff = {
+  firstDelayMs: 5_000,
+  maxDelayMs: 5 * 60_000,
+  giveUpAfterMs: 24 * 3600_000,
+};
+
 export interface JobQueueOptions {
   /** Redis key prefix; tests use their own */
   prefix?: string;
   logger?: Logger;
+  outageBackoff?: OutageBackoff;
 }
 
 /**
@@ -48,6 +64,9 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
   private readonly definitions = new Map<JobName, JobDefinition>();
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
+  private readonly outageBackoff: OutageBackoff;
+  /** per job meeting an outage: when it began and the last wait (this process; a restart starts over) */
+  private readonly outages = new Map<string, { since: number; delayMs: number }>();
 
   constructor(
     private readonly redisUrl: string,
@@ -55,6 +74,7 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
   ) {
     this.prefix = options.prefix ?? 'saas';
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.outageBackoff = options.outageBackoff ?? OUTAGE_BACKOFF;
     // BullMQ's production guide: producers fail fast instead of queueing commands while Redis is away
     this.producer = new Redis(redisUrl, {
       enableOfflineQueue: false,
@@ -115,8 +135,9 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
 
   /**
    * Runs one job: data checked against the definition's schema, then its handler. A permanent
-   * BridgeError (or bad data, or an unknown name) fails at once; a BusyError puts the job back for
-   * later without spending an attempt; anything else is retried by the definition's policy.
+   * BridgeError (or bad data, or an unknown name) fails at once; a BusyError, or an outage (isOutage)
+   * waited out with a growing delay, puts the job back for later without spending an attempt;
+   * anything else is retried by the definition's policy.
    */
   private async run(queue: QueueName, job: Job, token: string | undefined): Promise<unknown> {
     const definition = this.definitions.get(job.name as JobName);
@@ -136,12 +157,21 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
       progress: (pct) => job.updateProgress(pct),
     };
     try {
-      return await definition.handler(parsed.data, ctx);
+      const result = await definition.handler(parsed.data, ctx);
+      this.outages.delete(jobId);
+      return result;
     } catch (err) {
       if (err instanceof BusyError) {
         await job.moveToDelayed(Date.now() + err.retryInMs, token);
         throw new DelayedError(err.message);
       }
+      const waitMs = isOutage(err) ? this.outageWait(jobId) : undefined;
+      if (waitMs !== undefined) {
+        logger.warn({ attempt, waitMs, err: errorMessage(err) }, 'outage: job waits');
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError(errorMessage(err));
+      }
+      this.outages.delete(jobId);
       const permanent = err instanceof BridgeError && err.permanent;
       const final = permanent || ctx.finalAttempt;
       logger.warn({ data: parsed.data, attempt, final, err }, 'job failed');
@@ -155,6 +185,20 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
       if (permanent) throw new UnrecoverableError(errorMessage(err));
       throw err;
     }
+  }
+
+  /** The next wait of a job meeting an outage, or undefined once it has lasted too long. */
+  private outageWait(jobId: string): number | undefined {
+    const { firstDelayMs, maxDelayMs, giveUpAfterMs } = this.outageBackoff;
+    const now = Date.now();
+    const seen = this.outages.get(jobId);
+    if (seen && now - seen.since >= giveUpAfterMs) {
+      this.outages.delete(jobId);
+      return undefined;
+    }
+    const delayMs = seen ? Math.min(seen.delayMs * 2, maxDelayMs) : firstDelayMs;
+    this.outages.set(jobId, { since: seen?.since ?? now, delayMs });
+    return delayMs;
   }
 
   /** The queues of every declared job, for Bull Board. */

@@ -1,26 +1,68 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { errorResponse } from './error-response.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface BasicCredentials {
   user: string;
   password: string;
 }
 
-/** Guards everything mounted behind it (Bull Board leaves auth to the host app). */
-export function basicAuth(expected: BasicCredentials, realm: string): RequestHandler {
+/** what a login may do: `read` only looks (GET/HEAD) */
+export type AccessLevel = 'full' | 'read';
+
+export interface BasicAuthOptions {
+  full: BasicCredentials;
+  /** a second login that may only look */
+  readOnly?: BasicCredentials;
+  realm: string;
+  throttle?: LoginThrottle;
+}
+
+/**
+ * Guards everything mounted behind it (Bull Board leaves auth to the host app). The level of the
+ * login that passed is in `res.locals.accessLevel`. Wrong credentials count against the client's
+ * address; a locked-out address gets 429 without its credentials being looked at.
+ */
+export function basicAuth(options: BasicAuthOptions): RequestHandler {
+  const throttle = options.throttle ?? new LoginThrottle();
   return (req, res, next) => {
-    const given = parseBasic(req.get('authorization'));
-    // Both fields are always compared, so timing reveals neither which one was wrong nor how much.
-    const userOk = given !== undefined && sameSecret(given.user, expected.user);
-    const passwordOk = given !== undefined && sameSecret(given.password, expected.password);
-    if (userOk && passwordOk) {
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const lockedMs = throttle.lockedFor(client);
+    if (lockedMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(lockedMs / 1000)));
+      errorResponse(res, 429, 'too_many_attempts', 'too many failed logins; try again later');
+      return;
+    }
+    const header = req.get('authorization');
+    const given = parseBasic(header);
+    const level = given && levelOf(given, options);
+    if (level) {
+      throttle.succeeded(client);
+      res.locals.accessLevel = level;
       next();
       return;
     }
-    res.setHeader('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
+    // a browser's first request carries no credentials: only a wrong login counts
+    if (header !== undefined) throttle.failed(client);
+    res.setHeader('WWW-Authenticate', `Basic realm="${options.realm}", charset="UTF-8"`);
     errorResponse(res, 401, 'unauthorized', 'valid credentials required');
   };
+}
+
+function levelOf(given: BasicCredentials, options: BasicAuthOptions): AccessLevel | undefined {
+  // both logins are always compared, so timing reveals neither which one matched nor how much
+  const full = matches(given, options.full);
+  const read = options.readOnly ? matches(given, options.readOnly) : false;
+  if (full) return 'full';
+  return read ? 'read' : undefined;
+}
+
+function matches(given: BasicCredentials, expected: BasicCredentials): boolean {
+  // both fields are always compared, so timing reveals neither which one was wrong nor how much
+  const userOk = sameSecret(given.user, expected.user);
+  const passwordOk = sameSecret(given.password, expected.password);
+  return userOk && passwordOk;
 }
 
 function parseBasic(header: string | undefined): BasicCredentials | undefined {

@@ -8,6 +8,8 @@ import { requestContextOf } from './request-context.js';
 const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
+  too_many_attempts: 429,
   bad_signature: 401,
   stale_timestamp: 401,
   payload_too_large: 413,

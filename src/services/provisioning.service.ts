@@ -1,4 +1,4 @@
-import { BridgeError, errorMessage } from '../errors.js';
+import { BridgeError, errorMessage, isOutage } from '../errors.js';
 import type { ContainerInfo } from '../ports/docker.port.js';
 import type { InstanceRecord } from '../ports/odoo.port.js';
 import { loadInstance } from './instance-loader.js';
@@ -81,7 +81,9 @@ export class ProvisioningService {
     const { odoo, logger } = this.deps;
     const reason = errorMessage(err);
     const instance = await odoo.getInstance(instanceId).catch(() => undefined);
-    if (instance && !instance.provisionedAt && !subdomainProblem(instance.subdomain)) {
+    // an outage says nothing against the tenant made so far: it stays for the admin's retry
+    const cleanUp = !isOutage(err) && !subdomainProblem(instance?.subdomain ?? '');
+    if (instance && !instance.provisionedAt && cleanUp) {
       await cleanUpFailed(this.deps, instance).catch((cleanupErr: unknown) =>
         logger.error(
           { instance: instanceId, err: cleanupErr },

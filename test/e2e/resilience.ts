@@ -14,10 +14,10 @@ interface OutboxRow {
   event_type: string;
 }
 
-async function postSigned(secret: string, body: string): Promise<number> {
+export async function postSigned(secret: string, body: string, base = bridgeUrl): Promise<number> {
   const id = (JSON.parse(body) as { id: string }).id;
   const timestamp = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${bridgeUrl}/v1/events`, {
+  const response = await fetch(`${base}/v1/events`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -34,13 +34,17 @@ async function postSigned(secret: string, body: string): Promise<number> {
  * The master's database uuid: the bridge labels every container of this master's tenants with it,
  * so a tenant of another stack on this machine with the same instance id is not counted.
  */
-async function ownerOf(rpc: MasterRpc): Promise<string> {
+export async function ownerOf(rpc: MasterRpc): Promise<string> {
   const uuid = await rpc.execute<string>('ir.config_parameter', 'get_param', ['database.uuid']);
   if (!uuid) throw new Error('the master has no database.uuid');
   return uuid;
 }
 
-async function containersOf(rpc: MasterRpc, instanceId: number, all = true): Promise<string[]> {
+export async function containersOf(
+  rpc: MasterRpc,
+  instanceId: number,
+  all = true,
+): Promise<string[]> {
   const out = await docker(
     'ps',
     ...(all ? ['-a'] : []),
@@ -54,7 +58,7 @@ async function containersOf(rpc: MasterRpc, instanceId: number, all = true): Pro
   return out ? out.split('\n') : [];
 }
 
-async function waitRunning(
+export async function waitRunning(
   rpc: MasterRpc,
   orderId: number,
   timeoutMs: number,

@@ -55,4 +55,23 @@ describe.skipIf(skip)('Bull Board over the real queues', () => {
     expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
     expect(queues.find((q) => q.name === 'mail')?.counts.waiting).toBe(1);
   });
+
+  it('names no framework, and queues nothing through its API without the HMAC', async () => {
+    const { app } = buildApp({ queueBoard: (basePath) => bullBoardRouter(jobs, basePath) });
+    const page = await request(app).get(BULL_BOARD_PATH).set('Authorization', auth).expect(200);
+    expect(page.headers['x-powered-by']).toBeUndefined();
+    const api = await request(app)
+      .get(`${BULL_BOARD_PATH}/api/queues`)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(api.headers['x-powered-by']).toBeUndefined();
+
+    const before = await jobs.allQueues()[0]!.getJobCounts();
+    await request(app)
+      .post(`${BULL_BOARD_PATH}/api/queues/${QUEUES.instances}/add`)
+      .set('Authorization', auth)
+      .send({ name: 'terminate', data: { instanceId: 1, action: 'terminate' } })
+      .expect(403);
+    expect(await jobs.allQueues()[0]!.getJobCounts()).toEqual(before);
+  });
 });

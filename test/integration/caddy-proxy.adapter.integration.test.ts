@@ -115,9 +115,11 @@ describe.skipIf(skip)('CaddyProxyAdapter against a real Caddy', () => {
     expect((await routes()).map((r) => r['@id'])).not.toContain('saas-host-gamma.saas.test');
   });
 
-  it('removes an unknown host without complaint', async () => {
-    await proxy.removeRoute('never-routed.saas.test');
-    await proxy.removeRoute('gamma.saas.test');
+  it('removes an unknown host without complaint, and without touching the other routes', async () => {
+    const before = await routes();
+    await expect(proxy.removeRoute('never-routed.saas.test')).resolves.toBeUndefined();
+    await expect(proxy.removeRoute('gamma.saas.test')).resolves.toBeUndefined();
+    expect(await routes()).toEqual(before);
   });
 
   it('reports an unreachable admin API as proxy_failed', async () => {

@@ -3,8 +3,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventDedupeAdapter } from '../../src/adapters/event-dedupe.adapter.js';
-import { JobQueueAdapter } from '../../src/adapters/job-queue.adapter.js';
+import { JobQueueAdapter, type JobQueueOptions } from '../../src/adapters/job-queue.adapter.js';
 import { BridgeError, BusyError } from '../../src/errors.js';
+import { oneJobPerInstance } from '../../src/jobs/instance-lock.js';
 import { requestProvision } from '../../src/jobs/provision.job.js';
 import { reconcileNow, scheduleReconcile } from '../../src/jobs/reconcile.job.js';
 import { enqueueWelcome } from '../../src/jobs/welcome.job.js';
@@ -23,7 +24,7 @@ import {
   uniquePrefix,
   waitForJobState,
 } from '../support/integration/redis.js';
-import { registryOf, stubJob } from '../support/jobs.js';
+import { jobContext, registryOf, stubJob } from '../support/jobs.js';
 
 const skip = await unavailable('Redis', pingRedis);
 
@@ -32,9 +33,15 @@ let redis: Redis;
 const adapters: JobQueueAdapter[] = [];
 const inspected: Queue[] = [];
 
+const QUICK_OUTAGE = { firstDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 60_000 };
+
 /** an adapter with every declared job as a stub, except those given */
 function adapter(...definitions: JobDefinition[]): JobQueueAdapter {
-  const jobs = new JobQueueAdapter(REDIS_URL, { prefix });
+  return adapterWith({ outageBackoff: QUICK_OUTAGE }, ...definitions);
+}
+
+function adapterWith(options: JobQueueOptions, ...definitions: JobDefinition[]): JobQueueAdapter {
+  const jobs = new JobQueueAdapter(REDIS_URL, { prefix, ...options });
   const given = new Set(definitions.map((d) => d.name));
   const names = Object.values(JOBS)
     .flat()
@@ -179,6 +186,27 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     expect(await jobs.lock('instance:3', 'next-job', 1)).toBe(true);
   });
 
+  it('keeps an instance lock while its job outlives the TTL, and releases it at the end', async () => {
+    const jobs = adapter();
+    const timing = { ttlSeconds: 1, renewEveryMs: 250 };
+    const others: boolean[] = [];
+    const handler = oneJobPerInstance(
+      jobs,
+      async () => {
+        // a long template build: three TTLs, another job knocking every half TTL
+        for (let i = 0; i < 6; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          others.push(await jobs.lock('instance:8', 'other-job', 1));
+        }
+        return 'built';
+      },
+      timing,
+    );
+    expect(await handler({ instanceId: 8 }, jobContext({ jobId: 'long-job' }))).toBe('built');
+    expect(others).toEqual([false, false, false, false, false, false]);
+    expect(await jobs.lock('instance:8', 'other-job', 1)).toBe(true);
+  });
+
   it('hands a handler its parsed data and context, and keeps its result and progress', async () => {
     const contexts: JobContext[] = [];
     const jobs = adapter(
@@ -271,6 +299,62 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     expect(job.attemptsMade).toBeLessThanOrEqual(1);
     expect(runs).toBe(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+
+  it('waits out a master outage longer than all attempts, without spending them or giving up', async () => {
+    let runs = 0;
+    const finalFailures: unknown[] = [];
+    const waits: number[] = [];
+    let last = Date.now();
+    const jobs = adapter(
+      stubJob('provision', {
+        schema: instanceJobSchema,
+        attempts: 2,
+        backoff: { type: 'fixed', delayMs: 10 },
+        handler: async () => {
+          runs += 1;
+          waits.push(Date.now() - last);
+          last = Date.now();
+          if (runs <= 6)
+            throw new BridgeError('odoo_unreachable', 'Odoo unreachable: ECONNREFUSED');
+          return 'running';
+        },
+        onFinalFailure: async (_data, err) => void finalFailures.push(err),
+      }),
+    );
+    jobs.start(START);
+    await jobs.enqueue('provision', provisionData(10), { jobId: 'p10' });
+    const { job, state } = await settled(QUEUES.instances, 'p10');
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toBe('running');
+    expect(job.attemptsMade).toBeLessThanOrEqual(1);
+    expect(finalFailures).toEqual([]);
+    expect(runs).toBe(7);
+    // 50, 100, 200, 200, 200, 200 ms: growing, then capped
+    expect(waits[2]! - waits[1]!).toBeGreaterThanOrEqual(30);
+    expect(waits.slice(1).every((w) => w >= 45)).toBe(true);
+  });
+
+  it('spends attempts again on an outage that lasts beyond the give-up time', async () => {
+    const finalFailures: string[] = [];
+    const jobs = adapterWith(
+      { outageBackoff: { firstDelayMs: 50, maxDelayMs: 50, giveUpAfterMs: 200 } },
+      stubJob('provision', {
+        schema: instanceJobSchema,
+        attempts: 2,
+        backoff: { type: 'fixed', delayMs: 10 },
+        handler: async () => {
+          throw new BridgeError('odoo_unreachable', 'Odoo unreachable: ECONNREFUSED');
+        },
+        onFinalFailure: async (_data, err) => void finalFailures.push((err as Error).message),
+      }),
+    );
+    jobs.start(START);
+    await jobs.enqueue('provision', provisionData(11), { jobId: 'p11' });
+    const { job, state } = await settled(QUEUES.instances, 'p11');
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(2);
+    expect(finalFailures).toEqual(['Odoo unreachable: ECONNREFUSED']);
   });
 
   it('fails malformed data and unknown job names at once, without calling a handler', async () => {

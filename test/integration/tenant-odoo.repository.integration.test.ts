@@ -27,7 +27,7 @@ import { ensureDatabase } from '../../src/services/provisioning/database.step.js
 import { TemplateService } from '../../src/services/template.service.js';
 import { BRIDGE_LOGIN, TenantIdentity } from '../../src/services/tenant-identity.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
-import { logFigure, unavailable } from '../support/integration/availability.js';
+import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
 import { draftInstance } from '../support/world.js';
 
@@ -35,13 +35,13 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 const ODOO_SRC = process.env.ODOO_SRC;
 const IMAGE = process.env.TENANT_IMAGE ?? 'saas-odoo-runtime:17';
 const docker = new DockerAdapter(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
-const skip = ODOO_SRC
-  ? await unavailable('Docker engine with the tenant image and PostgreSQL', async () => {
-      if (!(await docker.imageId(IMAGE))) throw new Error(`image ${IMAGE} missing`);
-      const probe = new PostgresAdapter(await pgAdminUrl());
-      await probe.ping().finally(() => probe.close());
-    })
-  : (console.error('SKIP tenant-odoo.repository integration: ODOO_SRC is not set'), 'no ODOO_SRC');
+const skip =
+  withoutOdooSrc() ??
+  (await unavailable('Docker engine with the tenant image and PostgreSQL', async () => {
+    if (!(await docker.imageId(IMAGE))) throw new Error(`image ${IMAGE} missing`);
+    const probe = new PostgresAdapter(await pgAdminUrl());
+    await probe.ping().finally(() => probe.close());
+  }));
 
 const run = randomBytes(3).toString('hex');
 const REF = `it${run}`;

@@ -175,3 +175,35 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: the ops logins', () => {
+  it('takes a read-only board login and an ops token when given, none by default', () => {
+    expect(loadConfig(VALID)).toMatchObject({
+      bullBoard: { readOnly: undefined },
+      opsToken: undefined,
+    });
+    const config = loadConfig({
+      ...VALID,
+      BULL_BOARD_READONLY_USER: 'viewer',
+      BULL_BOARD_READONLY_PASSWORD: 'viewer-password-1',
+      OPS_TOKEN: 'ops-token-0123456789',
+    });
+    expect(config.bullBoard.readOnly).toEqual({ user: 'viewer', password: 'viewer-password-1' });
+    expect(config.opsToken).toBe('ops-token-0123456789');
+  });
+
+  it.each([
+    [{ BULL_BOARD_READONLY_USER: 'viewer' }, 'go together'],
+    [
+      { BULL_BOARD_READONLY_USER: 'queue-operator', BULL_BOARD_READONLY_PASSWORD: 'x'.repeat(12) },
+      'must differ',
+    ],
+    [
+      { BULL_BOARD_READONLY_USER: 'viewer', BULL_BOARD_READONLY_PASSWORD: 'short' },
+      'BULL_BOARD_READONLY_PASSWORD must be at least 12',
+    ],
+    [{ OPS_TOKEN: 'short' }, 'OPS_TOKEN must be at least 16'],
+  ])('refuses %o', (extra, message) => {
+    expect(configError({ ...VALID, ...extra }).message).toContain(message);
+  });
+});

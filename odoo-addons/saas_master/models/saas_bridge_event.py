@@ -27,8 +27,12 @@ _logger = logging.getLogger(__name__)
 SEND_TIMEOUT = 5  # seconds
 BACKOFF_BASE = 30  # seconds
 BACKOFF_MAX = 3600  # seconds
-PERMANENT_FAILURES = frozenset({400, 401, 403, 404, 409, 413, 422})
+# 401 is not among them: a clock skew over the bridge's window or a secret rotated on
+# one side only refuses every event until fixed; they wait (backoff), the admin is told
+PERMANENT_FAILURES = frozenset({400, 403, 404, 409, 413, 422})
 NO_URL_ERROR = "bridge URL not configured"
+NO_SECRET_ERROR = "bridge secret not configured"
+AUTH_ALERT_SUMMARY = "The bridge refuses our signature"
 CRON_BATCH = 200
 POSTCOMMIT_KEY = "saas_master.bridge_event_ids"
 
@@ -197,9 +201,11 @@ class SaasBridgeEvent(models.Model):
         self.ensure_one()
         url, secret = self._bridge_config()
         now = fields.Datetime.now()
-        if not url:
+        missing = NO_URL_ERROR if not url else NO_SECRET_ERROR if not secret else None
+        if missing:
+            # an empty secret would sign with a key anyone knows: nothing goes out
             self.write(
-                {"state": "pending", "last_error": NO_URL_ERROR, "next_attempt_at": now}
+                {"state": "pending", "last_error": missing, "next_attempt_at": now}
             )
             return False
         body = (self.payload or "").encode("utf-8")
@@ -238,7 +244,35 @@ class SaasBridgeEvent(models.Model):
             )
             _logger.warning("saas bridge: event %s refused: %s", self.uuid, error)
             return False
+        if code == 401:
+            self._alert_refused_signature(error)
         return self._record_retry(attempts, error, code)
+
+    def _alert_refused_signature(self, error):
+        """An open activity for the admin on the instance, and a note each time."""
+        instance = self.instance_id
+        if not instance:
+            _logger.warning("saas bridge: event %s refused (401): %s", self.uuid, error)
+            return
+        note = _(
+            "The bridge refused event %(event)s with HTTP 401 (%(error)s). Events wait"
+            " and are retried: check that saas_master.bridge_secret equals the"
+            " bridge's BRIDGE_SHARED_SECRET and that both clocks are right.",
+            event=self.uuid,
+            error=error[:200],
+        )
+        instance.message_post(body=note, subtype_xmlid="mail.mt_note")
+        summary = _("The bridge refuses our signature")
+        open_alert = instance.activity_ids.filtered(lambda a: a.summary == summary)
+        if not open_alert:
+            admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+            instance.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=(admin or self.env.user).id,
+            )
+        _logger.warning("saas bridge: event %s refused (401): %s", self.uuid, error)
 
     def _record_retry(self, attempts, error, code):
         delay = backoff_seconds(attempts)
@@ -290,7 +324,7 @@ class SaasBridgeEvent(models.Model):
             event._send_now()
             if auto_commit:
                 self.env.cr.commit()
-            if event.last_error == NO_URL_ERROR:
+            if event.last_error in (NO_URL_ERROR, NO_SECRET_ERROR):
                 break  # nothing else can go out either
         return len(done)
 

@@ -63,7 +63,7 @@ class TestOutbox(SaasCase):
         self.assertTrue(event.sent_at)
 
     def test_permanent_failure_then_manual_retry(self):
-        for code in (400, 401, 403, 404, 409, 413, 422):
+        for code in (400, 403, 404, 409, 413, 422):
             event = self._event()
             with patch(POST, return_value=FakeResponse(code, '{"error": {}}')):
                 event._send_now()
@@ -97,6 +97,41 @@ class TestOutbox(SaasCase):
             [outbox.backoff_seconds(n) for n in (1, 2, 3, 7, 8, 20)],
             [30, 60, 120, 1920, 3600, 3600],
         )
+
+    def test_refused_signature_waits_and_alerts_the_admin(self):
+        event = self._event()
+        start = fields.Datetime.now()
+        for _attempt in range(3):
+            with patch(POST, return_value=FakeResponse(401, "stale_timestamp")):
+                event._send_now()
+        self.assertEqual(
+            (event.state, event.attempts, event.response_code), ("pending", 3, 401)
+        )
+        self.assertGreaterEqual(event.next_attempt_at, start + timedelta(seconds=119))
+        alerts = self.instance.activity_ids.filtered(
+            lambda a: a.summary == outbox.AUTH_ALERT_SUMMARY
+        )
+        self.assertEqual(len(alerts), 1)  # one open alert, not one per try
+        self.assertEqual(alerts.user_id, self.env.ref("base.user_admin"))
+        notes = self.instance.message_ids.filtered(lambda m: "HTTP 401" in m.body)
+        self.assertEqual(len(notes), 3)
+        # once the secret or the clock is fixed, the same event goes through
+        with patch(POST, return_value=FakeResponse(202)):
+            event._send_now()
+        self.assertEqual(event.state, "sent")
+
+    def test_no_secret_sends_nothing(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "saas_master.bridge_secret", ""
+        )
+        event = self._event()
+        with patch(POST) as post:
+            event._send_now()
+            self.Event._cron_send_pending()
+        post.assert_not_called()
+        self.assertEqual(event.state, "pending")
+        self.assertEqual(event.last_error, outbox.NO_SECRET_ERROR)
+        self.assertEqual(event.attempts, 0)
 
     def test_cron_sends_due_events_only(self):
         due = self._event()

@@ -368,6 +368,24 @@ describe('ProvisioningService.fail', () => {
     expectRunningTenant(world, 2, 'beta');
   });
 
+  it('cleans up nothing when the master was unreachable (an outage, not a broken tenant)', async () => {
+    const world = await worldWithInstance();
+    world.log.failAlways(
+      'tenant.waitReady',
+      new BridgeError('tenant_not_ready', 'tenant did not answer in time'),
+    );
+    await world.provisioning.provision(1).catch(() => undefined);
+    const outage = new BridgeError(
+      'odoo_unreachable',
+      'Odoo at http://master unreachable: ECONNREFUSED',
+    );
+    await world.provisioning.fail(1, outage);
+    expect(world.docker.containers.has(ACME.container)).toBe(true);
+    expect(world.db.dbs.has(ACME.db)).toBe(true);
+    expect(world.db.roles.has(ACME.db)).toBe(true);
+    expect(world.odoo.instance(1)).toMatchObject({ state: 'error', lastError: outage.message });
+  });
+
   it('keeps everything of an instance that ran before (its data belongs to the customer)', async () => {
     const world = await worldWithInstance({}, true);
     await world.provisioning.fail(1, new InjectedFault('later failure'));

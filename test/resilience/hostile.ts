@@ -1,0 +1,369 @@
+/**
+ * Hostile input against the bridge's intake, the checkout's subdomain route and the portal: every
+ * case must be a 4xx with a message, queue no job and change nothing.
+ */
+import http from 'node:http';
+import { signBody } from '../../src/http/signature.js';
+import { bridgeEventSchema } from '../../src/schemas/event.schema.js';
+import type { MasterRpc } from '../e2e/support/master-rpc.js';
+import { E2E } from '../e2e/support/stack.js';
+
+const masterUrl = `http://127.0.0.1:${E2E.odooPort}`;
+
+export interface Outcome {
+  refused: number;
+  failures: string[];
+}
+
+const HOSTILE: unknown[] = [
+  null,
+  '',
+  0,
+  -1,
+  2_147_483_648,
+  1.5,
+  1e308,
+  true,
+  [],
+  {},
+  'x'.repeat(5_000),
+  "'; DROP TABLE saas_instance;--",
+  '$(touch /tmp/pwned)',
+  '`id`',
+  '../../../etc/passwd',
+  'a\u0000b',
+  '\u202eevil',
+  '💥',
+  'xn--80ak6aa92e',
+  '<script>alert(1)</script>',
+  '%00',
+  '{{7*7}}',
+  '${jndi:ldap://127.0.0.1/x}',
+];
+
+interface Sent {
+  status: number;
+  body: string;
+}
+
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Buffer,
+): Promise<Sent> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: E2E.bridgePort, method, path, headers, timeout: 5_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
+}
+
+function signedHeaders(secret: string, body: string, id: string, skew = 0) {
+  const ts = Math.floor(Date.now() / 1000) + skew;
+  return {
+    'content-type': 'application/json',
+    'x-saas-event-id': id,
+    'x-saas-timestamp': String(ts),
+    'x-saas-signature': signBody(secret, ts, body),
+  };
+}
+
+/** the cases for POST /v1/events; a case the schema would accept is never sent */
+function intakeCases(secret: string, instanceId: number): (() => Promise<Sent>)[] {
+  const cases: (() => Promise<Sent>)[] = [];
+  const event = (over: Record<string, unknown> = {}) => ({
+    id: crypto.randomUUID(),
+    type: 'instance.suspend',
+    occurred_at: new Date().toISOString(),
+    instance_id: instanceId,
+    data: { requested_by: 'hostile' },
+    ...over,
+  });
+  const post = (body: string, headers: Record<string, string>) => () =>
+    raw('POST', '/v1/events', headers, body);
+
+  // signatures, timestamps, event ids: a valid body around each
+  const good = event();
+  const text = JSON.stringify(good);
+  const h = () => signedHeaders(secret, text, good.id);
+  const without = (name: string) => {
+    const headers: Record<string, string> = h();
+    delete headers[name];
+    return headers;
+  };
+  cases.push(post(text, { 'content-type': 'application/json' }));
+  for (const name of ['x-saas-event-id', 'x-saas-timestamp', 'x-saas-signature'])
+    cases.push(post(text, without(name)));
+  const signatures = [
+    signBody('a-wrong-secret-0123456789', Math.floor(Date.now() / 1000), text),
+    signBody(secret, Math.floor(Date.now() / 1000), `${text} `),
+    h()['x-saas-signature'].slice(0, -2),
+    h()['x-saas-signature'].replace('sha256=', 'sha1='),
+    h()['x-saas-signature'].replace('sha256=', ''),
+    `sha256=${'0'.repeat(64)}`,
+    '',
+    'sha256=' + 'é'.repeat(64),
+  ];
+  for (const sig of signatures) cases.push(post(text, { ...h(), 'x-saas-signature': sig }));
+  for (const skew of [-301, 301, -86_400, 10 ** 9])
+    cases.push(post(text, signedHeaders(secret, text, good.id, skew)));
+  for (const ts of ['abc', '1e9', ' 12', '-5', '1700000000.5', '9223372036854775808', '0x10'])
+    cases.push(post(text, { ...h(), 'x-saas-timestamp': ts }));
+  for (const id of ['../x', 'a b', 'y'.repeat(129), '%00', 'ü', crypto.randomUUID()])
+    cases.push(post(text, { ...h(), 'x-saas-event-id': id }));
+  // a replay: a signed request whose body was changed in flight
+  cases.push(post(text.replace('hostile', 'h0stile'), h()));
+
+  // bodies: each field, and each key of order.confirmed's data, with hostile values (signed)
+  const bodies: Record<string, unknown>[] = [];
+  for (const field of ['id', 'type', 'occurred_at', 'instance_id', 'data'])
+    for (const value of HOSTILE) bodies.push(event({ [field]: value }));
+  const order = {
+    order_id: 7,
+    order_name: 'S00007',
+    partner_id: 3,
+    plan_code: 'basic',
+    subdomain: 'hostile',
+  };
+  for (const key of ['order_id', 'partner_id', 'subdomain'])
+    for (const value of HOSTILE)
+      bodies.push(event({ type: 'order.confirmed', data: { ...order, [key]: value } }));
+  bodies.push(event({ type: 'order.confirmed', data: { ...order, subdomain: 'a'.repeat(64) } }));
+  bodies.push(event({ extra: 'x', instance_id: undefined }));
+  for (const body of bodies) {
+    if (bridgeEventSchema.safeParse(body).success) continue; // valid: not a hostile case
+    const json = JSON.stringify(body);
+    const id = typeof body.id === 'string' && /^[\w.-]{1,128}$/.test(body.id) ? body.id : 'x';
+    cases.push(() => raw('POST', '/v1/events', signedHeaders(secret, json, id), json));
+  }
+
+  // transport: types, sizes, malformed JSON, methods
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'])
+    cases.push(post(text, { ...h(), 'content-type': type }));
+  for (const junk of ['{', '[]', 'null', '"x"', '['.repeat(10_000), '\u0000', '{"id":1,"id":2}']) {
+    const id = crypto.randomUUID();
+    cases.push(post(junk, signedHeaders(secret, junk, id)));
+  }
+  const big = JSON.stringify(event({ data: { requested_by: 'x'.repeat(70_000) } }));
+  cases.push(post(big, signedHeaders(secret, big, good.id)));
+  cases.push(() =>
+    raw('POST', '/v1/events', { ...h(), 'content-length': String(2 ** 30) }, Buffer.alloc(0)),
+  );
+  cases.push(post(text, { ...h(), 'content-encoding': 'gzip' }));
+  for (const method of ['GET', 'PUT', 'DELETE', 'PATCH'])
+    cases.push(() => raw(method, '/v1/events', h(), text));
+  for (const path of ['/v1/events/..%2f..%2fadmin', '/v1/event', '/v1/events%00', '/admin/queues'])
+    cases.push(() => raw('POST', path, h(), text));
+  return cases;
+}
+
+function refusedWithMessage(sent: Sent): boolean {
+  if (sent.status < 400 || sent.status >= 500) return false;
+  try {
+    const message = (JSON.parse(sent.body) as { error?: { message?: string } }).error?.message;
+    return typeof message === 'string' && message.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export async function hostileIntake(secret: string, instanceId: number): Promise<Outcome> {
+  const outcome: Outcome = { refused: 0, failures: [] };
+  const cases = intakeCases(secret, instanceId);
+  for (const [i, send] of cases.entries()) {
+    const sent = await send();
+    if (refusedWithMessage(sent)) outcome.refused += 1;
+    else outcome.failures.push(`intake case ${i}: ${sent.status} ${sent.body.slice(0, 120)}`);
+  }
+  return outcome;
+}
+
+/** a browser-like session on the master: cookies kept, no redirects followed */
+class Session {
+  private cookie = '';
+
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(`${masterUrl}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: this.cookie },
+    });
+    const set = res.headers.get('set-cookie');
+    const session = set && /session_id=([^;]+)/.exec(set)?.[1];
+    if (session) this.cookie = `session_id=${session}`;
+    return res;
+  }
+
+  async json(path: string, params: object): Promise<unknown> {
+    const res = await this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params, id: 1 }),
+    });
+    return ((await res.json()) as { result?: unknown }).result;
+  }
+
+  async csrf(path: string): Promise<string> {
+    const html = await (await this.fetch(path)).text();
+    const token =
+      /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] ??
+      /csrf_token: "([^"]+)"/.exec(html)?.[1];
+    if (!token) throw new Error(`no csrf token on ${path}`);
+    return token;
+  }
+
+  async form(path: string, fields: Record<string, string>): Promise<Response> {
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+}
+
+const SUBDOMAINS = [
+  'admin',
+  'www',
+  'status',
+  'xn--80ak6aa92e',
+  'a',
+  '-abc',
+  'abc-',
+  'a_b',
+  'a.b',
+  'ab\n',
+  'ab\u0000c',
+  'tëst',
+  'пример',
+  '💥💥💥',
+  ' ab',
+  'a'.repeat(64),
+  "a'--",
+  '<b>x</b>',
+  '../x',
+  'support',
+  'billing',
+  '',
+];
+
+/** POST /shop/saas_subdomain with a plan in the cart; the cart's subdomain must not change */
+export async function hostileCheckout(admin: MasterRpc): Promise<Outcome> {
+  const outcome: Outcome = { refused: 0, failures: [] };
+  const [product] = await admin.searchRead<{ id: number }>(
+    'product.product',
+    [['saas_plan_code', '=', 'basic']],
+    ['id'],
+  );
+  if (!product) throw new Error('no basic plan product');
+  // the session limit is 20 checks a minute: two carts share the cases
+  const half = Math.ceil(SUBDOMAINS.length / 2);
+  for (const batch of [SUBDOMAINS.slice(0, half), SUBDOMAINS.slice(half)]) {
+    const session = new Session();
+    await session.fetch('/shop');
+    await session.json('/shop/cart/update_json', { product_id: product.id, add_qty: 1 });
+    const csrf = await session.csrf('/shop/cart');
+    const orderId = await latestCart(admin);
+    const before = await cartSubdomain(admin, orderId);
+    for (const sub of batch) {
+      const res = await session.form('/shop/saas_subdomain', {
+        csrf_token: csrf,
+        saas_subdomain: sub,
+      });
+      const text = await res.text();
+      if (res.status >= 400 && res.status < 500 && text.trim().length > 0) outcome.refused += 1;
+      else
+        outcome.failures.push(
+          `checkout ${JSON.stringify(sub)}: ${res.status} ${text.slice(0, 80)}`,
+        );
+    }
+    const after = await cartSubdomain(admin, orderId);
+    if (after !== before) outcome.failures.push(`cart subdomain changed: ${before} -> ${after}`);
+  }
+  return outcome;
+}
+
+async function latestCart(admin: MasterRpc): Promise<number> {
+  const [row] = await admin.execute<{ id: number }[]>(
+    'sale.order',
+    'search_read',
+    [[['state', '=', 'draft']]],
+    { fields: ['id'], order: 'id desc', limit: 1 },
+  );
+  if (!row) throw new Error('no cart was made');
+  return row.id;
+}
+
+async function cartSubdomain(admin: MasterRpc, orderId: number): Promise<string | false> {
+  const [row] = await admin.searchRead<{ saas_subdomain: string | false }>(
+    'sale.order',
+    [['id', '=', orderId]],
+    ['saas_subdomain'],
+  );
+  return row?.saas_subdomain ?? false;
+}
+
+/** a portal customer owning nothing, against other customers' instances */
+export async function hostilePortal(
+  admin: MasterRpc,
+  instanceIds: number[],
+  db: string,
+): Promise<Outcome> {
+  const outcome: Outcome = { refused: 0, failures: [] };
+  const [group] = await admin.searchRead<{ res_id: number }>(
+    'ir.model.data',
+    [
+      ['module', '=', 'base'],
+      ['name', '=', 'group_portal'],
+    ],
+    ['res_id'],
+  );
+  const login = `stranger-${Date.now()}@example.com`;
+  const password = `Str4nger-${crypto.randomUUID()}`;
+  await admin.execute('res.users', 'create', [
+    { name: 'Stranger', login, password, groups_id: [[6, 0, [group?.res_id]]] },
+  ]);
+  const session = new Session();
+  await session.json('/web/session/authenticate', { db, login, password });
+  const csrf = await session.csrf('/my/instances');
+  const states = async () =>
+    JSON.stringify(
+      await admin.searchRead('saas.instance', [['id', 'in', instanceIds]], ['state', 'subdomain']),
+    );
+  const before = await states();
+  const tries: [string, string][] = [];
+  for (const id of instanceIds) {
+    tries.push(['GET', `/my/instances/${id}`]);
+    tries.push(['POST', `/my/instances/${id}/cancel`]);
+    tries.push(['POST', `/my/instances/${id}/uncancel`]);
+    tries.push(['POST', `/my/instances/${id}/backups/1/restore`]);
+    tries.push(['GET', `/my/instances/${id}/backups/1/download`]);
+  }
+  for (const path of ['/my/instances/2147483648', '/my/instances/0', '/my/instances/-1'])
+    tries.push(['GET', path]);
+  for (const [method, path] of tries) {
+    const res =
+      method === 'GET' ? await session.fetch(path) : await session.form(path, { csrf_token: csrf });
+    const text = await res.text();
+    // the portal refuses as Odoo's portal does: back to /my (no page, no detail), or a 4xx
+    const toMy =
+      [302, 303].includes(res.status) && /\/my\/?$/.test(res.headers.get('location') ?? '');
+    if (toMy || (res.status >= 400 && res.status < 500 && text.length > 0)) outcome.refused += 1;
+    else
+      outcome.failures.push(
+        `portal ${method} ${path}: ${res.status} ${res.headers.get('location') ?? ''}`,
+      );
+  }
+  if ((await states()) !== before) outcome.failures.push('an instance changed');
+  return outcome;
+}
