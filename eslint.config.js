@@ -11,7 +11,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['scripts/**', 'test/e2e/**'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**', 'test/e2e/**', 'test/lifecycle/**'], rules: { 'no-console': 'off' } },
   {
     // BullMQ and Bull Board stay behind the queue adapter: jobs are plain handlers (src/ports/jobs.port.ts)
     files: ['src/**/*.ts'],

@@ -10,19 +10,26 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 
-// STACK_PROFILE=bench gives the benchmark its own stack, so it can run beside an e2e run
-const bench = process.env.STACK_PROFILE === 'bench';
-const shift = bench ? 100 : 0;
+// STACK_PROFILE=bench gives the benchmark its own stack, so it can run beside an e2e run; `lifecycle`
+// gives npm run test:lifecycle one too
+const PROFILES = {
+  e2e: { dir: '.stack-e2e', db: 'saas_e2e', shift: 0, redisDb: 1 },
+  bench: { dir: '.stack-bench', db: 'saas_bench', shift: 100, redisDb: 2 },
+  lifecycle: { dir: '.stack-lifecycle', db: 'saas_lifecycle', shift: 300, redisDb: 4 },
+} as const;
+const profile =
+  PROFILES[(process.env.STACK_PROFILE ?? 'e2e') as keyof typeof PROFILES] ?? PROFILES.e2e;
+const { shift } = profile;
 
 export const E2E = {
-  stackDir: path.join(REPO, bench ? '.stack-bench' : '.stack-e2e'),
-  masterDb: bench ? 'saas_bench' : 'saas_e2e',
+  stackDir: path.join(REPO, profile.dir),
+  masterDb: profile.db,
   odooPort: 18069 + shift,
   bridgePort: 13000 + shift,
   caddyPort: 18080 + shift,
   caddyAdminPort: 12019 + shift,
   smtpPort: 11025 + shift,
-  redisDb: bench ? 2 : 1,
+  redisDb: profile.redisDb,
 };
 
 export const masterUrl = `http://localhost:${E2E.odooPort}`;
