@@ -126,6 +126,18 @@ export class MasterOdooRepository implements OdooPort {
     });
   }
 
+  async invoicePayUrl(instanceId: number, invoiceId: number): Promise<string | undefined> {
+    const answer = await this.client.executeKw('saas.instance', 'bridge_pay_url', [
+      [instanceId],
+      invoiceId,
+    ]);
+    if (answer === false) return undefined;
+    const parsed = z.httpUrl().max(2048).safeParse(answer);
+    if (!parsed.success)
+      throw new BridgeError('odoo_bad_answer', `master gave no pay link for invoice ${invoiceId}`);
+    return parsed.data;
+  }
+
   private async read<T extends z.ZodType>(
     model: string,
     domain: unknown[],

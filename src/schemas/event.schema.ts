@@ -92,7 +92,7 @@ export const CHARGE_FAILED_DATA = z.object({
  * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
  * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
  */
-const openInvoice = { pay_url: payUrl.optional() };
+const openInvoice = { invoice_id: id.optional(), pay_url: payUrl.optional() };
 const suspendExtras = { reason: z.string().max(32).optional(), ...openInvoice };
 const terminateExtras = { purge: z.boolean().optional() };
 

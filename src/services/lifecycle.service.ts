@@ -36,8 +36,8 @@ export interface LifecycleDeps {
 export interface LifecycleRequest {
   /** names the mails this job queues, so a job run again queues none twice */
   eventId: string;
-  /** the open renewal invoice's page, for the suspended mail */
-  payUrl?: string;
+  /** the open renewal invoice, whose pay link the suspended mail reads from the master */
+  invoiceId?: number;
   /** terminate: final backup, then everything of the tenant deleted */
   purge?: boolean;
 }
@@ -106,7 +106,7 @@ export class LifecycleService {
       { state: 'suspended', suspended_since: odooDatetime(new Date()) },
       'Instance suspended: container stopped, data kept.',
     );
-    await this.mail({ instanceId, kind: 'suspended', payUrl: request.payUrl }, request);
+    await this.mail({ instanceId, kind: 'suspended', invoiceId: request.invoiceId }, request);
     return 'suspended';
   }
 
