@@ -8,6 +8,7 @@ import {
   type PlanRecord,
 } from '../ports/odoo.port.js';
 import { TENANT_REF_PATTERN } from '../services/naming.js';
+import { httpLink } from '../schemas/event.schema.js';
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
@@ -132,7 +133,7 @@ export class MasterOdooRepository implements OdooPort {
       invoiceId,
     ]);
     if (answer === false) return undefined;
-    const parsed = z.httpUrl().max(2048).safeParse(answer);
+    const parsed = httpLink.safeParse(answer);
     if (!parsed.success)
       throw new BridgeError('odoo_bad_answer', `master gave no pay link for invoice ${invoiceId}`);
     return parsed.data;

@@ -60,8 +60,12 @@ const restoreRequest = z.object({
 const day = z.iso.date();
 const money = z.number().nonnegative();
 const currency = z.string().min(3).max(3);
-/** the master's portal page of the invoice; only http(s), as it goes into a mail */
-const payUrl = z.httpUrl().max(2048);
+/**
+ * The master's portal page of the invoice; only http(s). Not `z.httpUrl()`: that refuses hosts without
+ * a dot, and a local or test master is `localhost:<port>` (its reminder and suspension were 422s).
+ */
+export const httpLink = z.url({ protocol: /^https?$/ }).max(2048);
+const payUrl = httpLink;
 
 export const REMINDER_DATA = z.object({
   invoice_id: id,

@@ -169,6 +169,10 @@ describe('EventIntakeService', () => {
     expect(bad({ ...DATA['instance.reminder'], pay_url: 'javascript:alert(1)' })).toBe(false);
     expect(bad({ ...DATA['instance.reminder'], days_left: -1 })).toBe(false);
     expect(bad({ ...DATA['instance.reminder'] })).toBe(true);
+    // a local or test master's link has a host without a dot (z.httpUrl() refused it: a 422)
+    const local = 'http://localhost:18069/my/invoices/31?access_token=t';
+    expect(bad({ ...DATA['instance.reminder'], pay_url: local })).toBe(true);
+    expect(bad({ ...DATA['instance.reminder'], pay_url: 'http://127.0.0.1:8069/x' })).toBe(true);
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {
