@@ -70,6 +70,15 @@ export class LifecycleService {
       return outcome;
     }
     if (instance.state !== 'running') return `nothing to do (${instance.state})`;
+    // the first payment of a new instance does not move its expiry (the master extends renewals
+    // only): the tenant already holds that date from its set-up, and nothing was renewed
+    const db = instance.dbName ?? this.deps.identity.namesOf(instance).db;
+    if (
+      instance.expirationDate &&
+      (await this.deps.tenant.getExpiration(db)) === instance.expirationDate
+    ) {
+      return 'paid: expiry unchanged';
+    }
     const expiry = await this.writeExpiry(instanceId);
     await this.deps.odoo.postNote(
       instanceId,
