@@ -11,7 +11,10 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['scripts/**', 'test/e2e/**', 'test/resilience/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['scripts/**', 'test/e2e/**', 'test/resilience/**', 'test/lifecycle/**'],
+    rules: { 'no-console': 'off' },
+  },
   {
     // BullMQ and Bull Board stay behind the queue adapter: jobs are plain handlers (src/ports/jobs.port.ts)
     files: ['src/**/*.ts'],

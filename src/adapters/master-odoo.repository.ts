@@ -8,6 +8,7 @@ import {
   type PlanRecord,
 } from '../ports/odoo.port.js';
 import { TENANT_REF_PATTERN } from '../services/naming.js';
+import { httpLink } from '../schemas/event.schema.js';
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
@@ -124,6 +125,18 @@ export class MasterOdooRepository implements OdooPort {
       message_type: 'comment',
       subtype_xmlid: 'mail.mt_note',
     });
+  }
+
+  async invoicePayUrl(instanceId: number, invoiceId: number): Promise<string | undefined> {
+    const answer = await this.client.executeKw('saas.instance', 'bridge_pay_url', [
+      [instanceId],
+      invoiceId,
+    ]);
+    if (answer === false) return undefined;
+    const parsed = httpLink.safeParse(answer);
+    if (!parsed.success)
+      throw new BridgeError('odoo_bad_answer', `master gave no pay link for invoice ${invoiceId}`);
+    return parsed.data;
   }
 
   private async read<T extends z.ZodType>(

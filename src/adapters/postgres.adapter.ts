@@ -182,6 +182,18 @@ export class PostgresAdapter implements DatabasePort {
     });
   }
 
+  async getConfigParameter(db: string, key: string): Promise<string | undefined> {
+    let value: string | undefined;
+    await this.inDatabase(db, `read ${key} in ${db}`, async (client) => {
+      const { rows } = await client.query<{ value: string | null }>(
+        'SELECT value FROM ir_config_parameter WHERE key = $1',
+        [key],
+      );
+      value = rows[0]?.value ?? undefined;
+    });
+    return value;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     await this.query(
       `drop database ${name}`,

@@ -13,10 +13,16 @@ const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
  */
 export class TenantOdooRepository implements TenantPort {
   /** once set up, the tenant's admin is the customer's: later writes go through the database */
-  constructor(private readonly db: Pick<DatabasePort, 'setConfigParameter'>) {}
+  constructor(
+    private readonly db: Pick<DatabasePort, 'setConfigParameter' | 'getConfigParameter'>,
+  ) {}
 
   async setExpiration(db: string, date: string): Promise<void> {
     await this.db.setConfigParameter(db, EXPIRATION_PARAM, date);
+  }
+
+  getExpiration(db: string): Promise<string | undefined> {
+    return this.db.getConfigParameter(db, EXPIRATION_PARAM);
   }
 
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {

@@ -40,6 +40,8 @@ export interface DatabasePort {
    * the customer's.
    */
   setConfigParameter(db: string, key: string, value: string): Promise<void>;
+  /** one of Odoo's system parameters in database `db`; undefined when it is not set */
+  getConfigParameter(db: string, key: string): Promise<string | undefined>;
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;

@@ -78,4 +78,9 @@ export interface OdooPort {
   updateInstance(id: number, patch: InstancePatch, note?: string): Promise<void>;
   /** a note in the instance's chatter (HTML is escaped by the caller) */
   postNote(id: number, body: string): Promise<void>;
+  /**
+   * The portal page (with its access token) of the instance's invoice while it is open, asked when a
+   * mail goes, never kept; undefined when it is paid, cancelled or not this instance's.
+   */
+  invoicePayUrl(instanceId: number, invoiceId: number): Promise<string | undefined>;
 }

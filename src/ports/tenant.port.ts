@@ -18,6 +18,8 @@ export interface TenantSetup {
 export interface TenantPort {
   /** writes saas_tenant.expiration_date (YYYY-MM-DD) into the tenant's database */
   setExpiration(db: string, date: string): Promise<void>;
+  /** the saas_tenant.expiration_date the tenant holds (set up at provisioning), if any */
+  getExpiration(db: string): Promise<string | undefined>;
   /** resolves when GET /web/login answers 200; throws tenant_not_ready after timeoutMs */
   waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
   /** true when login/password are accepted by the tenant's database */

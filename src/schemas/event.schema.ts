@@ -60,8 +60,12 @@ const restoreRequest = z.object({
 const day = z.iso.date();
 const money = z.number().nonnegative();
 const currency = z.string().min(3).max(3);
-/** the master's portal page of the invoice; only http(s), as it goes into a mail */
-const payUrl = z.httpUrl().max(2048);
+/**
+ * The master's portal page of the invoice; only http(s). Not `z.httpUrl()`: that refuses hosts without
+ * a dot, and a local or test master is `localhost:<port>` (its reminder and suspension were 422s).
+ */
+export const httpLink = z.url({ protocol: /^https?$/ }).max(2048);
+const payUrl = httpLink;
 
 export const REMINDER_DATA = z.object({
   invoice_id: id,
@@ -92,7 +96,7 @@ export const CHARGE_FAILED_DATA = z.object({
  * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
  * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
  */
-const openInvoice = { pay_url: payUrl.optional() };
+const openInvoice = { invoice_id: id.optional(), pay_url: payUrl.optional() };
 const suspendExtras = { reason: z.string().max(32).optional(), ...openInvoice };
 const terminateExtras = { purge: z.boolean().optional() };
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { CHARGE_FAILED_DATA, DELETION_WARNING_DATA, REMINDER_DATA } from './event.schema.js';
 
-/** Jobs on the instances queue; they carry ids only (never secrets): Odoo is read again when they run. */
+/**
+ * Jobs on the instances queue; they carry ids only (never secrets or access tokens): Odoo is read
+ * again when they run. A pay link is the invoice id; the mail reads the link from the master.
+ */
 export const INSTANCE_ACTIONS = [
   'provision',
   'paid',
@@ -12,7 +15,8 @@ export const INSTANCE_ACTIONS = [
 export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 
 const instanceId = z.number().int().positive();
-const payUrl = z.httpUrl().max(2048);
+/** an invoice of the instance; its portal link (with its access token) is read when the mail goes */
+const invoiceId = z.number().int().positive().max(2147483647);
 
 export const instanceJobSchema = z.object({
   instanceId,
@@ -21,8 +25,8 @@ export const instanceJobSchema = z.object({
   eventType: z.string().min(1),
   /** terminate: final backup, then database, role and filestore removed too */
   purge: z.boolean().optional(),
-  /** suspend: the open renewal invoice's portal page, for the "suspended" mail */
-  payUrl: payUrl.optional(),
+  /** suspend: the open renewal invoice, whose pay link goes into the "suspended" mail */
+  invoiceId: invoiceId.optional(),
 });
 export type InstanceJobData = z.infer<typeof instanceJobSchema>;
 
@@ -33,17 +37,20 @@ export const mailJobSchema = z.object({
 });
 export type MailJobData = z.infer<typeof mailJobSchema>;
 
-/** A mail the master's event asks for; `facts` is the event's data as the intake validated it. */
+/**
+ * A mail the master's event asks for; `facts` is the event's data as the intake validated it, less
+ * its `pay_url`: the link carries the invoice's access token, so only `invoice_id` is queued.
+ */
 function eventMail<F extends z.ZodObject>(facts: F) {
   return z.object({ instanceId, eventId: z.string().min(1), facts });
 }
-export const reminderMailSchema = eventMail(REMINDER_DATA);
+export const reminderMailSchema = eventMail(REMINDER_DATA.omit({ pay_url: true }));
 export type ReminderMailData = z.infer<typeof reminderMailSchema>;
 export const deletionWarningMailSchema = eventMail(
-  DELETION_WARNING_DATA.extend({ pay_url: payUrl.optional() }),
+  DELETION_WARNING_DATA.extend({ invoice_id: invoiceId.optional() }),
 );
 export type DeletionWarningMailData = z.infer<typeof deletionWarningMailSchema>;
-export const chargeFailedMailSchema = eventMail(CHARGE_FAILED_DATA);
+export const chargeFailedMailSchema = eventMail(CHARGE_FAILED_DATA.omit({ pay_url: true }));
 export type ChargeFailedMailData = z.infer<typeof chargeFailedMailSchema>;
 
 /** Mails the bridge sends after it changed an instance's state itself. */
@@ -52,6 +59,7 @@ export type StateMailKind = (typeof STATE_MAIL_KINDS)[number];
 export const stateMailSchema = z.object({
   instanceId,
   kind: z.enum(STATE_MAIL_KINDS),
-  payUrl: payUrl.optional(),
+  /** suspended: the open renewal invoice, whose pay link the mail reads from the master */
+  invoiceId: invoiceId.optional(),
 });
 export type StateMailData = z.infer<typeof stateMailSchema>;

@@ -103,7 +103,7 @@ function jobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
     return {
       name: MAIL_OF[type],
       jobId: jobId(MAIL_OF[type]),
-      data: { instanceId: event.instance_id, eventId: event.id, facts: event.data },
+      data: { instanceId: event.instance_id, eventId: event.id, facts: withoutPayUrl(event.data) },
     };
   }
   const action = ACTION_OF[type];
@@ -114,6 +114,17 @@ function jobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
     eventType: type,
   };
   if (event.type === 'instance.terminate' && event.data.purge) data.purge = true;
-  if (event.type === 'instance.suspend' && event.data.pay_url) data.payUrl = event.data.pay_url;
+  if (event.type === 'instance.suspend' && event.data.invoice_id)
+    data.invoiceId = event.data.invoice_id;
   return { name: action, jobId: jobId(action), data };
+}
+
+/**
+ * The event's data for the job, without `pay_url`: the link holds the invoice's access token, and
+ * job data (Redis, Bull Board) holds no secrets. The mail reads it from the master when it goes.
+ */
+function withoutPayUrl(data: object): object {
+  const rest: Record<string, unknown> = { ...data };
+  delete rest.pay_url;
+  return rest;
 }

@@ -36,8 +36,8 @@ export interface LifecycleDeps {
 export interface LifecycleRequest {
   /** names the mails this job queues, so a job run again queues none twice */
   eventId: string;
-  /** the open renewal invoice's page, for the suspended mail */
-  payUrl?: string;
+  /** the open renewal invoice, whose pay link the suspended mail reads from the master */
+  invoiceId?: number;
   /** terminate: final backup, then everything of the tenant deleted */
   purge?: boolean;
 }
@@ -70,6 +70,15 @@ export class LifecycleService {
       return outcome;
     }
     if (instance.state !== 'running') return `nothing to do (${instance.state})`;
+    // the first payment of a new instance does not move its expiry (the master extends renewals
+    // only): the tenant already holds that date from its set-up, and nothing was renewed
+    const db = instance.dbName ?? this.deps.identity.namesOf(instance).db;
+    if (
+      instance.expirationDate &&
+      (await this.deps.tenant.getExpiration(db)) === instance.expirationDate
+    ) {
+      return 'paid: expiry unchanged';
+    }
     const expiry = await this.writeExpiry(instanceId);
     await this.deps.odoo.postNote(
       instanceId,
@@ -106,7 +115,7 @@ export class LifecycleService {
       { state: 'suspended', suspended_since: odooDatetime(new Date()) },
       'Instance suspended: container stopped, data kept.',
     );
-    await this.mail({ instanceId, kind: 'suspended', payUrl: request.payUrl }, request);
+    await this.mail({ instanceId, kind: 'suspended', invoiceId: request.invoiceId }, request);
     return 'suspended';
   }
 

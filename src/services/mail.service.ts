@@ -58,7 +58,8 @@ export class MailService {
     return messageId;
   }
 
-  sendReminder({ instanceId, facts }: ReminderMailData): Promise<string> {
+  async sendReminder({ instanceId, facts }: ReminderMailData): Promise<string> {
+    const payUrl = await this.payLink(instanceId, facts.invoice_id);
     return this.sendNotice(instanceId, () => ({
       kind: 'reminder',
       daysLeft: facts.days_left,
@@ -67,34 +68,46 @@ export class MailService {
       currency: facts.currency,
       invoiceName: facts.invoice_name,
       trial: facts.trial,
-      payUrl: facts.pay_url,
+      payUrl,
     }));
   }
 
-  sendDeletionWarning({ instanceId, facts }: DeletionWarningMailData): Promise<string> {
+  async sendDeletionWarning({ instanceId, facts }: DeletionWarningMailData): Promise<string> {
+    const payUrl = await this.payLink(instanceId, facts.invoice_id);
     return this.sendNotice(instanceId, () => ({
       kind: 'deletion-warning',
       deletionDate: facts.deletion_date,
-      payUrl: facts.pay_url ?? this.deps.portalUrl(instanceId),
+      payUrl,
     }));
   }
 
-  sendChargeFailed({ instanceId, facts }: ChargeFailedMailData): Promise<string> {
+  async sendChargeFailed({ instanceId, facts }: ChargeFailedMailData): Promise<string> {
+    const payUrl = await this.payLink(instanceId, facts.invoice_id);
     return this.sendNotice(instanceId, () => ({
       kind: 'charge-failed',
       attempt: facts.attempt,
       attemptsLeft: facts.attempts_left,
       error: facts.error,
       dueDate: facts.due_date,
-      payUrl: facts.pay_url,
+      payUrl,
     }));
   }
 
   /** After a state change of the bridge's; answers "skipped" when the instance has left that state. */
-  async sendStateMail({ instanceId, kind, payUrl }: StateMailData): Promise<string> {
+  async sendStateMail({ instanceId, kind, invoiceId }: StateMailData): Promise<string> {
     const instance = await this.recipient(instanceId);
     if (instance.state !== STATE_OF[kind]) return SKIPPED;
+    const payUrl = kind === 'suspended' ? await this.payLink(instanceId, invoiceId) : undefined;
     return this.sendNotice(instanceId, (i) => this.stateNotice(i, kind, payUrl), instance);
+  }
+
+  /**
+   * The pay link, read from the master now (job data holds no access tokens): the invoice's portal
+   * page while it is open, else the instance's page in the portal (paid meanwhile, or no invoice).
+   */
+  private async payLink(instanceId: number, invoiceId: number | undefined): Promise<string> {
+    const url = invoiceId ? await this.deps.odoo.invoicePayUrl(instanceId, invoiceId) : undefined;
+    return url ?? this.deps.portalUrl(instanceId);
   }
 
   private stateNotice(

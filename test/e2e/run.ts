@@ -25,8 +25,9 @@ import {
   rpcClients,
 } from './resilience.js';
 import { retireTenants } from './support/retire.js';
+import { payRenewalInPortal, suspendedAtExpiry, tenantBackWithData } from './renewal-steps.js';
 
-const STEPS = 10;
+const STEPS = 13;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -109,6 +110,10 @@ async function main(): Promise<void> {
   await steps.run('tenant-login', () => j.tenantLogin());
   await steps.run('portal', () => j.portal());
   await steps.run('stranger-kept-out', () => j.strangerIsKeptOut());
+  // the renewal, as the customer meets it: suspended at the expiry, paid in the portal, back with the data
+  await steps.run('renewal-suspended', () => suspendedAtExpiry(j));
+  await steps.run('renewal-paid', () => payRenewalInPortal(j));
+  await steps.run('renewal-back', () => tenantBackWithData(j));
 
   // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
   const { bridge, secret } = rpcClients();

@@ -164,6 +164,8 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
     await db.setConfigParameter(TENANT_X, 'saas_tenant.expiration_date', '2030-01-31');
     await db.setConfigParameter(TENANT_X, 'saas_tenant.expiration_date', '2030-02-28');
     expect((await params(TENANT_X))['saas_tenant.expiration_date']).toBe('2030-02-28');
+    expect(await db.getConfigParameter(TENANT_X, 'saas_tenant.expiration_date')).toBe('2030-02-28');
+    expect(await db.getConfigParameter(TENANT_X, 'saas_tenant.no_such_key')).toBeUndefined();
     expect(await signal()).toBeGreaterThan(before);
   });
 

@@ -82,6 +82,7 @@ let tenant: ReadyTenant;
 // expiry writes go through the database (set up in beforeAll)
 const repository = new TenantOdooRepository({
   setConfigParameter: (name, key, value) => db.setConfigParameter(name, key, value),
+  getConfigParameter: (name, key) => db.getConfigParameter(name, key),
 });
 const identity = new TenantIdentity({
   owner: `it-owner-${run}`,

@@ -1,3 +1,4 @@
+import logging
 import secrets
 
 from dateutil.relativedelta import relativedelta
@@ -7,6 +8,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import contract
 from ..lib import subdomain as sd
+
+_logger = logging.getLogger(__name__)
+
+# A subdomain is held by at most one instance that is not purged: a terminated one
+# keeps it until the bridge deleted its data (``subdomain_released``), so a new
+# customer's tenant can never meet the old one's database.
+HELD_INDEX = "saas_instance_subdomain_held_uniq"
+HELD_PREDICATE = "NOT (state = 'terminated' AND purged_at IS NOT NULL)"
 
 # The values and their order come from the contract shared with the bridge.
 STATES = contract.selection(
@@ -149,14 +158,32 @@ class SaasInstance(models.Model):
     ]
 
     def init(self):
-        # Unique among the instances that are not terminated (a partial index:
-        # a terminated subdomain may be sold again).
-        self.env.cr.execute(
-            """
-            CREATE UNIQUE INDEX IF NOT EXISTS saas_instance_subdomain_live_uniq
-            ON saas_instance (subdomain) WHERE state != 'terminated'
-            """
+        cr = self.env.cr
+        cr.execute(
+            "SELECT subdomain FROM saas_instance WHERE %s"
+            " GROUP BY subdomain HAVING count(*) > 1" % HELD_PREDICATE
         )
+        twice = [row[0] for row in cr.fetchall()]
+        if twice:
+            # sold again before the purge rule existed: the upgrade goes on with the
+            # old rule (unique among live instances) until an admin purges the old one
+            _logger.warning(
+                "saas.instance: subdomains held by two unpurged instances: %s; %s is "
+                "not created until the older ones are purged",
+                ", ".join(twice),
+                HELD_INDEX,
+            )
+            cr.execute(
+                "CREATE UNIQUE INDEX IF NOT EXISTS saas_instance_subdomain_live_uniq"
+                " ON saas_instance (subdomain) WHERE state != 'terminated'"
+            )
+            return
+        cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS %s ON saas_instance (subdomain)"
+            " WHERE %s" % (HELD_INDEX, HELD_PREDICATE)
+        )
+        # the held rule covers the old one (live instances are never purged)
+        cr.execute("DROP INDEX IF EXISTS saas_instance_subdomain_live_uniq")
 
     @api.depends("state", "purged_at")
     def _compute_subdomain_released(self):
@@ -228,6 +255,10 @@ class SaasInstance(models.Model):
             )
         if sd.is_reserved(value):
             return _("“%(value)s” is reserved, please choose another one.", value=value)
+        if partner:
+            held = self._own_held_subdomain_error(value, partner, instance)
+            if held:
+                return held
         # a terminated instance holds its subdomain until the bridge purged its data:
         # a new customer's provisioning would find the old database otherwise
         domain = [("subdomain", "=", value), ("subdomain_released", "=", False)]

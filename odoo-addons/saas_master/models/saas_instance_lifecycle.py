@@ -458,6 +458,82 @@ class SaasInstance(models.Model):
         }
 
     # ------------------------------------------------------------------
+    # The same customer buying their own held subdomain again
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _own_held_subdomain_error(self, subdomain, partner, instance=None):
+        """Why the buyer's own instance keeps ``subdomain`` from a new order, or False.
+
+        Terminated but not purged: the subdomain is free again only once the data
+        is deleted. Suspended with an open renewal invoice: paying that invoice
+        brings the instance back with its data; a new order would bill twice.
+        """
+        commercial = partner.commercial_partner_id
+        domain = [
+            ("subdomain", "=", subdomain),
+            ("subdomain_released", "=", False),
+            ("partner_id", "child_of", commercial.id),
+            ("state", "in", ("terminated", "terminating", "suspended")),
+        ]
+        if instance and instance.id:
+            domain.append(("id", "!=", instance.id))
+        own = self.sudo().with_context(active_test=False).search(domain, limit=1)
+        if not own:
+            return False
+        if own.state != "suspended":
+            return _(
+                "“%(value)s” is still held by your terminated instance until its data"
+                " is deleted (its final backup stays available to you). That is"
+                " usually done within minutes; please try again later or choose"
+                " another subdomain.",
+                value=subdomain,
+            )
+        invoice = own._open_renewal_invoice()
+        if not invoice:
+            return False  # nothing open to pay: this order renews it
+        message = _(
+            "“%(value)s” is your suspended instance. To bring it back with all"
+            " your data, pay its renewal invoice %(invoice)s (%(amount)s) under My"
+            " Account > Invoices; no new order is needed.",
+            value=subdomain,
+            invoice=invoice.name,
+            amount="%.2f %s" % (invoice.amount_residual, invoice.currency_id.name),
+        )
+        if own.deletion_date:
+            message += " " + _("It is kept until %(date)s.", date=own.deletion_date)
+        return message
+
+    def bridge_pay_url(self, invoice_id):
+        """The portal pay link (with its access token) of this instance's open invoice.
+
+        The bridge asks when it sends a mail, so the token is never kept in its job
+        data. False when the invoice is paid, cancelled or not this instance's.
+        """
+        self.ensure_one()
+        if not (
+            self.env.user.has_group("saas_master.group_saas_bridge")
+            or self.env.is_system()
+        ):
+            raise AccessError(_("Only the SaaS bridge may ask for pay links."))
+        if not isinstance(invoice_id, int) or isinstance(invoice_id, bool):
+            raise UserError(_("The invoice id must be an integer."))
+        invoice = self.env["account.move"].sudo().browse(invoice_id).exists()
+        if not invoice or invoice.move_type != "out_invoice":
+            return False
+        if (
+            self.id
+            not in (invoice.saas_renewal_instance_id | invoice.saas_instance_ids).ids
+        ):
+            return False
+        if invoice.state != "posted" or invoice.payment_state not in (
+            "not_paid",
+            "partial",
+        ):
+            return False
+        return invoice.get_base_url() + invoice.get_portal_url()
+
+    # ------------------------------------------------------------------
     # A renewal or a reactivation ends the suspension decision
     # ------------------------------------------------------------------
 

@@ -16,3 +16,6 @@ from . import test_auto_renewal  # noqa: F401
 from . import test_tenant_ref  # noqa: F401
 from . import test_backup  # noqa: F401
 from . import test_purge  # noqa: F401
+from . import test_pay_url  # noqa: F401
+from . import test_subdomain_index  # noqa: F401
+from . import test_rebuy_held_subdomain  # noqa: F401

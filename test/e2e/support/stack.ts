@@ -10,13 +10,14 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 
-// STACK_PROFILE=bench / resilience gives the benchmark and the resilience suite their own stacks, so
-// they can run beside an e2e run
+// STACK_PROFILE=bench / resilience / lifecycle gives the benchmark, the resilience suite and
+// npm run test:lifecycle their own stacks, so they can run beside an e2e run
 const PROFILES = {
   e2e: { shift: 0, dir: '.stack-e2e', db: 'saas_e2e', redisDb: 1 },
   bench: { shift: 100, dir: '.stack-bench', db: 'saas_bench', redisDb: 2 },
   resilience: { shift: 200, dir: '.stack-resil', db: 'saas_resil', redisDb: 3 },
-};
+  lifecycle: { shift: 300, dir: '.stack-lifecycle', db: 'saas_lifecycle', redisDb: 4 },
+} as const;
 const profile =
   PROFILES[(process.env.STACK_PROFILE ?? 'e2e') as keyof typeof PROFILES] ?? PROFILES.e2e;
 const { shift } = profile;

@@ -83,6 +83,10 @@ export class FakeDatabase implements DatabasePort {
     this.get(db).data[key] = value;
   }
 
+  async getConfigParameter(db: string, key: string): Promise<string | undefined> {
+    return this.get(db).data[key];
+  }
+
   async dropDatabase(name: string): Promise<void> {
     this.dbs.delete(name);
   }

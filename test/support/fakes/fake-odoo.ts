@@ -20,6 +20,8 @@ export class FakeOdoo implements OdooPort {
   readonly notes: { id: number; body: string }[] = [];
   /** the master database's uuid, the owner of its tenants */
   owner = 'fake-master-uuid-0001';
+  /** open invoices' portal links by `<instance>:<invoice>`, as the master answers them now */
+  readonly payUrls = new Map<string, string>();
 
   addPlan(plan: PlanRecord): PlanRecord {
     this.plans.set(plan.id, plan);
@@ -51,6 +53,10 @@ export class FakeOdoo implements OdooPort {
   }
 
   async ping(): Promise<void> {}
+
+  async invoicePayUrl(instanceId: number, invoiceId: number): Promise<string | undefined> {
+    return this.payUrls.get(`${instanceId}:${invoiceId}`);
+  }
 
   async ownerId(): Promise<string> {
     return this.owner;

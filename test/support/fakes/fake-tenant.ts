@@ -24,6 +24,10 @@ export class FakeTenant implements TenantPort {
     await this.pg.setConfigParameter(db, 'saas_tenant.expiration_date', date);
   }
 
+  getExpiration(db: string): Promise<string | undefined> {
+    return this.pg.getConfigParameter(db, 'saas_tenant.expiration_date');
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     if (this.readyDelayMs) await new Promise((resolve) => setTimeout(resolve, this.readyDelayMs));
     if (this.docker.byUrl(baseUrl)?.status !== 'running') {

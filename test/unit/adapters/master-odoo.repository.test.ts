@@ -57,3 +57,30 @@ describe('MasterOdooRepository', () => {
     expect(one?.initialPassword).toBe('Temp-Pass-42');
   });
 });
+
+describe('MasterOdooRepository.invoicePayUrl', () => {
+  function answering(answer: unknown) {
+    const calls: unknown[][] = [];
+    const client = {
+      executeKw: (model: string, method: string, args: unknown[]) => {
+        calls.push([model, method, args]);
+        return Promise.resolve(answer);
+      },
+    } as unknown as OdooClient;
+    return { repo: new MasterOdooRepository(client), calls };
+  }
+
+  it("asks the instance for its invoice's link when the mail goes", async () => {
+    const url = 'http://localhost:8069/my/invoices/31?access_token=abc';
+    const { repo, calls } = answering(url);
+    expect(await repo.invoicePayUrl(7, 31)).toBe(url);
+    expect(calls).toEqual([['saas.instance', 'bridge_pay_url', [[7], 31]]]);
+  });
+
+  it('answers undefined for a paid or foreign invoice, and refuses a link that is not http', async () => {
+    expect(await answering(false).repo.invoicePayUrl(7, 31)).toBeUndefined();
+    await expect(answering('javascript:alert(1)').repo.invoicePayUrl(7, 31)).rejects.toMatchObject({
+      code: 'odoo_bad_answer',
+    });
+  });
+});

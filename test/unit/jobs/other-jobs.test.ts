@@ -52,7 +52,6 @@ describe('the subscription mail jobs', () => {
         invoice_name: 'INV/2026/0031',
         amount: 29.9,
         currency: 'EUR',
-        pay_url: PAY,
         due_date: '2026-12-31',
         days_left: 7,
         trial: false,
@@ -61,7 +60,7 @@ describe('the subscription mail jobs', () => {
     ],
     [
       'deletion-warning-mail',
-      { deletion_date: '2027-02-07', suspended_on: '2027-01-08', pay_url: PAY },
+      { deletion_date: '2027-02-07', suspended_on: '2027-01-08', invoice_id: 31 },
       'Su instancia se eliminará el 2027-02-07',
     ],
     [
@@ -71,7 +70,6 @@ describe('the subscription mail jobs', () => {
         invoice_name: 'INV/2026/0031',
         amount: 29.9,
         currency: 'EUR',
-        pay_url: PAY,
         attempt: 1,
         attempts_left: 2,
         error: 'Card declined',
@@ -83,12 +81,14 @@ describe('the subscription mail jobs', () => {
     '%s sends its mail on the mail queue, retried 8 times',
     async (name, facts, subject) => {
       const world = await worldWithInstance({}, true);
+      world.odoo.payUrls.set('1:31', PAY); // the master's link of the open invoice, read at send time
       const { registry, run, outbox } = jobsOf(world);
       expect(registry.get(name)).toMatchObject({ queue: 'mail', attempts: 8 });
       expect(await run(name, { instanceId: 1, eventId: 'e1', facts })).toEqual({
         messageId: '<fake-1@test>',
       });
       expect(outbox.sent.map((m) => m.subject)).toEqual([subject]);
+      expect(outbox.sent[0]?.text).toContain(PAY);
     },
   );
 
@@ -96,7 +96,7 @@ describe('the subscription mail jobs', () => {
     const world = await worldWithInstance({}, true);
     await world.lifecycle.suspend(1, { eventId: 's1' });
     const { run, outbox } = jobsOf(world);
-    await run('state-mail', { instanceId: 1, kind: 'suspended', payUrl: PAY });
+    await run('state-mail', { instanceId: 1, kind: 'suspended', invoiceId: 31 });
     expect(outbox.sent.map((m) => m.subject)).toEqual(['Su servicio ha sido suspendido']);
   });
 

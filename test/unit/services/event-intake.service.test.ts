@@ -9,6 +9,7 @@ import { EventIntakeService } from '../../../src/services/event-intake.service.j
 import { FakeEventDedupe } from '../../support/fakes/fake-event-dedupe.js';
 import { FakeJobQueue } from '../../support/fakes/fake-job-queue.js';
 
+const TOKEN_URL = 'https://master.example.com/my/invoices/31?access_token=s3cr3t';
 const DATA: Record<EventType, object> = {
   'order.confirmed': {
     order_id: 5,
@@ -36,7 +37,7 @@ const DATA: Record<EventType, object> = {
     invoice_name: 'INV/2026/0031',
     amount: 29.9,
     currency: 'EUR',
-    pay_url: 'https://master.example.com/my/invoices/31?access_token=t0k',
+    pay_url: TOKEN_URL,
     due_date: '2026-12-31',
     days_left: 7,
     trial: false,
@@ -47,7 +48,7 @@ const DATA: Record<EventType, object> = {
     invoice_name: 'INV/2026/0031',
     amount: 29.9,
     currency: 'EUR',
-    pay_url: 'https://master.example.com/my/invoices/31?access_token=t0k',
+    pay_url: TOKEN_URL,
     attempt: 1,
     attempts_left: 2,
     error: 'Card declined',
@@ -100,9 +101,11 @@ describe('EventIntakeService', () => {
     const { queue, intake } = setup();
     const e = event(type);
     expect(await intake.accept(e)).toEqual({ duplicate: false, jobId: `${name}-12-${e.id}` });
+    const facts: Record<string, unknown> = { ...DATA[type] };
+    delete facts.pay_url; // the link holds an access token: only the invoice id is queued
     expect(queue.jobs.get(`${name}-12-${e.id}`)).toEqual({
       name,
-      data: { instanceId: 12, eventId: e.id, facts: DATA[type] },
+      data: { instanceId: 12, eventId: e.id, facts },
       delayMs: undefined,
     });
     // resent: the same job id, so the mail goes once
@@ -110,7 +113,7 @@ describe('EventIntakeService', () => {
     expect(queue.adds).toBe(1);
   });
 
-  it('carries purge and the pay link of the sweep into the instance job', async () => {
+  it('carries purge and the open invoice of the sweep into the instance job', async () => {
     const { queue, intake } = setup();
     const purge = bridgeEventSchema.parse({
       ...event('instance.terminate'),
@@ -120,12 +123,43 @@ describe('EventIntakeService', () => {
     expect(queue.jobs.get(`terminate-12-${purge.id}`)?.data).toMatchObject({ purge: true });
     const suspend = bridgeEventSchema.parse({
       ...event('instance.suspend'),
-      data: { requested_by: 'lifecycle-sweep', reason: 'expired', pay_url: 'https://m.example/p' },
+      data: {
+        requested_by: 'lifecycle-sweep',
+        reason: 'expired',
+        invoice_id: 31,
+        pay_url: TOKEN_URL,
+      },
     });
     await intake.accept(suspend);
-    expect(queue.jobs.get(`suspend-12-${suspend.id}`)?.data).toMatchObject({
-      payUrl: 'https://m.example/p',
+    expect(queue.jobs.get(`suspend-12-${suspend.id}`)?.data).toEqual({
+      instanceId: 12,
+      action: 'suspend',
+      eventId: suspend.id,
+      eventType: 'instance.suspend',
+      invoiceId: 31,
     });
+  });
+
+  it('queues no pay link or access token in any job data (Redis, Bull Board)', async () => {
+    const { queue, intake } = setup();
+    const withLink = (type: EventType, data: object) =>
+      bridgeEventSchema.parse({ ...event(type), data: { ...DATA[type], ...data } });
+    const open = { invoice_id: 31, pay_url: TOKEN_URL };
+    for (const e of [
+      withLink('instance.reminder', {}),
+      withLink('instance.charge_failed', {}),
+      withLink('instance.deletion_warning', open),
+      withLink('instance.suspend', { reason: 'expired', ...open }),
+    ])
+      await intake.accept(e);
+    expect(queue.jobs.size).toBe(4);
+    for (const job of queue.jobs.values()) {
+      const stored = JSON.stringify(job.data);
+      expect(stored).not.toContain('access_token');
+      expect(stored).not.toContain('s3cr3t');
+      expect(stored).not.toMatch(/pay_?url/i);
+      expect(stored).toContain('31'); // the invoice id, from which the mail reads the link
+    }
   });
 
   it('refuses mail events with bad data (an unbounded id, a pay link that is not http)', () => {
@@ -135,6 +169,10 @@ describe('EventIntakeService', () => {
     expect(bad({ ...DATA['instance.reminder'], pay_url: 'javascript:alert(1)' })).toBe(false);
     expect(bad({ ...DATA['instance.reminder'], days_left: -1 })).toBe(false);
     expect(bad({ ...DATA['instance.reminder'] })).toBe(true);
+    // a local or test master's link has a host without a dot (z.httpUrl() refused it: a 422)
+    const local = 'http://localhost:18069/my/invoices/31?access_token=t';
+    expect(bad({ ...DATA['instance.reminder'], pay_url: local })).toBe(true);
+    expect(bad({ ...DATA['instance.reminder'], pay_url: 'http://127.0.0.1:8069/x' })).toBe(true);
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {

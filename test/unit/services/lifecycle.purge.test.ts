@@ -110,15 +110,17 @@ describe('LifecycleService.terminate with purge', () => {
 describe('LifecycleService mails after a state change', () => {
   it('queues "suspended" with the pay link once the state is written', async () => {
     const world = await worldWithInstance({}, true);
-    const payUrl = 'https://master.example.com/my/invoices/31?access_token=t';
-    expect(await world.lifecycle.suspend(1, { eventId: 's1', payUrl })).toBe('suspended');
+    const invoiceId = 31;
+    expect(await world.lifecycle.suspend(1, { eventId: 's1', invoiceId })).toBe('suspended');
     expect(world.stateMails).toEqual([
-      { key: 'suspended-1-s1', instanceId: 1, kind: 'suspended', payUrl },
+      { key: 'suspended-1-s1', instanceId: 1, kind: 'suspended', invoiceId },
     ]);
     const order = world.log.calls.filter((c) => /updateInstance|mails\.queue/.test(c));
     expect(order.slice(-2)).toEqual(['odoo.updateInstance', 'mails.queue']);
     // resent: nothing changes, nothing more is mailed
-    expect(await world.lifecycle.suspend(1, { eventId: 's1', payUrl })).toBe('already suspended');
+    expect(await world.lifecycle.suspend(1, { eventId: 's1', invoiceId })).toBe(
+      'already suspended',
+    );
     expect(world.stateMails).toHaveLength(1);
   });
 

@@ -132,6 +132,17 @@ describe('LifecycleService.paid', () => {
     expect(order).toEqual(['tenant.setExpiration', 'mails.queue']);
   });
 
+  it('mails nothing for the first payment of a new instance (its expiry did not move)', async () => {
+    const world = await worldWithInstance({}, true);
+    const db = namesOf(1).db;
+    const expiry = world.odoo.instance(1).expirationDate;
+    // what the tenant got at its set-up, and what the master still holds
+    await world.db.setConfigParameter(db, 'saas_tenant.expiration_date', expiry ?? '2030-01-31');
+    await world.odoo.updateInstance(1, { expiration_date: expiry ?? '2030-01-31' });
+    expect(await world.lifecycle.paid(1, { eventId: 'first' })).toBe('paid: expiry unchanged');
+    expect(world.stateMails).toEqual([]);
+  });
+
   it('does nothing for a payment of a terminated instance', async () => {
     const world = await worldWithInstance({ state: 'terminated' });
     expect(await world.lifecycle.paid(1)).toBe('nothing to do (terminated)');

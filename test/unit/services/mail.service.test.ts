@@ -22,6 +22,8 @@ function setup(overrides: Partial<FakeInstance> = {}) {
     portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
     baseDomain: 'saas.example.com',
   });
+  // the master's answer for the open renewal invoice 31 of instance 1
+  odoo.payUrls.set('1:31', 'https://master.example.com/my/invoices/31?access_token=t');
   return { odoo, mailer, service };
 }
 
@@ -89,7 +91,6 @@ describe('MailService subscription mails', () => {
         invoice_name: 'INV/2026/0031',
         amount: 29.9,
         currency: 'EUR',
-        pay_url: PAY,
         due_date: '2026-12-29',
         days_left: 5,
         trial: false,
@@ -100,6 +101,17 @@ describe('MailService subscription mails', () => {
     expect(odoo.notes.at(-1)?.body).toBe(
       'Mail sent to ana@example.com: "Your subscription ends in 5 days".',
     );
+  });
+
+  it('reads the pay link from the master when it sends, the portal page once it is paid', async () => {
+    const { odoo, mailer, service } = setup({ state: 'suspended', lang: 'en_US' });
+    const facts = { deletion_date: '2027-02-07', suspended_on: '2027-01-08', invoice_id: 31 };
+    await service.sendDeletionWarning({ instanceId: 1, eventId: 'e2', facts });
+    expect(mailer.sent[0]?.text).toContain(`Pay now: ${PAY}`);
+    odoo.payUrls.clear(); // paid meanwhile: the master no longer hands out the invoice's link
+    await service.sendDeletionWarning({ instanceId: 1, eventId: 'e2', facts });
+    expect(mailer.sent[1]?.text).toContain('Pay now: https://master.example.com/my/instances/1');
+    expect(mailer.sent[1]?.text).not.toContain('access_token');
   });
 
   it('falls back to the portal page when a deletion warning names no open invoice', async () => {
@@ -123,7 +135,6 @@ describe('MailService subscription mails', () => {
         invoice_name: 'INV/2026/0031',
         amount: 29.9,
         currency: 'EUR',
-        pay_url: PAY,
         attempt: 2,
         attempts_left: 1,
         error: 'Card declined',
@@ -141,7 +152,7 @@ describe('MailService subscription mails', () => {
 
   it('does not send a state mail once the instance has left that state', async () => {
     const { mailer, service } = setup({ state: 'running' });
-    expect(await service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY })).toBe(
+    expect(await service.sendStateMail({ instanceId: 1, kind: 'suspended', invoiceId: 31 })).toBe(
       'skipped',
     );
     expect(mailer.sent).toEqual([]);
@@ -149,7 +160,7 @@ describe('MailService subscription mails', () => {
 
   it('sends "suspended" with the pay link, and "deleted" after a purge', async () => {
     const suspended = setup({ state: 'suspended', lang: 'en_US' });
-    await suspended.service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY });
+    await suspended.service.sendStateMail({ instanceId: 1, kind: 'suspended', invoiceId: 31 });
     expect(suspended.mailer.sent[0]?.text).toContain(`Renew and pay: ${PAY}`);
     const deleted = setup({ state: 'terminated', lang: 'en_US' });
     await deleted.service.sendStateMail({ instanceId: 1, kind: 'deleted' });
@@ -160,7 +171,7 @@ describe('MailService subscription mails', () => {
     const { mailer, service } = setup({ state: 'suspended' });
     mailer.failWith = new Error('421 try later');
     await expect(
-      service.sendStateMail({ instanceId: 1, kind: 'suspended', payUrl: PAY }),
+      service.sendStateMail({ instanceId: 1, kind: 'suspended', invoiceId: 31 }),
     ).rejects.toThrow('421 try later');
   });
 });
