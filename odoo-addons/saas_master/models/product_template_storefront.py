@@ -16,9 +16,9 @@ class ProductTemplate(models.Model):
 
     saas_support_level = fields.Selection(
         [
-            ("email", "Email"),
-            ("chat", "Chat and email"),
-            ("phone", "Phone, chat and email"),
+            ("email", "Email support"),
+            ("chat", "Chat and email support"),
+            ("phone", "Phone, chat and email support"),
         ],
         string="Support",
         default="email",

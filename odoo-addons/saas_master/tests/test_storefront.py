@@ -76,7 +76,7 @@ class TestStorefront(HttpCase, SaasCase):
         self.assertEqual(self._text(basic, "o_saas_plan_storage"), "10 GB storage")
         self.assertEqual(self._text(basic, "o_saas_plan_backups"), "Weekly backups")
         self.assertEqual(self._text(basic, "o_saas_plan_apps"), "Contacts")
-        self.assertEqual(self._text(basic, "o_saas_plan_support"), "Email")
+        self.assertEqual(self._text(basic, "o_saas_plan_support"), "Email support")
 
     def test_editing_a_plan_changes_the_page(self):
         self.plan_basic.write(
