@@ -140,6 +140,8 @@ class TestStorefront(HttpCase, SaasCase):
         for demo in (
             "We are a team of passionate people",
             "info@yourcompany.example.com",
+            "555-555-5556",
+            "Company name",
         ):
             self.assertNotIn(demo, body)
         page = lxml_html.fromstring(body)
@@ -154,6 +156,28 @@ class TestStorefront(HttpCase, SaasCase):
         self.assertIn("Cómo funciona", es_menu)
         # the language switcher links the other language
         self.assertTrue(page.xpath("//a[contains(@class, 'js_change_lang')]"))
+
+    def test_a_spanish_visitor_signs_up_in_spanish(self):
+        """Mails follow the partner's language: Odoo's sign-up stores the page's."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "auth_signup.invitation_scope", "b2c"
+        )
+        page = self.url_open("/es/web/signup").text
+        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        response = self.url_open(
+            "/es/web/signup",
+            data={
+                "csrf_token": token,
+                "login": "cliente@example.com",
+                "name": "Cliente Uno",
+                "password": "Cliente-uno-1",
+                "confirm_password": "Cliente-uno-1",
+            },
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (302, 303), response.text[:300])
+        user = self.env["res.users"].search([("login", "=", "cliente@example.com")])
+        self.assertEqual(user.partner_id.lang, "es_ES")
 
 
 @tagged("post_install", "-at_install")
