@@ -153,7 +153,7 @@ export async function pricingIntoCart(
     ]);
   }
 
-  // the last (dearest) plan's button: into the cart, on to the checkout
+  // the last plan's button: into the cart, on to the checkout
   const plan = all[all.length - 1] as Plan;
   await page.reload();
   await Promise.all([
