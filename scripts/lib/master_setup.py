@@ -25,8 +25,8 @@ demo.write({"state": "test", "is_published": True})
 # test keys beside the demo provider, live keys instead of it; none: demo only
 if os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("STRIPE_PUBLISHABLE_KEY"):
     stripe_module = env["ir.module.module"].search([("name", "=", "payment_stripe")])
-    if stripe_module.state != "installed":
-        stripe_module.button_immediate_install()  # a master made before Stripe was added
+    if stripe_module.state != "installed":  # a master made before Stripe was added
+        stripe_module.button_immediate_install()
 print(env["payment.provider"]._saas_configure_stripe(os.environ))
 
 bridge = env.ref("saas_master.user_saas_bridge")
