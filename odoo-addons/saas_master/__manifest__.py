@@ -34,6 +34,9 @@
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",
         "data/lifecycle_cron.xml",
+        "views/storefront_templates.xml",
+        "data/storefront_data.xml",
+        "data/product_plan_storefront_data.xml",
     ],
     "assets": {
         "web.assets_frontend": [
@@ -43,6 +46,7 @@
             "saas_master/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

@@ -7,7 +7,7 @@
 # machine; a lock there keeps two builds or clones from meeting.
 # Needs common.sh, settings.sh; MASTER_DATA_DIR, ODOO_SRC, ODOO_MASTER_DB_PASSWORD, STACK_DIR, PY.
 
-MASTER_MODULES=website_sale,payment_demo,saas_master
+MASTER_MODULES=website_sale,payment_demo,payment_stripe,saas_master
 MASTER_TEMPLATE_PREFIX=saas_master_tpl_
 # templates kept, newest first: other checkouts on this machine (each its own addons) use theirs;
 # one is ~50 MB with its filestore, a rebuild minutes

@@ -21,6 +21,14 @@ for website in env["website"].search([]):
 demo = env.ref("payment.payment_provider_demo")
 demo.write({"state": "test", "is_published": True})
 
+# Stripe (Odoo's payment_stripe, in the master template) from STRIPE_* when given:
+# test keys beside the demo provider, live keys instead of it; none: demo only
+if os.environ.get("STRIPE_SECRET_KEY") or os.environ.get("STRIPE_PUBLISHABLE_KEY"):
+    stripe_module = env["ir.module.module"].search([("name", "=", "payment_stripe")])
+    if stripe_module.state != "installed":  # a master made before Stripe was added
+        stripe_module.button_immediate_install()
+print(env["payment.provider"]._saas_configure_stripe(os.environ))
+
 bridge = env.ref("saas_master.user_saas_bridge")
 bridge.write({"password": os.environ["ODOO_PASSWORD"], "active": True})
 env.ref("base.user_admin").write({"password": os.environ["MASTER_ADMIN_PASSWORD"]})

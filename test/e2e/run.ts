@@ -26,8 +26,9 @@ import {
 } from './resilience.js';
 import { retireTenants } from './support/retire.js';
 import { payRenewalInPortal, suspendedAtExpiry, tenantBackWithData } from './renewal-steps.js';
+import { pricingIntoCart, storefrontPages } from './storefront-steps.js';
 
-const STEPS = 13;
+const STEPS = 15;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   masterRpc = master;
   const j = (journey = new Journey(browser, page, viewer, steps, sink, master));
 
+  await steps.run('storefront', () => storefrontPages(browser as Browser, steps, master));
+  await steps.run('pricing-to-cart', () => pricingIntoCart(browser as Browser, steps, master));
   await steps.run('purchase', async () => {
     paid = true; // from here on a tenant container may exist: remove it at the end
     return j.purchase();

@@ -12,3 +12,6 @@ from . import res_config_settings  # noqa: F401
 from . import saas_backup  # noqa: F401
 from . import saas_instance_backup  # noqa: F401
 from . import product_template_backup  # noqa: F401
+from . import product_template_storefront  # noqa: F401
+from . import website_storefront  # noqa: F401
+from . import payment_provider_stripe  # noqa: F401

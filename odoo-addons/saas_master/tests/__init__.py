@@ -19,3 +19,4 @@ from . import test_purge  # noqa: F401
 from . import test_pay_url  # noqa: F401
 from . import test_subdomain_index  # noqa: F401
 from . import test_rebuy_held_subdomain  # noqa: F401
+from . import test_storefront  # noqa: F401

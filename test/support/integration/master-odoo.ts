@@ -24,7 +24,7 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const ADDONS_DIR = path.join(REPO_ROOT, 'odoo-addons');
 const PYTHON = '/usr/bin/python3';
 /** what the stack installs in its master (scripts/stack prepare_master_db) */
-const MODULES = 'website_sale,payment_demo,saas_master';
+const MODULES = 'website_sale,payment_demo,payment_stripe,saas_master';
 const DB_ROLE = 'odoo_master';
 /** templates (database + filestore) outlive runs; a run's clone and data dir (under runs/) do not */
 const TEMPLATE_ROOT = path.join(tmpdir(), 'saas-it-master');
