@@ -48,6 +48,10 @@ export interface PlanRecord {
   memoryMb: number;
   workers: number;
   modules: string[];
+  /** Odoo's db_maxconn for its tenants (undefined: services/tenant-sizing.ts DEFAULT_DB_MAXCONN) */
+  dbMaxconn?: number;
+  /** what one of its tenants is expected to use (MiB, idle-ish), which capacity counts; undefined: a default */
+  expectedMemoryMb?: number;
 }
 
 export interface InstancePatch {

@@ -2,6 +2,7 @@ import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
 import { passlibHash } from '../tenant-identity.js';
 import { ODOO_HTTP_PORT, odooContainerSpec } from '../tenant-runtime.js';
+import { sizingArgs, tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
 /** where the tenant's own config (odoo.conf in its data dir) is inside the container */
@@ -33,12 +34,10 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
   const { instance, plan, names } = ctx;
   // the role's password is set whenever its container is made, so it never needs storing
   const password = strongPassword(32);
-  await db.ensureRole(names.db, password, identity.marker(instance.id));
+  const sizing = tenantSizing(plan);
+  await db.ensureRole(names.db, password, identity.marker(instance.id), sizing.connectionLimit);
   await filestore.writeOdooConfig(names.db, await tenantOdooConfig());
-  const workers =
-    plan.workers > 0
-      ? [`--workers=${plan.workers}`, '--max-cron-threads=1']
-      : ['--max-cron-threads=1'];
+  const sized = sizingArgs(sizing, plan.workers);
   const spec = odooContainerSpec(runtime, {
     name: names.container,
     db: names.db,
@@ -52,12 +51,12 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
       `--config=${TENANT_CONFIG_PATH}`,
       '--proxy-mode',
       `--http-port=${ODOO_HTTP_PORT}`,
-      ...workers,
+      ...sized.args,
     ],
     restart: 'unless-stopped',
   });
   // the official image's entrypoint reads its config file from ODOO_RC
-  spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`];
+  spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`, ...sized.env];
   return docker.createContainer(spec);
 }
 

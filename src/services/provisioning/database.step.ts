@@ -1,5 +1,6 @@
 import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
+import { tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
 
 /**
@@ -41,7 +42,12 @@ export async function ensureDatabase(
   // the bridge's key is hashed while PostgreSQL drops and creates (both take a few tens of ms)
   const access = identity.bridgeAccess(instance.tenantRef);
   await pg.dropDatabase(db);
-  await pg.ensureRole(db, strongPassword(32), identity.marker(instance.id));
+  await pg.ensureRole(
+    db,
+    strongPassword(32),
+    identity.marker(instance.id),
+    tenantSizing(ctx.plan).connectionLimit,
+  );
   await pg.cloneDatabase(db, template, db, deps.templates.templateUser);
   await pg.resetOdooIdentity(db, await access);
   await filestore.cloneFrom(template, db);
