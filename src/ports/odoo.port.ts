@@ -3,7 +3,16 @@ import { CONTRACT, sameAsContract } from '../contract.js';
 /** What the services need from the master Odoo, which holds the truth about instances and plans. */
 export const INSTANCE_STATES = sameAsContract(
   'instance states',
-  ['draft', 'provisioning', 'running', 'suspended', 'terminating', 'terminated', 'error'] as const,
+  [
+    'draft',
+    'provisioning',
+    'running',
+    'suspended',
+    'terminating',
+    'terminated',
+    'error',
+    'waiting_capacity',
+  ] as const,
   CONTRACT.instance_states,
 );
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -67,6 +76,8 @@ export interface InstancePatch {
   suspended_since?: string | false;
   expiration_date?: string;
   purged_at?: string;
+  /** why the instance waits for room on the host (state waiting_capacity) */
+  capacity_reason?: string | false;
 }
 
 export interface OdooPort {
