@@ -44,6 +44,11 @@ BEGIN
   END LOOP;
 END $$;`;
 
+// Catalogs are per database: in a tenant's own database its role sees no other role or session (Odoo
+// reads pg_database at start, which stays; these it never reads outside the disabled database manager)
+const HIDE_CATALOGS = `REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles,
+  pg_catalog.pg_user, pg_catalog.pg_auth_members FROM PUBLIC`;
+
 /** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
 export class PostgresAdapter implements DatabasePort {
   private readonly pool: pg.Pool;
@@ -126,6 +131,9 @@ export class PostgresAdapter implements DatabasePort {
       `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)} ENCODING 'UTF8' TEMPLATE template0`,
     );
     await this.restrictConnect(name, owner);
+    await this.inDatabase(name, `hide catalogs in ${name}`, async (client) => {
+      await client.query(HIDE_CATALOGS);
+    });
   }
 
   async cloneDatabase(
@@ -145,6 +153,8 @@ export class PostgresAdapter implements DatabasePort {
     );
     await this.inDatabase(name, `give ${name} to ${owner}`, async (client) => {
       await client.query(sql);
+      // templates made before this already carry it; older ones get it here
+      await client.query(HIDE_CATALOGS);
     });
   }
 

@@ -90,24 +90,29 @@ export class TemplateService {
     await filestore.remove(name);
     await db.createEmptyDatabase(name, this.deps.templateUser);
     await filestore.ensureEmpty(name);
-    const spec = odooContainerSpec(runtime, {
-      name: `saas-template-${name}`.replaceAll('_', '-'),
-      db: name,
-      dbUser: this.deps.templateUser,
-      dbPassword: this.deps.templatePassword,
-      dataDir: filestore.dataDirOf(name),
-      labels: { 'saas.template': name },
-      memoryMb: 2048,
-      cpus: 2,
-      odooArgs: [
-        `--init=${this.modulesOf(plan).join(',')}`,
-        '--without-demo=all',
-        '--stop-after-init',
-        '--no-http',
-        '--log-level=warn',
-      ],
-      restart: 'no',
-    });
+    // builds run our own code only, on the host's network: pg_hba admits the template role on
+    // loopback alone, never from the tenant network (scripts/lib/postgres.sh)
+    const spec = odooContainerSpec(
+      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
+      {
+        name: `saas-template-${name}`.replaceAll('_', '-'),
+        db: name,
+        dbUser: this.deps.templateUser,
+        dbPassword: this.deps.templatePassword,
+        dataDir: filestore.dataDirOf(name),
+        labels: { 'saas.template': name },
+        memoryMb: 2048,
+        cpus: 2,
+        odooArgs: [
+          `--init=${this.modulesOf(plan).join(',')}`,
+          '--without-demo=all',
+          '--stop-after-init',
+          '--no-http',
+          '--log-level=warn',
+        ],
+        restart: 'no',
+      },
+    );
     const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
     if (exitCode !== 0 || /\bERROR\b|CRITICAL/.test(logs)) {
       throw new BridgeError(
