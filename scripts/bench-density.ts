@@ -36,6 +36,10 @@ const { values } = parseArgs({
   options: {
     tenants: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '4' },
+    // stop starting tenants after this long (the machine may not reach --tenants in time)
+    'max-seconds': { type: 'string', default: '0' },
+    // then this many more at once, on top of the running ones: time until all answer
+    burst: { type: 'string', default: '0' },
     template: { type: 'string' },
     unsized: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -50,6 +54,8 @@ if (values.help) {
   process.exit(0);
 }
 const count = Number(values.tenants);
+const maxSeconds = Number(values['max-seconds']);
+const burst = Number(values.burst);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
   console.error('bench:density: --tenants and --concurrency must be positive integers');
@@ -163,7 +169,7 @@ const pgLogStart = existsSync(values['pg-log']) ? statSync(values['pg-log']).siz
 const memBefore = meminfo();
 const before = await perRole();
 const runId = randomBytes(3).toString('hex');
-const tenants: Tenant[] = Array.from({ length: count }, (_, i) => {
+const tenants: Tenant[] = Array.from({ length: count + burst }, (_, i) => {
   const ref = `tdn${runId}${String(i).padStart(3, '0')}`;
   return { db: `tenant_${ref}`, container: `saas-density-${ref}` };
 });
@@ -203,7 +209,7 @@ async function startOne(t: Tenant, index: number): Promise<void> {
   const info = await docker.startContainer(t.container);
   t.url = `http://${info.ip}:${ODOO_HTTP_PORT}`;
   // the boot peak of this role: sampled while it starts (other tenants' roles are their own)
-  await waitReady(t.url, 180_000);
+  await waitReady(t.url, 400_000);
   t.bootSeconds = (Date.now() - started) / 1000;
   t.bootPeak = peaks.get(t.db) ?? 0;
   if ((index + 1) % 10 === 0 || index + 1 === count)
@@ -237,9 +243,10 @@ try {
     `${count} Basic tenants from ${template}, ${concurrency} at a time, pool ${values.unsized ? "Odoo's default (64)" : plan.dbMaxconn}`,
   );
   let next = 0;
+  const deadline = maxSeconds > 0 ? t0 + maxSeconds * 1000 : Infinity;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < tenants.length) {
+      while (next < count && Date.now() < deadline) {
         const i = next++;
         const t = tenants[i];
         if (!t) break;
@@ -252,6 +259,7 @@ try {
   );
   const startSeconds = (Date.now() - t0) / 1000;
   const up = tenants.filter((t) => t.bootSeconds !== undefined);
+  const attempted = next;
   log(`${up.length}/${count} answering after ${startSeconds.toFixed(0)} s; settling 20 s`);
   // every tenant visited once (a login page), then left alone
   await Promise.all(up.map((t) => fetch(`${t.url}/web/login`).catch(() => undefined)));
@@ -285,6 +293,23 @@ try {
       const m = /\s([\d.]+)(MiB|GiB)/.exec(l);
       return m ? Number(m[1]) * (m[2] === 'GiB' ? 1024 : 1) : 0;
     });
+  let burstLine = '';
+  if (burst > 0) {
+    const wave = tenants.slice(count, count + burst);
+    const b0 = Date.now();
+    const failedBefore = failed;
+    await Promise.all(
+      wave.map((t, i) =>
+        startOne(t, count + i).catch((err: unknown) => {
+          failed += 1;
+          log(`burst tenant ${t.db} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }),
+      ),
+    );
+    const burstUp = wave.filter((t) => t.bootSeconds !== undefined).length;
+    burstLine = `burst of ${burst} on top of ${up.length}: ${burstUp} answering, ${failed - failedBefore} errors, ${((Date.now() - b0) / 1000).toFixed(0)} s`;
+    log(burstLine);
+  }
   const server = await db.connectionStats();
   const pgLog = existsSync(values['pg-log'])
     ? readFileSync(values['pg-log'], 'utf8').slice(pgLogStart)
@@ -310,8 +335,9 @@ try {
     `memory: tenants ${Math.round(sum(mems))} MiB (${avg(mems).toFixed(0)} MiB each), host used ${memBefore.usedMb} -> ${memAfter.usedMb} MiB of ${memAfter.totalMb}`,
   );
   console.log(
-    `density: ${answering}/${count} answering, ${failed} failed, idle ${avg(idleCounts).toFixed(1)} conn/tenant, ` +
-      `pg ${server.inUse}/${server.maxConnections} in use, refused ${refused}, host +${memAfter.usedMb - memBefore.usedMb} MiB, start ${startSeconds.toFixed(0)} s`,
+    `density: ${answering}/${attempted} answering (of ${count} asked), ${failed} failed, idle ${avg(idleCounts).toFixed(1)} conn/tenant, ` +
+      `pg ${server.inUse}/${server.maxConnections} in use, refused ${refused}, host +${memAfter.usedMb - memBefore.usedMb} MiB, start ${startSeconds.toFixed(0)} s` +
+      (burstLine ? `; ${burstLine}` : ''),
   );
 } finally {
   clearInterval(sampling);
