@@ -94,6 +94,16 @@ const envSchema = z.object({
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
 
+  CAPACITY_MEMORY_MB: z.coerce.number().int().min(0).default(0),
+  CAPACITY_MEMORY_OVERCOMMIT: z.coerce.number().positive().max(100).default(1),
+  CAPACITY_CPU_OVERCOMMIT: z.coerce.number().positive().max(1000).default(80),
+  CAPACITY_SPARE_CONNECTIONS: z.coerce.number().int().min(0).default(20),
+  CAPACITY_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).default(2048),
+  CAPACITY_DEFAULT_FOOTPRINT_MB: z.coerce.number().int().min(16).default(150),
+  CAPACITY_ALERT_PERCENT: z.coerce.number().int().min(1).max(100).default(80),
+  CAPACITY_CHECK_SECONDS: z.coerce.number().int().min(5).default(60),
+  CAPACITY_ALERT_EMAIL: optionalString,
+
   RESTIC_REPOSITORY_BASE: z.string().min(1).default('/var/lib/saas/backups'),
   RESTIC_PASSWORD: optionalString,
   MASTER_FILESTORE_DIR: optionalString,
@@ -163,6 +173,19 @@ export interface Config {
   };
   mail: { smtpUrl: string; from: string };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
+  capacity: {
+    /** 0: the host's memory minus what the master, PostgreSQL and the OS keep */
+    memoryMb: number;
+    memoryOvercommit: number;
+    cpuOvercommit: number;
+    spareConnections: number;
+    minFreeDiskMb: number;
+    defaultFootprintMb: number;
+    alertPercent: number;
+    checkSeconds: number;
+    /** who hears of a resource above the alert share (default: MAIL_FROM's own address) */
+    alertEmail: string;
+  };
   backup: {
     /** restic repositories: `<base>/<tenant db>` and `<base>/master` */
     repositoryBase: string;
@@ -280,6 +303,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+    capacity: {
+      memoryMb: e.CAPACITY_MEMORY_MB,
+      memoryOvercommit: e.CAPACITY_MEMORY_OVERCOMMIT,
+      cpuOvercommit: e.CAPACITY_CPU_OVERCOMMIT,
+      spareConnections: e.CAPACITY_SPARE_CONNECTIONS,
+      minFreeDiskMb: e.CAPACITY_MIN_FREE_DISK_MB,
+      defaultFootprintMb: e.CAPACITY_DEFAULT_FOOTPRINT_MB,
+      alertPercent: e.CAPACITY_ALERT_PERCENT,
+      checkSeconds: e.CAPACITY_CHECK_SECONDS,
+      alertEmail: e.CAPACITY_ALERT_EMAIL ?? /<([^>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM,
     },
     backup: {
       repositoryBase: e.RESTIC_REPOSITORY_BASE,

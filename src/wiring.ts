@@ -7,6 +7,7 @@ import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
 import { MailerAdapter } from './adapters/mailer.adapter.js';
+import { wireCapacity } from './capacity-wiring.js';
 import { MasterOdooRepository } from './adapters/master-odoo.repository.js';
 import { OdooClient } from './adapters/odoo.client.js';
 import { PostgresAdapter } from './adapters/postgres.adapter.js';
@@ -78,6 +79,16 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     bridgeSecret: config.tenantBridgeSecret,
   });
   const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
+  const capacity = wireCapacity({
+    config,
+    db,
+    docker,
+    odoo,
+    mailer,
+    metrics,
+    logger,
+    requestProvision: (id) => requestProvision(jobs, id),
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -96,6 +107,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       port: config.proxy.port,
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
+    capacity: capacity.capacity,
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
   });
   const backups = wireBackups({
@@ -151,6 +163,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     odoo,
     locks: jobs,
     metrics,
+    capacityWatch: capacity.watch,
     backupJobs: backups.jobs(
       (name, data, options) => jobs.enqueue(name, data, options),
       (handler) => oneJobPerInstance(jobs, handler),
@@ -183,7 +196,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       maintenance: 1,
       backups: 1,
     },
-    schedules: backups.schedules,
+    schedules: [...backups.schedules, capacity.schedule],
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,

@@ -64,6 +64,21 @@ def check_redis(rendered, compose, shared, problems):
                 )
 
 
+def check_postgres(compose, shared, problems):
+    command = compose_service(compose, "postgres").get("command", [])
+    prod = dict(
+        command[i + 1].split("=", 1)
+        for i in range(len(command) - 1)
+        if command[i] == "-c" and "=" in command[i + 1]
+    )
+    for line in shared:
+        key, value = (part.strip() for part in line.split("=", 1))
+        if prod.get(key) != value:
+            problems.append(
+                f"postgres: compose has {key}={prod.get(key)!r}, shared {value!r}"
+            )
+
+
 def check_caddy(rendered, root, compose, odoo, expect, problems):
     local = json.loads((rendered / "caddy.json").read_text())
     admin_host = local["admin"]["listen"].rsplit(":", 1)[0]
@@ -126,6 +141,7 @@ def main():
     problems = []
     odoo = check_odoo(rendered, root, shared["odoo"], problems)
     check_redis(rendered, compose, shared["redis"], problems)
+    check_postgres(compose, shared.get("postgres", []), problems)
     check_caddy(rendered, root, compose, odoo, shared["caddy"], problems)
     check_hba(root, problems)
     for problem in problems:

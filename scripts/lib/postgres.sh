@@ -27,18 +27,29 @@ ALTER ROLE :"admin_user" WITH SUPERUSER LOGIN PASSWORD :'admin_pw';
 ALTER ROLE :"template_user" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE LOGIN PASSWORD :'template_pw';
 -- the master Odoo
 ALTER ROLE :"master_user" WITH NOSUPERUSER CREATEDB NOCREATEROLE LOGIN PASSWORD :'master_pw';
+-- every tenant role is a member (the bridge grants it): the only role pg_hba admits from tenants
+SELECT 'CREATE ROLE saas_tenants NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'saas_tenants') \gexec
+SELECT format('GRANT saas_tenants TO %I', rolname) FROM pg_roles
+ WHERE rolname ~ '^tenant_[a-z0-9_]+$' AND rolcanlogin AND NOT rolsuper \gexec
+-- tenants open 'postgres' (Odoo's cron and bus LISTEN there): they see no other role or session
+REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles, pg_catalog.pg_user,
+  pg_catalog.pg_auth_members FROM PUBLIC;
 SQL
 }
 
-# pg_hba_tenant_rules ADDRESS TEMPLATE_USER: what tenants may open, from ADDRESS (the tenant subnet
-# locally; "all" in the compose postgres, which sees every tenant at docker-proxy's address). One
-# function for scripts/setup and scripts/postgres-initdb, so the two cannot drift apart.
+# pg_hba_tenant_rules ADDRESS TEMPLATE_USER [ADMIN_USER]: what tenants may open, from ADDRESS (the
+# tenant subnet locally; "all" in the compose postgres, which sees every tenant at docker-proxy's
+# address). Only members of saas_tenants (every tenant role) get in, to their own database and to
+# 'postgres'; the stack's own roles are refused before any password is asked. Template builds run
+# on the host's network (loopback). One function for scripts/setup and scripts/postgres-initdb.
 pg_hba_tenant_rules() {
-  local address=$1 template=$2 pad
+  local address=$1 template=$2 admin=${3:-saas_admin} pad
   pad=$(printf '%*s' $((24 - ${#address})) '')
-  echo "# Odoo opens 'postgres' at start to see whether its database exists; template builds need their own db"
-  printf 'host    postgres        all             %s%sscram-sha-256\n' "$address" "$pad"
-  printf 'host    all             %s   %s%sscram-sha-256\n' "$template" "$address" "$pad"
+  echo "# the stack's own roles never from tenants"
+  printf 'host    all             %s,odoo_master,%s,postgres   %s%sreject\n' "$admin" "$template" "$address" "$pad"
+  echo "# Odoo opens 'postgres' at start (does its database exist?) and its cron and bus LISTEN there"
+  printf 'host    postgres        +saas_tenants   %s%sscram-sha-256\n' "$address" "$pad"
   echo "# tenants reach only the database named like their role"
-  printf 'host    sameuser        all             %s%sscram-sha-256\n' "$address" "$pad"
+  printf 'host    sameuser        +saas_tenants   %s%sscram-sha-256\n' "$address" "$pad"
+  printf 'host    all             all             %s%sreject\n' "$address" "$pad"
 }

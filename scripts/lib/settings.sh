@@ -19,6 +19,21 @@ MASTER_ODOO_SHARED=(
   'max_cron_threads = 1'
 )
 
+# PostgreSQL, sized for the tenants one host is meant to carry (docs/capacity.md): about 150 Basic
+# tenants at ~5 connections each on average (a role may open 8: tenant-sizing.ts), plus the
+# master, the bridge and ~50 to spare. An idle backend costs ~2-3 MB (more once Odoo's catalog
+# is cached), so 800 stay under ~4 GB at worst. Changing max_connections or shared_buffers
+# needs a restart: scripts/setup does it, compose at the next `up`.
+PG_SHARED=(
+  'max_connections = 800'
+  'shared_buffers = 1GB'
+  'work_mem = 4MB'
+  # a tenant container killed without closing its sockets frees its slots within ~2 minutes
+  'tcp_keepalives_idle = 60'
+  # who connects from where, in the server log (issue 13, item 6)
+  'log_connections = on'
+)
+
 # Redis for BullMQ: an append-only file, never evict a key (jobs would vanish)
 REDIS_SHARED=(
   'appendonly yes'

@@ -215,6 +215,8 @@ function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       NetworkMode: spec.network,
       SecurityOpt: ['no-new-privileges'],
       CapDrop: ['ALL'],
+      // one chatty tenant must not fill the host's disk: 3 files of 10 MB, then the oldest goes
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     },
   };
 }

@@ -53,6 +53,9 @@ const planRow = z.object({
   saas_memory_mb: z.number().int().min(256),
   saas_workers: z.number().int().min(0),
   saas_modules: optText,
+  // 0: not set, the bridge's default
+  saas_db_maxconn: z.number().int().min(0),
+  saas_expected_memory_mb: z.number().int().min(0),
 });
 const PLAN_FIELDS = Object.keys(planRow.shape);
 
@@ -200,5 +203,7 @@ function toPlan(row: z.infer<typeof planRow>): PlanRecord {
       .split(',')
       .map((m) => m.trim())
       .filter(Boolean),
+    dbMaxconn: row.saas_db_maxconn || undefined,
+    expectedMemoryMb: row.saas_expected_memory_mb || undefined,
   };
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { BridgeError } from '../errors.js';
-import type { BridgeAccess, DatabasePort } from '../ports/database.port.js';
+import type { BridgeAccess, ConnectionStats, DatabasePort } from '../ports/database.port.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,6 +43,11 @@ BEGIN
     EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.fn, %TO%);
   END LOOP;
 END $$;`;
+
+// Catalogs are per database: in a tenant's own database its role sees no other role or session (Odoo
+// reads pg_database at start, which stays; these it never reads outside the disabled database manager)
+const HIDE_CATALOGS = `REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles,
+  pg_catalog.pg_user, pg_catalog.pg_auth_members FROM PUBLIC`;
 
 /** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
 export class PostgresAdapter implements DatabasePort {
@@ -92,19 +97,27 @@ export class PostgresAdapter implements DatabasePort {
     return rows.map((r) => r.datname as string);
   }
 
-  async ensureRole(name: string, password: string, comment?: string): Promise<void> {
+  async ensureRole(
+    name: string,
+    password: string,
+    comment?: string,
+    connectionLimit?: number,
+  ): Promise<void> {
     const { rowCount } = await this.query(
       'look up role',
       'SELECT 1 FROM pg_roles WHERE rolname = $1',
       [name],
     );
     const verb = (rowCount ?? 0) > 0 ? 'ALTER' : 'CREATE';
+    const limit =
+      connectionLimit === undefined ? '' : ` CONNECTION LIMIT ${connLimit(connectionLimit)}`;
     // INHERIT: a database owner may create in schema public only through its implicit membership of
-    // pg_database_owner (PostgreSQL 15); the role is granted no other role, so it inherits nothing else
+    // pg_database_owner (PostgreSQL 15); the group role it joins holds no rights, so it inherits nothing else
     await this.query(
       `${verb.toLowerCase()} role ${name}`,
-      `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(password)}`,
+      `${verb} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT${limit} PASSWORD ${literal(password)}`,
     );
+    await this.joinTenantGroup(name);
     if (comment !== undefined)
       await this.query(
         `comment role ${name}`,
@@ -118,6 +131,9 @@ export class PostgresAdapter implements DatabasePort {
       `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)} ENCODING 'UTF8' TEMPLATE template0`,
     );
     await this.restrictConnect(name, owner);
+    await this.inDatabase(name, `hide catalogs in ${name}`, async (client) => {
+      await client.query(HIDE_CATALOGS);
+    });
   }
 
   async cloneDatabase(
@@ -137,6 +153,8 @@ export class PostgresAdapter implements DatabasePort {
     );
     await this.inDatabase(name, `give ${name} to ${owner}`, async (client) => {
       await client.query(sql);
+      // templates made before this already carry it; older ones get it here
+      await client.query(HIDE_CATALOGS);
     });
   }
 
@@ -212,6 +230,27 @@ export class PostgresAdapter implements DatabasePort {
     return Math.round(Number(rows[0]?.bytes ?? 0) / 1024 / 1024);
   }
 
+  async connectionStats(): Promise<ConnectionStats> {
+    const { rows } = await this.query(
+      'connection stats',
+      `SELECT current_setting('max_connections')::int AS max,
+              current_setting('superuser_reserved_connections')::int AS reserved,
+              (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS in_use`,
+    );
+    const row = rows[0] as { max: number; reserved: number; in_use: number };
+    return { maxConnections: row.max, reserved: row.reserved, inUse: row.in_use };
+  }
+
+  /** pg_hba admits tenants by this group (scripts/lib/postgres.sh); made here too when missing */
+  private async joinTenantGroup(name: string): Promise<void> {
+    const group = ident(TENANT_GROUP);
+    await this.query(
+      'tenant group',
+      `DO $$ BEGIN CREATE ROLE ${group} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+    );
+    await this.query(`grant ${TENANT_GROUP} to ${name}`, `GRANT ${group} TO ${ident(name)}`);
+  }
+
   private async restrictConnect(name: string, owner: string): Promise<void> {
     await this.query(`restrict ${name}`, `REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
     await this.query(
@@ -252,6 +291,15 @@ export class PostgresAdapter implements DatabasePort {
       await client.end().catch(() => undefined);
     }
   }
+}
+
+/** the group role every tenant role joins: pg_hba's "+saas_tenants" (scripts/lib/postgres.sh) */
+export const TENANT_GROUP = 'saas_tenants';
+
+function connLimit(value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 10_000)
+    throw new BridgeError('database_failed', `refusing connection limit ${value}`, true);
+  return value;
 }
 
 function literal(value: string): string {

@@ -1,5 +1,5 @@
 import type { Metrics } from '../observability/metrics.js';
-import { QUEUES, type JobDefinition } from '../ports/jobs.port.js';
+import { QUEUES, type JobContext, type JobDefinition } from '../ports/jobs.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 import {
   instanceJobSchema,
@@ -23,7 +23,7 @@ export interface InstanceJobResult {
 export function instanceJob(
   deps: InstanceJobDeps,
   name: InstanceAction,
-  run: (instanceId: number, data: InstanceJobData) => Promise<string>,
+  run: (instanceId: number, data: InstanceJobData, ctx: JobContext) => Promise<string>,
   onFinalFailure?: (data: InstanceJobData, err: unknown) => Promise<void>,
 ): JobDefinition {
   return defineJob<InstanceJobData, InstanceJobResult>({
@@ -32,9 +32,9 @@ export function instanceJob(
     schema: instanceJobSchema,
     attempts: 5,
     backoff: { type: 'exponential', delayMs: 2_000 },
-    handler: oneJobPerInstance(deps.locks, async (data) => {
+    handler: oneJobPerInstance(deps.locks, async (data, ctx) => {
       const started = Date.now();
-      const outcome = await run(data.instanceId, data);
+      const outcome = await run(data.instanceId, data, ctx);
       const ms = Date.now() - started;
       // a tenant that came up (provisioned, paid for, reactivated) is what the histogram times
       if (outcome === 'running') deps.metrics.provisionSeconds.observe(ms / 1000);

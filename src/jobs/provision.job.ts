@@ -1,3 +1,4 @@
+import { BusyError, BridgeError } from '../errors.js';
 import type { JobQueuePort } from '../ports/jobs.port.js';
 import type { InstanceJobData } from '../schemas/job.schema.js';
 import type { ProvisioningService } from '../services/provisioning.service.js';
@@ -8,7 +9,16 @@ export function provisionJob(deps: InstanceJobDeps & { provisioning: Provisionin
   return instanceJob(
     deps,
     'provision',
-    (instanceId) => deps.provisioning.provision(instanceId),
+    async (instanceId, _data, ctx) => {
+      try {
+        return await deps.provisioning.provision(instanceId);
+      } catch (err) {
+        // the last attempt's reason is written by fail(); a retried one shows on the instance meanwhile
+        if (!ctx.finalAttempt && !notRetried(err))
+          await deps.provisioning.noteRetry(instanceId, err, ctx.attempt);
+        throw err;
+      }
+    },
     (data, err) => deps.provisioning.fail(data.instanceId, err),
   );
 }
@@ -27,4 +37,9 @@ export async function requestProvision(
     eventType: 'reconcile',
   };
   await queue.enqueue('provision', data, { jobId: `provision-${instanceId}-reconcile-${minute}` });
+}
+
+/** a busy instance (another job holds it) or a permanent error is not a retry worth showing */
+function notRetried(err: unknown): boolean {
+  return err instanceof BusyError || (err instanceof BridgeError && err.permanent);
 }

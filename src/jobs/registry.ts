@@ -8,11 +8,13 @@ import {
 } from '../ports/jobs.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 import type { OdooPort } from '../ports/odoo.port.js';
+import type { CapacityWatchService } from '../services/capacity-watch.service.js';
 import type { LifecycleService } from '../services/lifecycle.service.js';
 import type { MailService } from '../services/mail.service.js';
 import type { ProvisioningService } from '../services/provisioning.service.js';
 import type { ReconcileService } from '../services/reconcile.service.js';
 import type { TemplateService } from '../services/template.service.js';
+import { capacityCheckJob } from './capacity-check.job.js';
 import { chargeFailedMailJob } from './charge-failed-mail.job.js';
 import { counted } from './counted.js';
 import { deletionWarningMailJob } from './deletion-warning-mail.job.js';
@@ -36,6 +38,7 @@ export interface JobDeps {
   odoo: OdooPort;
   locks: LockPort;
   metrics: Metrics;
+  capacityWatch: CapacityWatchService;
   /** the backup jobs, built with their own services (src/backup-wiring.ts) */
   backupJobs: JobDefinition[];
 }
@@ -55,6 +58,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     stateMailJob(deps),
     reconcileJob(deps),
     warmTemplatesJob(deps),
+    capacityCheckJob(deps),
     ...deps.backupJobs,
   ];
 }

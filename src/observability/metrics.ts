@@ -48,6 +48,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly capacityUsed = new Gauge({
+    name: 'saas_capacity_used',
+    help: 'Host capacity planned for tenants, by resource (memory MiB by expected footprint, cpu cores by limits, PostgreSQL connections in use)',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  readonly capacityTotal = new Gauge({
+    name: 'saas_capacity_total',
+    help: 'Host capacity tenants may be planned into, by resource (overcommit applied; disk: MiB free beyond the reserve)',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  readonly capacityHeadroom = new Gauge({
+    name: 'saas_capacity_headroom',
+    help: 'What is left of each resource for new tenants (total - used)',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  readonly capacityAlert = new Gauge({
+    name: 'saas_capacity_alert',
+    help: '1 while a resource is above the alert share (CAPACITY_ALERT_PERCENT)',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+  readonly waitingForCapacity = new Gauge({
+    name: 'saas_instances_waiting_capacity',
+    help: 'Instances waiting for room on the host',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -18,9 +18,16 @@ export interface DatabasePort {
   listDatabases(prefix: string): Promise<string[]>;
   /**
    * creates the login role, or sets its password when it exists; the role gets no other rights.
-   * `comment` (COMMENT ON ROLE) names its instance and owner, like the database marker.
+   * `comment` (COMMENT ON ROLE) names its instance and owner, like the database marker;
+   * `connectionLimit` is its CONNECTION LIMIT (services/tenant-sizing.ts), unlimited when absent.
+   * Every tenant role is a member of the tenant group role, the only one pg_hba admits from tenants.
    */
-  ensureRole(name: string, password: string, comment?: string): Promise<void>;
+  ensureRole(
+    name: string,
+    password: string,
+    comment?: string,
+    connectionLimit?: number,
+  ): Promise<void>;
   createEmptyDatabase(name: string, owner: string): Promise<void>;
   /** CREATE DATABASE name TEMPLATE template OWNER owner, then gives every object of it to owner */
   cloneDatabase(
@@ -45,4 +52,14 @@ export interface DatabasePort {
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;
+  /** the server's connection figures, for capacity (services/capacity.service.ts) */
+  connectionStats(): Promise<ConnectionStats>;
+}
+
+export interface ConnectionStats {
+  maxConnections: number;
+  /** superuser_reserved_connections (+ reserved_connections): never open to tenants */
+  reserved: number;
+  /** backends open now (client backends only) */
+  inUse: number;
 }

@@ -13,7 +13,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate'],
   mail: ['welcome', 'reminder-mail', 'deletion-warning-mail', 'charge-failed-mail', 'state-mail'],
-  maintenance: ['reconcile', 'warm-templates'],
+  maintenance: ['reconcile', 'warm-templates', 'capacity-check'],
   backups: [
     'backup-instance',
     'restore-instance',

@@ -3,7 +3,16 @@ import { CONTRACT, sameAsContract } from '../contract.js';
 /** What the services need from the master Odoo, which holds the truth about instances and plans. */
 export const INSTANCE_STATES = sameAsContract(
   'instance states',
-  ['draft', 'provisioning', 'running', 'suspended', 'terminating', 'terminated', 'error'] as const,
+  [
+    'draft',
+    'provisioning',
+    'running',
+    'suspended',
+    'terminating',
+    'terminated',
+    'error',
+    'waiting_capacity',
+  ] as const,
   CONTRACT.instance_states,
 );
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -48,6 +57,10 @@ export interface PlanRecord {
   memoryMb: number;
   workers: number;
   modules: string[];
+  /** Odoo's db_maxconn for its tenants (undefined: services/tenant-sizing.ts DEFAULT_DB_MAXCONN) */
+  dbMaxconn?: number;
+  /** what one of its tenants is expected to use (MiB, idle-ish), which capacity counts; undefined: a default */
+  expectedMemoryMb?: number;
 }
 
 export interface InstancePatch {
@@ -63,6 +76,8 @@ export interface InstancePatch {
   suspended_since?: string | false;
   expiration_date?: string;
   purged_at?: string;
+  /** why the instance waits for room on the host (state waiting_capacity) */
+  capacity_reason?: string | false;
 }
 
 export interface OdooPort {

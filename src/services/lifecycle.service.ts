@@ -43,7 +43,7 @@ export interface LifecycleRequest {
 }
 
 const NO_REQUEST: LifecycleRequest = { eventId: 'admin' };
-const NOT_PROVISIONED = ['draft', 'provisioning', 'error'];
+const NOT_PROVISIONED = ['draft', 'provisioning', 'error', 'waiting_capacity'];
 
 /**
  * Suspension, reactivation, termination and payments of instances that exist. Data is deleted

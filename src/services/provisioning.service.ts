@@ -1,6 +1,6 @@
 import { BridgeError, errorMessage, isOutage } from '../errors.js';
 import type { ContainerInfo } from '../ports/docker.port.js';
-import type { InstanceRecord } from '../ports/odoo.port.js';
+import type { InstanceRecord, PlanRecord } from '../ports/odoo.port.js';
 import { loadInstance } from './instance-loader.js';
 import { subdomainProblem } from './naming.js';
 import { cleanUpFailed } from './provisioning/clean-up.js';
@@ -15,7 +15,7 @@ import { escapeHtml, strongPassword } from './secrets.js';
 export type { ProvisioningDeps } from './provisioning/context.js';
 export { odooDatetime } from './provisioning/report.step.js';
 
-export type ProvisionOutcome = 'running' | 'already-running' | 'skipped';
+export type ProvisionOutcome = 'running' | 'already-running' | 'skipped' | 'waiting';
 
 /**
  * From a draft instance to a running, reachable, configured tenant, in steps (provisioning/*.step.ts)
@@ -51,9 +51,12 @@ export class ProvisioningService {
     }
 
     const took = stepTimer();
+    const plan = await odoo.getPlan(instance.planId);
+    // a tenant about to take memory and connections (none runs yet) must fit on the host first
+    if (container?.status !== 'running' && (await this.waitsForCapacity(instance, plan, log)))
+      return 'waiting';
     const adminLogin = instance.adminLogin ?? instance.partnerEmail ?? 'admin';
     const initialPassword = await this.markProvisioning(instance, adminLogin);
-    const plan = await odoo.getPlan(instance.planId);
     took('odoo');
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
     const source: DatabaseSource =
@@ -74,6 +77,40 @@ export class ProvisioningService {
     // milliseconds per step, to see where the seconds go
     log.info({ seconds, url, stepsMs: took('odoo-report') }, 'instance running');
     return 'running';
+  }
+
+  /**
+   * When the host lacks room for this tenant: the instance waits, visibly and with the reason
+   * (state waiting_capacity; the master tells its admins), and the capacity job queues it again
+   * once there is room. Answers whether it waits.
+   */
+  private async waitsForCapacity(
+    instance: InstanceRecord,
+    plan: PlanRecord,
+    log: ProvisionContext['log'],
+  ): Promise<boolean> {
+    const { capacity } = this.deps;
+    if (!capacity) return false;
+    const verdict = await capacity.check(plan);
+    if (verdict.fits) return false;
+    const reason = verdict.reasons.join('; ');
+    log.warn({ reasons: verdict.reasons }, 'waiting for capacity: %s', reason);
+    if (instance.state !== 'waiting_capacity')
+      await this.deps.odoo.updateInstance(instance.id, {
+        state: 'waiting_capacity',
+        capacity_reason: reason.slice(0, 2000),
+        last_error: false,
+      });
+    return true;
+  }
+
+  /** A failed attempt that will be retried: the instance says so, not a silent "provisioning". */
+  async noteRetry(instanceId: number, err: unknown, attempt: number): Promise<void> {
+    await this.deps.odoo
+      .updateInstance(instanceId, {
+        last_error: `attempt ${attempt} failed, retrying: ${errorMessage(err)}`.slice(0, 2000),
+      })
+      .catch(() => undefined);
   }
 
   /** After the last retry: the instance shows the error, and what this instance half-created goes. */

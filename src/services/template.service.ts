@@ -112,24 +112,29 @@ export class TemplateService {
   ): Promise<void> {
     const { docker, filestore, runtime } = this.deps;
     await filestore.ensureEmpty(name);
-    const spec = odooContainerSpec(runtime, {
-      name: run.container,
-      db: name,
-      dbUser,
-      dbPassword,
-      dataDir: filestore.dataDirOf(name),
-      labels: run.labels,
-      memoryMb: 2048,
-      cpus: 2,
-      odooArgs: [
-        `--init=${this.modulesOf(plan).join(',')}`,
-        '--without-demo=all',
-        '--stop-after-init',
-        '--no-http',
-        '--log-level=warn',
-      ],
-      restart: 'no',
-    });
+    // installs run our own code only, on the host's network: pg_hba admits the template role on
+    // loopback alone, never from the tenant network (scripts/lib/postgres.sh)
+    const spec = odooContainerSpec(
+      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
+      {
+        name: run.container,
+        db: name,
+        dbUser,
+        dbPassword,
+        dataDir: filestore.dataDirOf(name),
+        labels: run.labels,
+        memoryMb: 2048,
+        cpus: 2,
+        odooArgs: [
+          `--init=${this.modulesOf(plan).join(',')}`,
+          '--without-demo=all',
+          '--stop-after-init',
+          '--no-http',
+          '--log-level=warn',
+        ],
+        restart: 'no',
+      },
+    );
     const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
     if (exitCode !== 0 || /\bERROR\b|CRITICAL/.test(logs)) {
       throw new BridgeError(

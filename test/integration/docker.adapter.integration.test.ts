@@ -41,6 +41,7 @@ interface Inspected {
     NanoCpus: number;
     RestartPolicy: { Name: string };
     CapDrop: string[];
+    LogConfig: { Type: string; Config: Record<string, string> };
   };
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
@@ -97,6 +98,8 @@ describe.skipIf(skip)('DockerAdapter against the real engine', () => {
       NanoCpus: 500_000_000,
       RestartPolicy: { Name: 'unless-stopped' },
       CapDrop: ['ALL'],
+      // a chatty tenant cannot fill the host's disk with its log
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     });
 
     const started = await adapter.startContainer(created.name);

@@ -31,6 +31,8 @@ const PLAN_KEYS: Record<string, [keyof PlanRecord, (value: string) => unknown]> 
   saas_cpu_limit: ['cpuLimit', Number],
   saas_memory_mb: ['memoryMb', Number],
   saas_workers: ['workers', Number],
+  saas_db_maxconn: ['dbMaxconn', Number],
+  saas_expected_memory_mb: ['expectedMemoryMb', Number],
   saas_modules: ['modules', (v) => v.split(',').map((m) => m.trim())],
 };
 

@@ -78,6 +78,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     odoo: world.odoo,
     locks: world.locks,
     metrics: new Metrics(),
+    capacityWatch: world.capacityWatch,
     backupJobs: worldBackupJobs(world),
     ...overrides,
   };

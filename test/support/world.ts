@@ -7,6 +7,9 @@ import {
 } from '../../src/services/provisioning.service.js';
 import { ReconcileService } from '../../src/services/reconcile.service.js';
 import { TemplateService } from '../../src/services/template.service.js';
+import { CapacityService, type CapacitySettings } from '../../src/services/capacity.service.js';
+import { CapacityWatchService } from '../../src/services/capacity-watch.service.js';
+import { FakeMail } from './fakes/fake-mail.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
 import type { StateMailData } from '../../src/schemas/job.schema.js';
@@ -150,6 +153,25 @@ export function buildWorld() {
     templatePassword: 'template-password',
     odooBuild: 'sha256:fake-odoo-17|addons-v1',
   });
+  // the host's room, on the raw fakes: its reads are not part of the call logs tests compare
+  const capacitySettings: CapacitySettings = {
+    memoryMb: 16_384,
+    memoryOvercommit: 1,
+    cpus: 8,
+    cpuOvercommit: 10,
+    spareConnections: 20,
+    minFreeDiskMb: 1024,
+    defaultFootprintMb: 150,
+    alertPercent: 80,
+  };
+  const host = { freeDiskMb: 100_000 };
+  const capacity = new CapacityService({
+    db,
+    docker,
+    plans: () => odoo.listPlans(),
+    freeDiskMb: async () => host.freeDiskMb,
+    settings: capacitySettings,
+  });
   const provisioningDeps: ProvisioningDeps = {
     odoo: ports.odoo,
     tenant: ports.tenant,
@@ -163,6 +185,7 @@ export function buildWorld() {
     logger,
     publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'https', port: undefined },
     readyTimeoutMs: 5_000,
+    capacity,
     onRunning: (id) => ports.welcome.queue(id),
   };
   const provisioning = new ProvisioningService(provisioningDeps);
@@ -190,7 +213,22 @@ export function buildWorld() {
     requestProvision: async (id) => void provisionRequests.push(id),
     recordStates: (counts) => void stateCounts.push(counts),
   });
+  const capacityMails = new FakeMail();
+  const capacityWatch = new CapacityWatchService({
+    capacity,
+    odoo,
+    mailer: capacityMails,
+    logger,
+    alertTo: 'ops@saas.example.com',
+    requestProvision: async (id) => void provisionRequests.push(id),
+    record: () => undefined,
+  });
   return {
+    capacity,
+    capacitySettings,
+    host,
+    capacityWatch,
+    capacityMails,
     log,
     odoo,
     docker,

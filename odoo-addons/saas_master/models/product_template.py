@@ -26,6 +26,20 @@ class ProductTemplate(models.Model):
     saas_cpu_limit = fields.Float(string="CPU (cores)", digits=(4, 2))
     saas_memory_mb = fields.Integer(string="Memory (MB)")
     saas_workers = fields.Integer(string="Workers", help="0 means threaded mode.")
+    # Capacity (docs/capacity.md): what a tenant may take from the shared PostgreSQL,
+    # and what it is expected to use, which the bridge counts before it creates one.
+    saas_db_maxconn = fields.Integer(
+        string="DB connections per process",
+        default=6,
+        help="Odoo's db_maxconn in each tenant of this plan; the tenant's database "
+        "role gets a connection limit that matches. 0 means the bridge's default (6).",
+    )
+    saas_expected_memory_mb = fields.Integer(
+        string="Expected memory (MB)",
+        default=150,
+        help="What one tenant of this plan is expected to use (measured idle "
+        "memory, not its ceiling): the bridge plans the host's capacity with it.",
+    )
     saas_modules = fields.Char(
         string="Modules",
         help="Comma-separated technical names installed in each new instance.",

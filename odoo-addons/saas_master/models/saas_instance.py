@@ -28,6 +28,7 @@ STATES = contract.selection(
         "terminating": "Terminating",
         "terminated": "Terminated",
         "error": "Error",
+        "waiting_capacity": "Waiting for capacity",
     },
 )
 # The subdomain is the tenant's address once provisioning starts: it stays.
@@ -104,6 +105,13 @@ class SaasInstance(models.Model):
         help="Shown once to the owner in the portal, then cleared.",
     )
     last_error = fields.Text(copy=False)
+    capacity_reason = fields.Text(
+        string="Waiting for",
+        copy=False,
+        help="Why the bridge has not created this tenant yet: the host it would run on "
+        "lacks memory, CPU, disk or database connections. It proceeds by itself when "
+        "room appears.",
+    )
     provisioned_at = fields.Datetime(copy=False)
     usage_users = fields.Integer(string="Users", copy=False)
     usage_db_mb = fields.Float(string="Database (MB)", copy=False)
@@ -393,7 +401,12 @@ class SaasInstance(models.Model):
                 error = self._subdomain_error(vals["subdomain"], instance=instance)
                 if error:
                     raise ValidationError(error)
+        if vals.get("state") and vals["state"] != "waiting_capacity":
+            vals = dict(vals, capacity_reason=False)
+        entering_wait = self.filtered(lambda i: i.state != "waiting_capacity")
         res = super().write(vals)
+        if vals.get("state") == "waiting_capacity":
+            entering_wait._notify_waiting_capacity()
         if "state" in vals:
             now = fields.Datetime.now()
             for instance in self:
@@ -405,6 +418,23 @@ class SaasInstance(models.Model):
                 ):
                     instance.suspended_since = False
         return res
+
+    def _notify_waiting_capacity(self):
+        """Tells the SaaS managers (chatter, and mail through their notifications)
+        that an instance waits for room on the host, and why."""
+        managers = self.env.ref("saas_master.group_saas_manager").sudo().users
+        partners = managers.partner_id.filtered("email")
+        for instance in self:
+            instance.message_post(
+                body=_(
+                    "Waiting for capacity on the host: %(reason)s. The instance will "
+                    "be created by itself as soon as there is room.",
+                    reason=instance.capacity_reason or _("no reason given"),
+                ),
+                partner_ids=partners.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
 
     def _check_subdomain_editable(self, value):
         """The subdomain is the tenant's address (route, labels, mails already sent):
@@ -478,7 +508,9 @@ class SaasInstance(models.Model):
 
     def action_retry(self):
         return self._request_action(
-            "instance.retry", ("draft", "error"), _("Retry provisioning")
+            "instance.retry",
+            ("draft", "error", "waiting_capacity"),
+            _("Retry provisioning"),
         )
 
     def action_suspend(self):

@@ -20,3 +20,4 @@ from . import test_pay_url  # noqa: F401
 from . import test_subdomain_index  # noqa: F401
 from . import test_rebuy_held_subdomain  # noqa: F401
 from . import test_storefront  # noqa: F401
+from . import test_capacity  # noqa: F401

@@ -1,7 +1,10 @@
 import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
 import { passlibHash } from '../tenant-identity.js';
-import { ODOO_HTTP_PORT, odooContainerSpec } from '../tenant-runtime.js';
+import type { ContainerSpec } from '../../ports/docker.port.js';
+import type { PlanRecord } from '../../ports/odoo.port.js';
+import { ODOO_HTTP_PORT, odooContainerSpec, type TenantRuntime } from '../tenant-runtime.js';
+import { sizingArgs, tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
 /** where the tenant's own config (odoo.conf in its data dir) is inside the container */
@@ -33,39 +36,65 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
   const { instance, plan, names } = ctx;
   // the role's password is set whenever its container is made, so it never needs storing
   const password = strongPassword(32);
-  await db.ensureRole(names.db, password, identity.marker(instance.id));
+  await db.ensureRole(
+    names.db,
+    password,
+    identity.marker(instance.id),
+    tenantSizing(plan).connectionLimit,
+  );
   await filestore.writeOdooConfig(names.db, await tenantOdooConfig());
-  const workers =
-    plan.workers > 0
-      ? [`--workers=${plan.workers}`, '--max-cron-threads=1']
-      : ['--max-cron-threads=1'];
-  const spec = odooContainerSpec(runtime, {
+  const spec = tenantContainerSpec(runtime, {
     name: names.container,
     db: names.db,
-    dbUser: names.db,
-    dbPassword: password,
+    password,
     dataDir: filestore.dataDirOf(names.db),
     labels: identity.containerLabels(instance, plan),
+    plan,
+  });
+  return docker.createContainer(spec);
+}
+
+/** A tenant's container as the bridge makes it (also what scripts/bench-density.ts starts). */
+export function tenantContainerSpec(
+  runtime: TenantRuntime,
+  input: {
+    name: string;
+    db: string;
+    password: string;
+    dataDir: string;
+    labels: Record<string, string>;
+    plan: Pick<PlanRecord, 'workers' | 'memoryMb' | 'cpuLimit' | 'dbMaxconn'>;
+  },
+): ContainerSpec {
+  const { plan } = input;
+  const sized = sizingArgs(tenantSizing(plan), plan.workers);
+  const spec = odooContainerSpec(runtime, {
+    name: input.name,
+    db: input.db,
+    dbUser: input.db,
+    dbPassword: input.password,
+    dataDir: input.dataDir,
+    labels: input.labels,
     memoryMb: plan.memoryMb,
     cpus: plan.cpuLimit,
     odooArgs: [
       `--config=${TENANT_CONFIG_PATH}`,
       '--proxy-mode',
       `--http-port=${ODOO_HTTP_PORT}`,
-      ...workers,
+      ...sized.args,
     ],
     restart: 'unless-stopped',
   });
   // the official image's entrypoint reads its config file from ODOO_RC
-  spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`];
-  return docker.createContainer(spec);
+  spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`, ...sized.env];
+  return spec;
 }
 
 /**
  * Odoo's master password (database manager) of one tenant: random, hashed, and forgotten at once. It is
  * kept nowhere but this file, so nobody (not even we) can use the database manager of a tenant.
  */
-async function tenantOdooConfig(): Promise<string> {
+export async function tenantOdooConfig(): Promise<string> {
   // a random 32-character secret needs no key stretching; Odoo verifies any pbkdf2 round count
   const adminPasswd = await passlibHash(strongPassword(32));
   return `[options]\nadmin_passwd = ${adminPasswd}\n`;

@@ -5,6 +5,7 @@ import type { FilestorePort } from '../../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort, PlanRecord } from '../../ports/odoo.port.js';
 import type { ProxyPort } from '../../ports/proxy.port.js';
 import type { TenantPort } from '../../ports/tenant.port.js';
+import type { CapacityService } from '../capacity.service.js';
 import type { TemplateService } from '../template.service.js';
 import type { TenantIdentity, TenantNames } from '../tenant-identity.js';
 import type { TenantRuntime } from '../tenant-runtime.js';
@@ -24,6 +25,8 @@ export interface ProvisioningDeps {
   logger: Logger;
   publicUrl: { baseDomain: string; scheme: 'http' | 'https'; port: number | undefined };
   readyTimeoutMs: number;
+  /** checks the host has room before a tenant is created; none: every tenant fits */
+  capacity?: CapacityService;
   /** queues the welcome mail once the tenant is usable */
   onRunning(instanceId: number, subdomain: string): Promise<void>;
 }

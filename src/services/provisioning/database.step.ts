@@ -1,5 +1,6 @@
 import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
+import { tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
 
 /** where a new tenant database comes from: a clone of the plan's template, or (naive path) a fresh install */
@@ -45,7 +46,12 @@ export async function ensureDatabase(
   const access = identity.bridgeAccess(instance.tenantRef);
   await pg.dropDatabase(db);
   const rolePassword = strongPassword(32);
-  await pg.ensureRole(db, rolePassword, identity.marker(instance.id));
+  await pg.ensureRole(
+    db,
+    rolePassword,
+    identity.marker(instance.id),
+    tenantSizing(ctx.plan).connectionLimit,
+  );
   if (source.kind === 'template') {
     await pg.cloneDatabase(db, source.template, db, deps.templates.templateUser);
     await pg.resetOdooIdentity(db, await access);

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BridgeError } from '../../../src/errors.js';
-import type { BridgeAccess, DatabasePort } from '../../../src/ports/database.port.js';
+import type {
+  BridgeAccess,
+  ConnectionStats,
+  DatabasePort,
+} from '../../../src/ports/database.port.js';
 
 export interface FakeDb {
   name: string;
@@ -23,6 +27,10 @@ export class FakeDatabase implements DatabasePort {
   /** COMMENT ON ROLE */
   readonly roleComments = new Map<string, string>();
   readonly dbs = new Map<string, FakeDb>();
+  /** CONNECTION LIMIT per role */
+  readonly connectionLimits = new Map<string, number>();
+  /** what connectionStats answers; tests set it to fill or free the server */
+  stats: ConnectionStats = { maxConnections: 500, reserved: 3, inUse: 10 };
 
   async ping(): Promise<void> {}
 
@@ -42,9 +50,19 @@ export class FakeDatabase implements DatabasePort {
     return [...this.dbs.keys()].filter((n) => n.startsWith(prefix)).sort();
   }
 
-  async ensureRole(name: string, password: string, comment?: string): Promise<void> {
+  async ensureRole(
+    name: string,
+    password: string,
+    comment?: string,
+    connectionLimit?: number,
+  ): Promise<void> {
     this.roles.set(name, password);
     if (comment !== undefined) this.roleComments.set(name, comment);
+    if (connectionLimit !== undefined) this.connectionLimits.set(name, connectionLimit);
+  }
+
+  async connectionStats(): Promise<ConnectionStats> {
+    return { ...this.stats };
   }
 
   async createEmptyDatabase(name: string, owner: string): Promise<void> {

@@ -48,6 +48,18 @@ describe('the instance jobs', () => {
     expect(world.odoo.instance(1).state).toBe(state);
   });
 
+  it('a provisioning attempt that will be retried says so on the instance, not a silent provisioning', async () => {
+    const world = await worldWithInstance();
+    world.docker.startContainer = async () => {
+      throw new BridgeError('docker_failed', 'docker start: engine busy');
+    };
+    const { run } = jobsOf(world);
+    await expect(run('provision', 1, jobContext({ attempt: 2 }))).rejects.toThrow(/engine busy/);
+    expect(world.odoo.patches.at(-1)?.patch.last_error).toBe(
+      'attempt 2 failed, retrying: docker start: engine busy',
+    );
+  });
+
   it('is busy while another job holds the instance, and leaves that lock alone', async () => {
     const world = await worldWithInstance();
     await world.locks.lock('instance:1', 'other-job');

@@ -68,6 +68,17 @@ describe('ProvisioningService.provision', () => {
     expect(spec?.binds).toContain(`/srv/fake-tenants/${ACME.db}:/var/lib/odoo`);
   });
 
+  it("sizes the tenant's pool from its plan and limits its role to match", async () => {
+    const world = await worldWithInstance();
+    await world.provisioning.provision(1);
+    const { spec } = world.docker.containers.get(ACME.container) ?? {};
+    // Odoo's default pool is 64 per process: one busy tenant could take a host's max_connections
+    expect(spec?.cmd).toContain('--db_maxconn=6');
+    expect(spec?.cmd).toContain('--max-cron-threads=1');
+    expect(spec?.env).toContain('ODOO_MAX_HTTP_THREADS=2');
+    expect(world.db.connectionLimits.get(ACME.db)).toBe(8);
+  });
+
   it('names database, role, container and data dir from the tenant ref, never the subdomain', async () => {
     const world = await worldWithInstance({ tenantRef: 'tq7h2k4m5ab', subdomain: 'acme' });
     await world.provisioning.provision(1);
@@ -132,10 +143,11 @@ describe('ProvisioningService.provision', () => {
     const world = await worldWithInstance();
     await world.provisioning.provision(1);
     const master = world.log.calls.filter((c) => c.startsWith('odoo.'));
+    // the plan is read before the first write: a tenant that does not fit waits without one
     expect(master).toEqual([
       'odoo.getInstance',
-      'odoo.updateInstance',
       'odoo.getPlan',
+      'odoo.updateInstance',
       'odoo.updateInstance',
     ]);
     expect(world.log.count('docker.findContainer')).toBe(1);

@@ -132,6 +132,7 @@ describe('ReconcileService.reconcile', () => {
         terminating: 0,
         terminated: 0,
         error: 0,
+        waiting_capacity: 0,
       },
     ]);
   });
