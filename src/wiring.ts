@@ -29,8 +29,9 @@ import { ProvisioningService } from './services/provisioning.service.js';
 import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
+import { TenantLimitsService } from './services/tenant-limits.js';
 import { TenantIdentity } from './services/tenant-identity.js';
-import type { TenantRuntime } from './services/tenant-runtime.js';
+import { TENANT_ADDON, type TenantRuntime } from './services/tenant-runtime.js';
 
 /** Builds every adapter, service and job from the config; starts nothing (src/lifecycle.ts does). */
 export async function wire(config: Config, logger: Logger): Promise<Bridge> {
@@ -55,7 +56,9 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const runtime = await tenantRuntime(config, docker);
   const odooBuild = [
     imageId ?? config.docker.image,
-    await addonFingerprint(path.join(runtime.saasAddonsDir, 'saas_tenant'), config.docker.odooSrc),
+    // templates built when the whole addons dir was mounted list saas_master among their modules
+    `mount:${TENANT_ADDON}`,
+    await addonFingerprint(path.join(runtime.saasAddonsDir, TENANT_ADDON), config.docker.odooSrc),
   ].join('|');
   const templates = new TemplateService({
     db,
@@ -78,6 +81,13 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     bridgeSecret: config.tenantBridgeSecret,
   });
   const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
+  const limits = new TenantLimitsService({
+    odoo,
+    tenant,
+    identity,
+    logger,
+    upgradeUrl: portalUrl,
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -86,6 +96,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     filestore,
     proxy,
     templates,
+    limits,
     runtime,
     identity,
     logger,
@@ -131,6 +142,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     docker,
     proxy,
     identity,
+    limits,
     logger,
     requestProvision: (id) => requestProvision(jobs, id),
     recordStates: (counts) => {

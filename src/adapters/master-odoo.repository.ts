@@ -52,6 +52,8 @@ const planRow = z.object({
   saas_memory_mb: z.number().int().min(256),
   saas_workers: z.number().int().min(0),
   saas_modules: optText,
+  saas_apps: optText,
+  list_price: z.number().min(0),
 });
 const PLAN_FIELDS = Object.keys(planRow.shape);
 
@@ -183,9 +185,15 @@ function toPlan(row: z.infer<typeof planRow>): PlanRecord {
     cpuLimit: row.saas_cpu_limit,
     memoryMb: row.saas_memory_mb,
     workers: row.saas_workers,
-    modules: (row.saas_modules ?? '')
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean),
+    modules: namesIn(row.saas_modules),
+    apps: namesIn(row.saas_apps),
+    price: row.list_price,
   };
+}
+
+function namesIn(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }

@@ -48,6 +48,10 @@ export interface PlanRecord {
   memoryMb: number;
   workers: number;
   modules: string[];
+  /** apps the customer may install besides `modules` (saas_apps); none when absent */
+  apps?: string[];
+  /** list price per period: of two plans with an app, the tenant names the cheaper */
+  price?: number;
 }
 
 export interface InstancePatch {

@@ -7,6 +7,7 @@ import {
 } from '../../src/services/provisioning.service.js';
 import { ReconcileService } from '../../src/services/reconcile.service.js';
 import { TemplateService } from '../../src/services/template.service.js';
+import { TenantLimitsService } from '../../src/services/tenant-limits.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
 import type { StateMailData } from '../../src/schemas/job.schema.js';
@@ -150,6 +151,13 @@ export function buildWorld() {
     templatePassword: 'template-password',
     odooBuild: 'sha256:fake-odoo-17|addons-v1',
   });
+  const limits = new TenantLimitsService({
+    odoo: ports.odoo,
+    tenant: ports.tenant,
+    identity,
+    logger,
+    upgradeUrl: (id) => `https://master.example.com/my/instances/${id}`,
+  });
   const provisioningDeps: ProvisioningDeps = {
     odoo: ports.odoo,
     tenant: ports.tenant,
@@ -158,6 +166,7 @@ export function buildWorld() {
     filestore: ports.filestore,
     proxy: ports.proxy,
     templates,
+    limits,
     runtime: RUNTIME,
     identity,
     logger,
@@ -186,6 +195,7 @@ export function buildWorld() {
     docker: ports.docker,
     proxy: ports.proxy,
     identity,
+    limits,
     logger,
     requestProvision: async (id) => void provisionRequests.push(id),
     recordStates: (counts) => void stateCounts.push(counts),
@@ -205,6 +215,7 @@ export function buildWorld() {
     provisionRequests,
     stateCounts,
     templates,
+    limits,
     identity,
     provisioningDeps,
     provisioning,

@@ -6,6 +6,7 @@ import type { InstanceRecord, OdooPort, PlanRecord } from '../../ports/odoo.port
 import type { ProxyPort } from '../../ports/proxy.port.js';
 import type { TenantPort } from '../../ports/tenant.port.js';
 import type { TemplateService } from '../template.service.js';
+import type { TenantLimitsService } from '../tenant-limits.js';
 import type { TenantIdentity, TenantNames } from '../tenant-identity.js';
 import type { TenantRuntime } from '../tenant-runtime.js';
 
@@ -17,6 +18,7 @@ export interface ProvisioningDeps {
   filestore: FilestorePort;
   proxy: ProxyPort;
   templates: TemplateService;
+  limits: Pick<TenantLimitsService, 'apply'>;
   runtime: TenantRuntime;
   identity: TenantIdentity;
   logger: Logger;
