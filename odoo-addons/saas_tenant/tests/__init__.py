@@ -4,3 +4,4 @@ from . import test_protected_limits  # noqa: F401
 from . import test_app_limit  # noqa: F401
 from . import test_storage_limit  # noqa: F401
 from . import test_signup  # noqa: F401
+from . import test_banner_ui  # noqa: F401
