@@ -32,6 +32,8 @@ const PLAN_KEYS: Record<string, [keyof PlanRecord, (value: string) => unknown]> 
   saas_memory_mb: ['memoryMb', Number],
   saas_workers: ['workers', Number],
   saas_modules: ['modules', (v) => v.split(',').map((m) => m.trim())],
+  saas_apps: ['apps', (v) => v.split(',').map((m) => m.trim())],
+  list_price: ['price', Number],
 };
 
 /** the plans the addon ships (data/product_plan_data.xml), as the repository should answer them */
@@ -157,6 +159,8 @@ describe.skipIf(skip)('MasterOdooRepository against a real master Odoo 17', () =
     expect(plans.get('product_plan_pro')).toMatchObject({
       code: 'pro',
       modules: ['contacts', 'crm', 'sale_management'],
+      apps: ['project'],
+      price: 39,
     });
     const listed = await repo.listPlans();
     for (const [xmlId, expected] of plans) {
