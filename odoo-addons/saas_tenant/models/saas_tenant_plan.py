@@ -106,8 +106,11 @@ class SaasTenantPlan(models.AbstractModel):
 
     @api.model
     def _check_storage(self):
-        used, quota = self._storage_state()
-        if not quota or used <= quota or self._is_platform():
+        quota = self._int_param("storage_mb")
+        if not quota or self._is_platform():
+            return
+        used = sum(self._storage_usage_mb())
+        if used <= quota:
             return
         message = _(
             "Your storage is full: %(used)s MB used of the %(quota)s MB of your plan "
