@@ -30,8 +30,9 @@ import { ProvisioningService } from './services/provisioning.service.js';
 import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
+import { TenantLimitsService } from './services/tenant-limits.js';
 import { TenantIdentity } from './services/tenant-identity.js';
-import type { TenantRuntime } from './services/tenant-runtime.js';
+import { TENANT_ADDON, type TenantRuntime } from './services/tenant-runtime.js';
 
 /** Builds every adapter, service and job from the config; starts nothing (src/lifecycle.ts does). */
 export async function wire(config: Config, logger: Logger): Promise<Bridge> {
@@ -56,7 +57,9 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const runtime = await tenantRuntime(config, docker);
   const odooBuild = [
     imageId ?? config.docker.image,
-    await addonFingerprint(path.join(runtime.saasAddonsDir, 'saas_tenant'), config.docker.odooSrc),
+    // templates built when the whole addons dir was mounted list saas_master among their modules
+    `mount:${TENANT_ADDON}`,
+    await addonFingerprint(path.join(runtime.saasAddonsDir, TENANT_ADDON), config.docker.odooSrc),
   ].join('|');
   const templates = new TemplateService({
     db,
@@ -89,6 +92,13 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     logger,
     requestProvision: (id) => requestProvision(jobs, id),
   });
+  const limits = new TenantLimitsService({
+    odoo,
+    tenant,
+    identity,
+    logger,
+    upgradeUrl: portalUrl,
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -98,6 +108,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     proxy,
     templates,
     databaseSource: config.docker.databaseSource,
+    limits,
     runtime,
     identity,
     logger,
@@ -144,6 +155,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     docker,
     proxy,
     identity,
+    limits,
     logger,
     requestProvision: (id) => requestProvision(jobs, id),
     recordStates: (counts) => {

@@ -56,6 +56,8 @@ const planRow = z.object({
   // 0: not set, the bridge's default
   saas_db_maxconn: z.number().int().min(0),
   saas_expected_memory_mb: z.number().int().min(0),
+  saas_apps: optText,
+  list_price: z.number().min(0),
 });
 const PLAN_FIELDS = Object.keys(planRow.shape);
 
@@ -199,11 +201,17 @@ function toPlan(row: z.infer<typeof planRow>): PlanRecord {
     cpuLimit: row.saas_cpu_limit,
     memoryMb: row.saas_memory_mb,
     workers: row.saas_workers,
-    modules: (row.saas_modules ?? '')
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean),
+    modules: namesIn(row.saas_modules),
+    apps: namesIn(row.saas_apps),
+    price: row.list_price,
     dbMaxconn: row.saas_db_maxconn || undefined,
     expectedMemoryMb: row.saas_expected_memory_mb || undefined,
   };
+}
+
+function namesIn(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }

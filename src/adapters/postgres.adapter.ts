@@ -212,6 +212,33 @@ export class PostgresAdapter implements DatabasePort {
     return value;
   }
 
+  async setConfigParameters(db: string, values: Record<string, string>): Promise<string[]> {
+    const changed: string[] = [];
+    await this.inDatabase(db, `set limits in ${db}`, async (client) => {
+      const { rows } = await client.query<{ key: string; value: string }>(
+        `SELECT key, value FROM ir_config_parameter WHERE key = ANY($1)`,
+        [Object.keys(values)],
+      );
+      const current = new Map(rows.map((r) => [r.key, r.value]));
+      for (const [key, value] of Object.entries(values)) {
+        if (current.get(key) !== value) changed.push(key);
+      }
+      if (changed.length === 0) return;
+      await client.query('BEGIN');
+      for (const key of changed) {
+        await client.query(
+          `INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+           VALUES ($1, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date`,
+          [key, values[key]],
+        );
+      }
+      await client.query(`SELECT nextval('base_cache_signaling_default')`);
+      await client.query('COMMIT');
+    });
+    return changed;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     await this.query(
       `drop database ${name}`,

@@ -1,11 +1,30 @@
 import { BridgeError } from '../errors.js';
 import type { DatabasePort } from '../ports/database.port.js';
-import type { TenantPort, TenantSetup } from '../ports/tenant.port.js';
+import type { TenantLimits, TenantPort, TenantSetup } from '../ports/tenant.port.js';
 import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
 const RPC_TIMEOUT_MS = 30_000;
 const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
+
+/**
+ * The `saas_tenant.*` system parameters saas_tenant reads (models/saas_tenant_plan.py) and only the
+ * bridge may change; docs/contracts.md lists them.
+ */
+export function limitParameters(limits: TenantLimits): Record<string, string> {
+  return {
+    'saas_tenant.plan_code': limits.planCode,
+    'saas_tenant.plan_name': limits.planName,
+    'saas_tenant.max_users': String(limits.maxUsers),
+    'saas_tenant.storage_mb': String(limits.storageMb),
+    'saas_tenant.expiration_date': limits.expirationDate ?? '',
+    'saas_tenant.apps': [...limits.apps].sort().join(','),
+    'saas_tenant.app_plans': JSON.stringify(
+      Object.fromEntries(Object.entries(limits.appPlans).sort(([a], [b]) => a.localeCompare(b))),
+    ),
+    'saas_tenant.upgrade_url': limits.upgradeUrl,
+  };
+}
 
 /**
  * A freshly started tenant Odoo, configured over JSON-RPC as the bridge's own technical user (made by
@@ -14,8 +33,15 @@ const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
 export class TenantOdooRepository implements TenantPort {
   /** once set up, the tenant's admin is the customer's: later writes go through the database */
   constructor(
-    private readonly db: Pick<DatabasePort, 'setConfigParameter' | 'getConfigParameter'>,
+    private readonly db: Pick<
+      DatabasePort,
+      'setConfigParameter' | 'getConfigParameter' | 'setConfigParameters'
+    >,
   ) {}
+
+  async applyLimits(db: string, limits: TenantLimits): Promise<string[]> {
+    return this.db.setConfigParameters(db, limitParameters(limits));
+  }
 
   async setExpiration(db: string, date: string): Promise<void> {
     await this.db.setConfigParameter(db, EXPIRATION_PARAM, date);

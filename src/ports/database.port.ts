@@ -49,6 +49,11 @@ export interface DatabasePort {
   setConfigParameter(db: string, key: string, value: string): Promise<void>;
   /** one of Odoo's system parameters in database `db`; undefined when it is not set */
   getConfigParameter(db: string, key: string): Promise<string | undefined>;
+  /**
+   * Sets several system parameters in one connection, writing only those whose value differs, and
+   * tells the running Odoo to drop its caches only when one changed. Answers the keys written.
+   */
+  setConfigParameters(db: string, values: Record<string, string>): Promise<string[]>;
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;

@@ -61,6 +61,10 @@ export interface PlanRecord {
   dbMaxconn?: number;
   /** what one of its tenants is expected to use (MiB, idle-ish), which capacity counts; undefined: a default */
   expectedMemoryMb?: number;
+  /** apps the customer may install besides `modules` (saas_apps); none when absent */
+  apps?: string[];
+  /** list price per period: of two plans with an app, the tenant names the cheaper */
+  price?: number;
 }
 
 export interface InstancePatch {

@@ -1,8 +1,21 @@
+/**
+ * What a plan allows inside a tenant, as saas_tenant reads it (docs/contracts.md, "Tenant addon"):
+ * built by services/tenant-limits.ts, written by `applyLimits`.
+ */
 export interface TenantLimits {
   planCode: string;
+  planName: string;
+  /** internal users; 0 = unlimited */
   maxUsers: number;
+  /** database + filestore; 0 = unlimited */
   storageMb: number;
   expirationDate: string | undefined;
+  /** technical names of the apps the plan includes (installed ones and installable ones) */
+  apps: string[];
+  /** app -> name of the cheapest other plan that includes it, for the apps this plan lacks */
+  appPlans: Record<string, string>;
+  /** where the customer upgrades (the portal's page of the instance) */
+  upgradeUrl: string;
 }
 
 export interface TenantSetup {
@@ -11,7 +24,8 @@ export interface TenantSetup {
   lang: string | undefined;
   adminLogin: string;
   adminPassword: string;
-  limits: TenantLimits;
+  /** what apply_setup writes too (the full set goes through `applyLimits`) */
+  limits: Pick<TenantLimits, 'planCode' | 'maxUsers' | 'storageMb' | 'expirationDate'>;
 }
 
 /** JSON-RPC to a tenant Odoo, addressed by its base URL. */
@@ -20,6 +34,12 @@ export interface TenantPort {
   setExpiration(db: string, date: string): Promise<void>;
   /** the saas_tenant.expiration_date the tenant holds (set up at provisioning), if any */
   getExpiration(db: string): Promise<string | undefined>;
+  /**
+   * Writes the plan's limits (the `saas_tenant.*` keys) into the tenant's database, whether its
+   * container runs or not; only the keys that differ are written (and only then does the tenant
+   * drop its caches). Answers the keys it changed.
+   */
+  applyLimits(db: string, limits: TenantLimits): Promise<string[]>;
   /** resolves when GET /web/login answers 200; throws tenant_not_ready after timeoutMs */
   waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
   /** true when login/password are accepted by the tenant's database */

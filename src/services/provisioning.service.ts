@@ -20,7 +20,8 @@ export type ProvisionOutcome = 'running' | 'already-running' | 'skipped' | 'wait
 /**
  * From a draft instance to a running, reachable, configured tenant, in steps (provisioning/*.step.ts)
  * that each look before they act, so a retried or resumed job converges on the same single tenant.
- * The master is read twice (instance, plan) and written twice: once when the run starts (state, and
+ * The master is read three times (instance, plan, the plans that name other apps' plan in the
+ * tenant's limits) and written twice: once when the run starts (state, and
  * the customer's password before the tenant gets it) and once with the result.
  */
 export class ProvisioningService {

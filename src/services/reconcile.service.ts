@@ -7,6 +7,7 @@ import {
   type OdooPort,
 } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
+import type { TenantLimitsService } from './tenant-limits.js';
 import { INSTANCE_LABEL, OWNER_LABEL, type TenantIdentity } from './tenant-identity.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
 
@@ -15,6 +16,7 @@ export interface ReconcileDeps {
   docker: DockerPort;
   proxy: ProxyPort;
   identity: TenantIdentity;
+  limits: Pick<TenantLimitsService, 'reapply'>;
   logger: Logger;
   /** queues provisioning for an instance that should run but has no container */
   requestProvision(instanceId: number): Promise<void>;
@@ -27,6 +29,8 @@ export interface ReconcileReport {
   rerouted: string[];
   provisionRequested: number[];
   orphans: string[];
+  /** instances whose limits in the tenant differed from their plan's, and were written again */
+  limitsApplied: number[];
 }
 
 /**
@@ -47,6 +51,7 @@ export class ReconcileService {
       rerouted: [],
       provisionRequested: [],
       orphans: [],
+      limitsApplied: [],
     };
     const [instances, containers] = await Promise.all([
       odoo.listInstances(),
@@ -73,6 +78,16 @@ export class ReconcileService {
         !matched.has(container.name)
       )
         report.orphans.push(container.name);
+    }
+    // cheap (one query per tenant database, no Docker, no tenant Odoo): a limit changed in the
+    // master, or forced by hand in the tenant, is back within one pass
+    const waiting = new Set(report.provisionRequested);
+    try {
+      report.limitsApplied = await this.deps.limits.reapply(
+        instances.filter((i) => !waiting.has(i.id)),
+      );
+    } catch (err) {
+      logger.warn({ err }, 'limits not re-applied (plans unreadable?); next pass retries');
     }
     if (report.orphans.length > 0)
       logger.warn({ orphans: report.orphans }, 'containers without an instance in Odoo (kept)');

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ContainerSpec } from '../ports/docker.port.js';
 
 /** Where and how tenant Odoo containers run; built once from config in main.ts. */
@@ -6,6 +7,7 @@ export interface TenantRuntime {
   /** host path of an Odoo tree mounted at /opt/odoo (local runtime image only) */
   odooSrc: string | undefined;
   addonsPath: string;
+  /** host dir of our addons; only its saas_tenant is mounted into tenants (never saas_master) */
   saasAddonsDir: string;
   network: string;
   dbHost: string;
@@ -14,6 +16,8 @@ export interface TenantRuntime {
 
 export const ODOO_HTTP_PORT = 8069;
 export const MANAGED_LABEL = 'saas.managed';
+/** the one addon of ours a tenant gets: the master's addon (bridge secret, customers) stays out */
+export const TENANT_ADDON = 'saas_tenant';
 
 export interface OdooContainerInput {
   name: string;
@@ -34,7 +38,10 @@ export function odooContainerSpec(
   runtime: TenantRuntime,
   input: OdooContainerInput,
 ): ContainerSpec {
-  const binds = [`${input.dataDir}:/var/lib/odoo`, `${runtime.saasAddonsDir}:/mnt/extra-addons:ro`];
+  const binds = [
+    `${input.dataDir}:/var/lib/odoo`,
+    `${path.join(runtime.saasAddonsDir, TENANT_ADDON)}:/mnt/extra-addons/${TENANT_ADDON}:ro`,
+  ];
   if (runtime.odooSrc) binds.push(`${runtime.odooSrc}:/opt/odoo:ro`);
   const db = {
     HOST: runtime.dbHost,

@@ -34,6 +34,8 @@ const PLAN_KEYS: Record<string, [keyof PlanRecord, (value: string) => unknown]> 
   saas_db_maxconn: ['dbMaxconn', Number],
   saas_expected_memory_mb: ['expectedMemoryMb', Number],
   saas_modules: ['modules', (v) => v.split(',').map((m) => m.trim())],
+  saas_apps: ['apps', (v) => v.split(',').map((m) => m.trim())],
+  list_price: ['price', Number],
 };
 
 /** the plans the addon ships (data/product_plan_data.xml), as the repository should answer them */
@@ -159,6 +161,8 @@ describe.skipIf(skip)('MasterOdooRepository against a real master Odoo 17', () =
     expect(plans.get('product_plan_pro')).toMatchObject({
       code: 'pro',
       modules: ['contacts', 'crm', 'sale_management'],
+      apps: ['project'],
+      price: 39,
     });
     const listed = await repo.listPlans();
     for (const [xmlId, expected] of plans) {

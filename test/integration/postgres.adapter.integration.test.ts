@@ -169,6 +169,30 @@ describe.skipIf(skip)('PostgresAdapter against the real server', () => {
     expect(await signal()).toBeGreaterThan(before);
   });
 
+  it('writes only the limits that differ, and signals caches only then', async () => {
+    const signal = async () =>
+      Number(
+        (await inDb(TENANT_X, 'SELECT last_value FROM base_cache_signaling_default')).rows[0]
+          .last_value,
+      );
+    const limits = { 'saas_tenant.max_users': '3', 'saas_tenant.apps': 'contacts,crm' };
+    expect((await db.setConfigParameters(TENANT_X, limits)).sort()).toEqual([
+      'saas_tenant.apps',
+      'saas_tenant.max_users',
+    ]);
+    const before = await signal();
+    expect(await db.setConfigParameters(TENANT_X, limits)).toEqual([]);
+    expect(await signal()).toBe(before);
+    expect(
+      await db.setConfigParameters(TENANT_X, { ...limits, 'saas_tenant.max_users': '10' }),
+    ).toEqual(['saas_tenant.max_users']);
+    expect(await signal()).toBeGreaterThan(before);
+    expect(await params(TENANT_X)).toMatchObject({
+      'saas_tenant.max_users': '10',
+      'saas_tenant.apps': 'contacts,crm',
+    });
+  });
+
   it('gives the clone its own Odoo identity', async () => {
     const template = await params(TEMPLATE_A);
     const tenant = await params(TENANT_X);

@@ -25,6 +25,7 @@ import type {
 } from '../../src/services/provisioning/context.js';
 import { ensureDatabase } from '../../src/services/provisioning/database.step.js';
 import { TemplateService } from '../../src/services/template.service.js';
+import { TenantLimitsService, tenantLimitsOf } from '../../src/services/tenant-limits.js';
 import { BRIDGE_LOGIN, TenantIdentity } from '../../src/services/tenant-identity.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
 import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
@@ -62,6 +63,7 @@ const PLAN: PlanRecord = {
   workers: 0,
   modules: [],
 };
+const PRO: PlanRecord = { ...PLAN, id: 2, code: 'it_pro', name: 'Pro', modules: ['hr'], price: 39 };
 const SETUP = {
   companyName: 'Acme Integración SL',
   companyEmail: 'ana@example.com',
@@ -83,6 +85,7 @@ let tenant: ReadyTenant;
 const repository = new TenantOdooRepository({
   setConfigParameter: (name, key, value) => db.setConfigParameter(name, key, value),
   getConfigParameter: (name, key) => db.getConfigParameter(name, key),
+  setConfigParameters: (name, values) => db.setConfigParameters(name, values),
 });
 const identity = new TenantIdentity({
   owner: `it-owner-${run}`,
@@ -149,6 +152,13 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       docker,
       filestore,
       templates,
+      limits: new TenantLimitsService({
+        odoo: { listPlans: async () => [PLAN, PRO] },
+        tenant: repository,
+        identity,
+        logger,
+        upgradeUrl: (id) => `https://shop.test/my/instances/${id}`,
+      }),
       runtime,
       identity,
       logger,
@@ -272,5 +282,46 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       data?: { name?: string };
     } | null;
     expect(answer?.data?.name).toMatch(/AccessDenied/);
+  });
+
+  it('has only saas_tenant of our addons: saas_master is on no addons path of the tenant', async () => {
+    const customer = asCustomer();
+    await customer.executeKw('ir.module.module', 'update_list', []);
+    const names = (await customer.executeKw(
+      'ir.module.module',
+      'search_read',
+      [[['name', 'like', 'saas_']]],
+      { fields: ['name'] },
+    )) as { name: string }[];
+    expect(names.map((m) => m.name)).toEqual(['saas_tenant']);
+  });
+
+  it('limits go straight into the database, the running tenant sees them, its admin cannot change them', async () => {
+    const limits = tenantLimitsOf(
+      draftInstance({ id: 5 }),
+      PLAN,
+      [PLAN, PRO],
+      'https://shop.test/my/instances/5',
+    );
+    const changed = await repository.applyLimits(DB, limits);
+    expect(changed).toContain('saas_tenant.app_plans');
+    expect(await repository.applyLimits(DB, limits)).toEqual([]);
+    const customer = asCustomer();
+    expect(
+      await customer.executeKw('ir.config_parameter', 'get_param', ['saas_tenant.app_plans']),
+    ).toBe('{"hr":"Pro"}');
+    const refused = await customer
+      .executeKw('ir.config_parameter', 'set_param', ['saas_tenant.max_users', '0'])
+      .catch((err: unknown) => err);
+    expect((refused as OdooFaultError).faultName).toMatch(/AccessError/);
+    // an app of another plan: refused, naming that plan
+    const [hr] = (await customer.executeKw('ir.module.module', 'search', [
+      [['name', '=', 'hr']],
+    ])) as number[];
+    const install = await customer
+      .executeKw('ir.module.module', 'button_immediate_install', [[hr]])
+      .catch((err: unknown) => err);
+    expect(install).toBeInstanceOf(OdooFaultError);
+    expect((install as OdooFaultError).message).toMatch(/included in the plan Pro/);
   });
 });

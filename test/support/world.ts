@@ -10,6 +10,7 @@ import { TemplateService } from '../../src/services/template.service.js';
 import { CapacityService, type CapacitySettings } from '../../src/services/capacity.service.js';
 import { CapacityWatchService } from '../../src/services/capacity-watch.service.js';
 import { FakeMail } from './fakes/fake-mail.js';
+import { TenantLimitsService } from '../../src/services/tenant-limits.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
 import type { StateMailData } from '../../src/schemas/job.schema.js';
@@ -172,6 +173,13 @@ export function buildWorld() {
     freeDiskMb: async () => host.freeDiskMb,
     settings: capacitySettings,
   });
+  const limits = new TenantLimitsService({
+    odoo: ports.odoo,
+    tenant: ports.tenant,
+    identity,
+    logger,
+    upgradeUrl: (id) => `https://master.example.com/my/instances/${id}`,
+  });
   const provisioningDeps: ProvisioningDeps = {
     odoo: ports.odoo,
     tenant: ports.tenant,
@@ -180,6 +188,7 @@ export function buildWorld() {
     filestore: ports.filestore,
     proxy: ports.proxy,
     templates,
+    limits,
     runtime: RUNTIME,
     identity,
     logger,
@@ -209,6 +218,7 @@ export function buildWorld() {
     docker: ports.docker,
     proxy: ports.proxy,
     identity,
+    limits,
     logger,
     requestProvision: async (id) => void provisionRequests.push(id),
     recordStates: (counts) => void stateCounts.push(counts),
@@ -243,6 +253,7 @@ export function buildWorld() {
     provisionRequests,
     stateCounts,
     templates,
+    limits,
     identity,
     provisioningDeps,
     provisioning,

@@ -1,5 +1,9 @@
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+MODULE_NAME = re.compile(r"[a-z0-9_]+")
 
 
 class ProductTemplate(models.Model):
@@ -44,6 +48,11 @@ class ProductTemplate(models.Model):
         string="Modules",
         help="Comma-separated technical names installed in each new instance.",
     )
+    saas_apps = fields.Char(
+        string="Included apps",
+        help="Comma-separated technical names of the apps the customer may install "
+        "besides the modules above; any other app is refused in the instance.",
+    )
 
     _sql_constraints = [
         (
@@ -66,6 +75,19 @@ class ProductTemplate(models.Model):
                 if template[field] < 0:
                     raise ValidationError(_("Plan limits cannot be negative."))
 
+    @api.constrains("saas_modules", "saas_apps")
+    def _check_saas_module_names(self):
+        for template in self:
+            for name in template._saas_module_list() + template._saas_app_list():
+                if not MODULE_NAME.fullmatch(name):
+                    raise ValidationError(
+                        _("%(name)r is not a module's technical name.", name=name)
+                    )
+
     def _saas_module_list(self):
         self.ensure_one()
         return [m.strip() for m in (self.saas_modules or "").split(",") if m.strip()]
+
+    def _saas_app_list(self):
+        self.ensure_one()
+        return [m.strip() for m in (self.saas_apps or "").split(",") if m.strip()]

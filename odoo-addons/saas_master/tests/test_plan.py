@@ -23,12 +23,23 @@ class TestPlan(SaasCase):
         self.assertEqual(
             pro._saas_module_list(), ["contacts", "crm", "sale_management"]
         )
+        self.assertEqual(basic._saas_app_list(), [])
+        self.assertEqual(pro._saas_app_list(), ["project"])
+        self.assertEqual(ent._saas_app_list(), ["project", "hr"])
         self.assertEqual((ent.list_price, ent.saas_memory_mb), (79.0, 8192))
         for plan in (basic, pro, ent):
             self.assertTrue(plan.is_published and plan.sale_ok)
             self.assertEqual(plan.type, "service")
             self.assertEqual(plan.invoice_policy, "order")
             self.assertEqual(plan.saas_period_months, 1)
+
+    def test_included_apps_are_technical_names(self):
+        plan = self.env.ref("saas_master.product_plan_pro")
+        plan.saas_apps = " project , hr "
+        self.assertEqual(plan._saas_app_list(), ["project", "hr"])
+        for bad in ("Project", "hr;drop", "project,../x"):
+            with self.assertRaises(ValidationError):
+                plan.saas_apps = bad
 
     def test_plan_code_unique(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):

@@ -62,6 +62,26 @@ class TestUserLimit(TransactionCase):
         with self.assertRaises(UserError):
             self.group_user.write({"users": [(4, portal.id)]})
 
+    def test_unarchive_and_user_type_switch_are_counted(self):
+        self._set_limit(1)
+        archived = self._internal("u_archived_2")
+        archived.action_archive()
+        self._internal("u_seat_2")
+        with self.assertRaises(UserError):
+            archived.action_unarchive()
+        self.assertFalse(archived.active)
+        portal = self._portal("p_switched")
+        # Settings > Users, "User type": Portal -> Internal User
+        ids = {str(self.group_user.id), str(self.group_portal.id)}
+        user_type = next(
+            name
+            for name in self.Users.fields_get(attributes=["type"])
+            if name.startswith("sel_groups_") and ids <= set(name.split("_"))
+        )
+        with self.assertRaises(UserError):
+            portal.write({user_type: self.group_user.id})
+        self.assertTrue(portal.share)
+
     def test_lowered_limit_does_not_block_other_writes(self):
         self._internal("u_existing")
         self._set_limit(-1)

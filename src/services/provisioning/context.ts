@@ -7,6 +7,7 @@ import type { ProxyPort } from '../../ports/proxy.port.js';
 import type { TenantPort } from '../../ports/tenant.port.js';
 import type { CapacityService } from '../capacity.service.js';
 import type { TemplateService } from '../template.service.js';
+import type { TenantLimitsService } from '../tenant-limits.js';
 import type { TenantIdentity, TenantNames } from '../tenant-identity.js';
 import type { TenantRuntime } from '../tenant-runtime.js';
 
@@ -20,6 +21,7 @@ export interface ProvisioningDeps {
   templates: TemplateService;
   /** template (a clone, the default) or fresh (an -i install per tenant: npm run bench's naive path) */
   databaseSource?: 'template' | 'fresh';
+  limits: Pick<TenantLimitsService, 'apply'>;
   runtime: TenantRuntime;
   identity: TenantIdentity;
   logger: Logger;

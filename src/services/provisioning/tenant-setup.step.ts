@@ -2,8 +2,9 @@ import { BRIDGE_LOGIN } from '../tenant-identity.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
 /**
- * Company, plan limits and the customer's admin (uid 2), applied as the bridge's technical user. Only
- * before the instance first ran: afterwards the tenant and its admin's password are the customer's.
+ * The plan's limits, every run (straight into the database); company and the customer's admin (uid 2),
+ * applied as the bridge's technical user, only before the instance first ran: afterwards the tenant
+ * and its admin's password are the customer's.
  */
 export async function ensureTenantSetup(
   deps: ProvisioningDeps,
@@ -12,6 +13,7 @@ export async function ensureTenantSetup(
   adminLogin: string,
 ): Promise<void> {
   const { instance, plan, names, initialPassword } = ctx;
+  await deps.limits.apply(instance, plan);
   if (instance.provisionedAt || !initialPassword) return;
   await deps.tenant.configure(
     tenant.directUrl,

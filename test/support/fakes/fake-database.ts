@@ -105,6 +105,13 @@ export class FakeDatabase implements DatabasePort {
     return this.get(db).data[key];
   }
 
+  async setConfigParameters(db: string, values: Record<string, string>): Promise<string[]> {
+    const data = this.get(db).data;
+    const changed = Object.keys(values).filter((key) => data[key] !== values[key]);
+    for (const key of changed) data[key] = values[key] as string;
+    return changed;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     this.dbs.delete(name);
   }

@@ -1,5 +1,6 @@
 import { BridgeError } from '../../../src/errors.js';
-import type { TenantPort, TenantSetup } from '../../../src/ports/tenant.port.js';
+import type { TenantLimits, TenantPort, TenantSetup } from '../../../src/ports/tenant.port.js';
+import { limitParameters } from '../../../src/adapters/tenant-odoo.repository.js';
 import { passlibVerify } from '../../../src/services/tenant-identity.js';
 import type { FakeDatabase } from './fake-database.js';
 import type { FakeDocker } from './fake-docker.js';
@@ -26,6 +27,11 @@ export class FakeTenant implements TenantPort {
 
   getExpiration(db: string): Promise<string | undefined> {
     return this.pg.getConfigParameter(db, 'saas_tenant.expiration_date');
+  }
+
+  /** as the real repository: the saas_tenant.* keys, straight into the database */
+  async applyLimits(db: string, limits: TenantLimits): Promise<string[]> {
+    return this.pg.setConfigParameters(db, limitParameters(limits));
   }
 
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {

@@ -79,6 +79,48 @@ describe('ProvisioningService.provision', () => {
     expect(world.db.connectionLimits.get(ACME.db)).toBe(8);
   });
 
+  it("mounts only saas_tenant into the tenant: the master's addon is not on its addons path", async () => {
+    const world = await worldWithInstance();
+    await world.provisioning.provision(1);
+    const { binds } = world.docker.containers.get(ACME.container)!.spec;
+    const addons = binds.filter((b) => b.includes('/mnt/extra-addons'));
+    expect(addons).toEqual(['/srv/odoo-addons/saas_tenant:/mnt/extra-addons/saas_tenant:ro']);
+    expect(binds.join(' ')).not.toContain('saas_master');
+  });
+
+  it("writes the plan's limits into the tenant's database, with the plan that has each other app", async () => {
+    const world = await worldWithInstance();
+    world.odoo.addPlan({
+      ...STARTER_PLAN,
+      id: 8,
+      code: 'pro',
+      name: 'Pro',
+      price: 39,
+      modules: ['sale', 'crm', 'project'],
+      apps: ['hr'],
+    });
+    world.odoo.addPlan({
+      ...STARTER_PLAN,
+      id: 9,
+      code: 'max',
+      name: 'Max',
+      price: 79,
+      modules: ['project', 'stock'],
+    });
+    await world.provisioning.provision(1);
+    const data = world.db.dbs.get(ACME.db)!.data;
+    expect(data).toMatchObject({
+      'saas_tenant.plan_code': 'starter',
+      'saas_tenant.plan_name': 'Starter',
+      'saas_tenant.max_users': '3',
+      'saas_tenant.storage_mb': '2048',
+      'saas_tenant.expiration_date': '2030-01-31',
+      'saas_tenant.apps': 'crm,sale',
+      'saas_tenant.app_plans': JSON.stringify({ hr: 'Pro', project: 'Pro', stock: 'Max' }),
+      'saas_tenant.upgrade_url': 'https://master.example.com/my/instances/1',
+    });
+  });
+
   it('names database, role, container and data dir from the tenant ref, never the subdomain', async () => {
     const world = await worldWithInstance({ tenantRef: 'tq7h2k4m5ab', subdomain: 'acme' });
     await world.provisioning.provision(1);
@@ -139,7 +181,7 @@ describe('ProvisioningService.provision', () => {
     ).toBe(true);
   });
 
-  it('talks to the master four times for a first provisioning (read instance and plan, two writes)', async () => {
+  it('talks to the master five times for a first provisioning (read instance, plan and plans, two writes)', async () => {
     const world = await worldWithInstance();
     await world.provisioning.provision(1);
     const master = world.log.calls.filter((c) => c.startsWith('odoo.'));
@@ -147,6 +189,7 @@ describe('ProvisioningService.provision', () => {
     expect(master).toEqual([
       'odoo.getInstance',
       'odoo.getPlan',
+      'odoo.listPlans',
       'odoo.updateInstance',
       'odoo.updateInstance',
     ]);

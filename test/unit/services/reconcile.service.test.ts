@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { draftInstance, namesOf, refOf, worldWithInstance } from '../../support/world.js';
+import {
+  draftInstance,
+  namesOf,
+  refOf,
+  STARTER_PLAN,
+  worldWithInstance,
+} from '../../support/world.js';
 
 const HOST = 'acme.saas.example.com';
 const NAME = namesOf(1).container;
@@ -14,11 +20,47 @@ describe('ReconcileService.reconcile', () => {
       rerouted: [NAME],
       provisionRequested: [],
       orphans: [],
+      limitsApplied: [],
     });
     expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'upstream',
       upstream: `${world.docker.containers.get(NAME)?.ip}:8069`,
     });
+  });
+
+  it("re-applies the plan's limits: changed in the master, or forced by hand in the tenant", async () => {
+    const world = await worldWithInstance({}, true);
+    const data = world.db.dbs.get(namesOf(1).db)!.data;
+    data['saas_tenant.max_users'] = '0'; // the customer found a way around
+    world.odoo.addPlan({ ...STARTER_PLAN, storageMb: 4096 }); // the admin raised the quota
+    const report = await world.reconcile.reconcile();
+    expect(report.limitsApplied).toEqual([1]);
+    expect(data['saas_tenant.max_users']).toBe('3');
+    expect(data['saas_tenant.storage_mb']).toBe('4096');
+    // nothing to change: nothing written (the tenant keeps its caches)
+    expect((await world.reconcile.reconcile()).limitsApplied).toEqual([]);
+  });
+
+  it('re-applies limits without starting a stopped tenant for it', async () => {
+    const world = await worldWithInstance({}, true);
+    await world.odoo.updateInstance(1, { state: 'suspended' });
+    await world.docker.stopContainer(NAME);
+    world.odoo.addPlan({ ...STARTER_PLAN, maxUsers: 9 });
+    const report = await world.reconcile.reconcile();
+    expect(report.started).toEqual([]);
+    expect(report.limitsApplied).toEqual([]); // only running instances; a reactivation re-applies
+    expect(world.docker.containers.get(NAME)?.status).toBe('exited');
+  });
+
+  it('a tenant whose limits cannot be written does not stop the pass', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.addPlan({ ...STARTER_PLAN, maxUsers: 9 });
+    world.log.failAlways('tenant.applyLimits');
+    const report = await world.reconcile.reconcile();
+    expect(report.rerouted).toEqual([NAME]);
+    expect(report.limitsApplied).toEqual([]);
+    world.log.clearFailures();
+    expect((await world.reconcile.reconcile()).limitsApplied).toEqual([1]);
   });
 
   it('requests provisioning for a running instance without a container', async () => {
@@ -97,6 +139,7 @@ describe('ReconcileService.reconcile', () => {
         rerouted: [],
         provisionRequested: [],
         orphans: [],
+        limitsApplied: [],
       });
     }
   });

@@ -98,7 +98,7 @@ describe('provisioning steps look before they act', () => {
     expect(calls).toEqual(['docker.startContainer', 'tenant.waitReady']);
   });
 
-  it('tenant set-up: skipped once the instance ran (the tenant is the customer’s then)', async () => {
+  it('tenant set-up: only the limits once the instance ran (the tenant is the customer’s then)', async () => {
     const world = await worldWithInstance({}, true);
     const ctx = await contextOf(world);
     const tenant = await ensureContainer(world.provisioningDeps, ctx);
@@ -106,7 +106,7 @@ describe('provisioning steps look before they act', () => {
       await callsOf(world, () =>
         ensureTenantSetup(world.provisioningDeps, ctx, tenant, 'ana@example.com'),
       ),
-    ).toEqual([]);
+    ).toEqual(['odoo.listPlans', 'tenant.applyLimits']);
   });
 
   it('route: one call, carrying owner, instance and tenant ref', async () => {
