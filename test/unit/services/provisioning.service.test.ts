@@ -189,8 +189,9 @@ describe('ProvisioningService.provision', () => {
     expect(master).toEqual([
       'odoo.getInstance',
       'odoo.getPlan',
-      'odoo.listPlans',
       'odoo.updateInstance',
+      // the other plans, for the tenant's "which plan has this app" (limits step)
+      'odoo.listPlans',
       'odoo.updateInstance',
     ]);
     expect(world.log.count('docker.findContainer')).toBe(1);
