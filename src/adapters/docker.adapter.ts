@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { BridgeError } from '../errors.js';
 import type {
   ContainerInfo,
+  ContainerLimits,
   ContainerSpec,
   ContainerStatus,
   DockerPort,
@@ -156,6 +157,27 @@ export class DockerAdapter implements DockerPort {
     }
   }
 
+  async updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'> {
+    const container = this.docker.getContainer(name);
+    try {
+      await container.update(limitOptions(limits));
+      return 'live';
+    } catch (err) {
+      if (statusOf(err) === 404) fail(`update ${name}`, err);
+      // some engines refuse a live change (e.g. memory below what the container uses): stop first
+      const wasRunning = (await this.findContainer(name))?.status === 'running';
+      await this.stopContainer(name);
+      try {
+        await container.update(limitOptions(limits));
+      } catch (retryErr) {
+        if (wasRunning) await this.startContainer(name).catch(() => undefined);
+        fail(`update ${name}`, retryErr);
+      }
+      if (wasRunning) await this.startContainer(name);
+      return 'restarted';
+    }
+  }
+
   async runToCompletion(
     spec: ContainerSpec,
     timeoutMs: number,
@@ -196,6 +218,12 @@ export class DockerAdapter implements DockerPort {
       await container.remove({ force: true }).catch(() => undefined);
     }
   }
+}
+
+/** memory without extra swap, CPU in billionths of a core: the same as at creation */
+function limitOptions(limits: ContainerLimits) {
+  const bytes = limits.memoryMb * 1024 * 1024;
+  return { Memory: bytes, MemorySwap: bytes, NanoCpus: Math.round(limits.cpus * 1e9) };
 }
 
 function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {

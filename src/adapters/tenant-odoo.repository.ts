@@ -1,6 +1,6 @@
 import { BridgeError } from '../errors.js';
 import type { DatabasePort } from '../ports/database.port.js';
-import type { TenantPort, TenantSetup } from '../ports/tenant.port.js';
+import type { TenantLimits, TenantPort, TenantSetup } from '../ports/tenant.port.js';
 import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
@@ -17,6 +17,14 @@ export class TenantOdooRepository implements TenantPort {
 
   async setExpiration(db: string, date: string): Promise<void> {
     await this.db.setConfigParameter(db, EXPIRATION_PARAM, date);
+  }
+
+  async applyLimits(db: string, limits: TenantLimits): Promise<void> {
+    // the keys saas_tenant's apply_setup writes at set-up; the expiry has its own path
+    await this.db.setConfigParameter(db, 'saas_tenant.plan_code', limits.planCode);
+    await this.db.setConfigParameter(db, 'saas_tenant.max_users', String(limits.maxUsers));
+    await this.db.setConfigParameter(db, 'saas_tenant.storage_mb', String(limits.storageMb));
+    if (limits.expirationDate) await this.setExpiration(db, limits.expirationDate);
   }
 
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {

@@ -38,6 +38,8 @@ export interface JobDeps {
   metrics: Metrics;
   /** the backup jobs, built with their own services (src/backup-wiring.ts) */
   backupJobs: JobDefinition[];
+  /** plan change and usage jobs (src/jobs/plan.jobs.ts, built in src/plan-wiring.ts) */
+  planJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -56,6 +58,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     reconcileJob(deps),
     warmTemplatesJob(deps),
     ...deps.backupJobs,
+    ...deps.planJobs,
   ];
 }
 

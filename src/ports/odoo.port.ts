@@ -63,6 +63,10 @@ export interface InstancePatch {
   suspended_since?: string | false;
   expiration_date?: string;
   purged_at?: string;
+  /** measured from outside by the usage job */
+  usage_users?: number;
+  usage_db_mb?: number;
+  usage_filestore_mb?: number;
 }
 
 export interface OdooPort {

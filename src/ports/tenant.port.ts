@@ -18,6 +18,11 @@ export interface TenantSetup {
 export interface TenantPort {
   /** writes saas_tenant.expiration_date (YYYY-MM-DD) into the tenant's database */
   setExpiration(db: string, date: string): Promise<void>;
+  /**
+   * the plan's limits (the saas_tenant.* keys apply_setup wrote at set-up) written again into the
+   * tenant's database, e.g. after a plan change; the running Odoo drops its caches
+   */
+  applyLimits(db: string, limits: TenantLimits): Promise<void>;
   /** resolves when GET /web/login answers 200; throws tenant_not_ready after timeoutMs */
   waitReady(baseUrl: string, timeoutMs: number): Promise<number>;
   /** true when login/password are accepted by the tenant's database */

@@ -12,3 +12,6 @@ from . import res_config_settings  # noqa: F401
 from . import saas_backup  # noqa: F401
 from . import saas_instance_backup  # noqa: F401
 from . import product_template_backup  # noqa: F401
+from . import saas_instance_usage  # noqa: F401
+from . import saas_instance_plan_change  # noqa: F401
+from . import account_move_plan_change  # noqa: F401

@@ -1,5 +1,20 @@
+import type { InstanceRecord, PlanRecord } from '../../ports/odoo.port.js';
+import type { TenantLimits } from '../../ports/tenant.port.js';
 import { BRIDGE_LOGIN } from '../tenant-identity.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
+
+/** The plan's limits as the tenant keeps them: at set-up, and again after each plan change. */
+export function tenantLimits(
+  plan: PlanRecord,
+  instance: Pick<InstanceRecord, 'expirationDate'>,
+): TenantLimits {
+  return {
+    planCode: plan.code,
+    maxUsers: plan.maxUsers,
+    storageMb: plan.storageMb,
+    expirationDate: instance.expirationDate,
+  };
+}
 
 /**
  * Company, plan limits and the customer's admin (uid 2), applied as the bridge's technical user. Only
@@ -23,12 +38,7 @@ export async function ensureTenantSetup(
       lang: instance.lang,
       adminLogin,
       adminPassword: initialPassword,
-      limits: {
-        planCode: plan.code,
-        maxUsers: plan.maxUsers,
-        storageMb: plan.storageMb,
-        expirationDate: instance.expirationDate,
-      },
+      limits: tenantLimits(plan, instance),
     },
   );
 }

@@ -1,5 +1,10 @@
 import { BridgeError } from '../../../src/errors.js';
-import type { ContainerInfo, ContainerSpec, DockerPort } from '../../../src/ports/docker.port.js';
+import type {
+  ContainerInfo,
+  ContainerLimits,
+  ContainerSpec,
+  DockerPort,
+} from '../../../src/ports/docker.port.js';
 
 export interface FakeContainer extends ContainerInfo {
   spec: ContainerSpec;
@@ -77,6 +82,14 @@ export class FakeDocker implements DockerPort {
 
   async removeContainer(name: string): Promise<void> {
     this.containers.delete(name);
+  }
+
+  /** like an engine that allows live updates: the spec's limits change, nothing restarts */
+  async updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'> {
+    const found = this.containers.get(name);
+    if (!found) throw new BridgeError('docker_failed', `docker update ${name}: no such container`);
+    found.spec = { ...found.spec, memoryMb: limits.memoryMb, cpus: limits.cpus };
+    return 'live';
   }
 
   async runToCompletion(spec: ContainerSpec): Promise<{ exitCode: number; logs: string }> {

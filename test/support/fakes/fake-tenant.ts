@@ -1,5 +1,5 @@
 import { BridgeError } from '../../../src/errors.js';
-import type { TenantPort, TenantSetup } from '../../../src/ports/tenant.port.js';
+import type { TenantLimits, TenantPort, TenantSetup } from '../../../src/ports/tenant.port.js';
 import { passlibVerify } from '../../../src/services/tenant-identity.js';
 import type { FakeDatabase } from './fake-database.js';
 import type { FakeDocker } from './fake-docker.js';
@@ -22,6 +22,12 @@ export class FakeTenant implements TenantPort {
 
   async setExpiration(db: string, date: string): Promise<void> {
     await this.pg.setConfigParameter(db, 'saas_tenant.expiration_date', date);
+  }
+
+  async applyLimits(db: string, limits: TenantLimits): Promise<void> {
+    await this.pg.setConfigParameter(db, 'saas_tenant.plan_code', limits.planCode);
+    await this.pg.setConfigParameter(db, 'saas_tenant.max_users', String(limits.maxUsers));
+    await this.pg.setConfigParameter(db, 'saas_tenant.storage_mb', String(limits.storageMb));
   }
 
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
