@@ -25,8 +25,9 @@ import {
   rpcClients,
 } from './resilience.js';
 import { retireTenants } from './support/retire.js';
+import { refusedDowngrade, upgradeFromPortal } from './plan-change-steps.js';
 
-const STEPS = 10;
+const STEPS = 12;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
   await steps.run('tenant-login', () => j.tenantLogin());
   await steps.run('portal', () => j.portal());
   await steps.run('stranger-kept-out', () => j.strangerIsKeptOut());
+  await steps.run('plan-upgrade', () => upgradeFromPortal(j));
+  await steps.run('plan-downgrade-refused', () => refusedDowngrade(j));
 
   // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
   const { bridge, secret } = rpcClients();
