@@ -28,6 +28,7 @@
         "views/portal_templates.xml",
         "views/portal_subscription_templates.xml",
         "views/saas_master_menus.xml",
+        "views/saas_instance_create_wizard_views.xml",
         "views/saas_lifecycle_views.xml",
         "views/saas_backup_views.xml",
         "views/portal_backup_templates.xml",

@@ -17,3 +17,4 @@ from . import test_tenant_ref  # noqa: F401
 from . import test_backup  # noqa: F401
 from . import test_purge  # noqa: F401
 from . import test_plan_change  # noqa: F401
+from . import test_instance_create_wizard  # noqa: F401
