@@ -18,3 +18,4 @@ from . import test_backup  # noqa: F401
 from . import test_purge  # noqa: F401
 from . import test_plan_change  # noqa: F401
 from . import test_instance_create_wizard  # noqa: F401
+from . import test_plan_change_portal  # noqa: F401
