@@ -1,4 +1,7 @@
+import type { Router } from 'express';
 import type { Config } from './config.js';
+import { containerLogRoute } from './http/container-log.route.js';
+import { ContainerLogService } from './services/container-log.service.js';
 import { enqueuePlanChangedMail } from './jobs/plan-changed-mail.job.js';
 import { planJobDefinitions } from './jobs/plan.jobs.js';
 import { USAGE_PLANNER_EVERY_MS } from './jobs/schedule-usage.job.js';
@@ -38,6 +41,8 @@ export interface PlanWiringDeps {
  */
 export function wirePlans(deps: PlanWiringDeps): {
   jobs: JobDefinition[];
+  /** the signed log tail route of the admin's instance form */
+  logRoute: Router;
   schedules: { name: JobName; everyMs: number; data: object }[];
 } {
   const { queue } = deps;
@@ -60,6 +65,11 @@ export function wirePlans(deps: PlanWiringDeps): {
     filestore: deps.filestore,
     identity: deps.identity,
   });
+  const logs = new ContainerLogService({
+    odoo: deps.odoo,
+    docker: deps.docker,
+    identity: deps.identity,
+  });
   return {
     jobs: planJobDefinitions({
       planChange,
@@ -68,6 +78,11 @@ export function wirePlans(deps: PlanWiringDeps): {
       queue,
       locks: queue,
       metrics: deps.metrics,
+    }),
+    logRoute: containerLogRoute({
+      sharedSecret: deps.config.sharedSecret,
+      now: () => Date.now(),
+      tail: (id, lines) => logs.tail(id, lines),
     }),
     schedules: [{ name: 'schedule-usage', everyMs: USAGE_PLANNER_EVERY_MS, data: {} }],
   };

@@ -179,7 +179,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
-    extraRoutes: [backups.downloadRoute],
+    extraRoutes: [backups.downloadRoute, plans.logRoute],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
       { name: 'docker', check: () => docker.ping() },

@@ -49,6 +49,8 @@ export interface DockerPort {
    * else stopped, updated and started again ('restarted'; a stopped one is not started)
    */
   updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'>;
+  /** the last `lines` lines the container wrote (stdout and stderr), oldest first */
+  logTail(name: string, lines: number): Promise<string>;
   /** runs a one-shot container to its end and removes it; logs are the last lines of its output */
   runToCompletion(
     spec: ContainerSpec,

@@ -50,3 +50,25 @@ class TestInstanceCreateWizard(SaasCase):
         with self.assertRaises(UserError):
             self._create(subdomain="-bad-")
         self.assertFalse(self.Instance.search([("subdomain", "=", "acme-admin")]))
+
+
+@tagged("post_install", "-at_install")
+class TestContainerLog(SaasCase):
+    """The instance form's log tail asks the bridge with a request it can verify."""
+
+    def test_signed_request_matches_the_bridge(self):
+        from ..models.saas_bridge_event import sign
+        from ..models.saas_instance_container_log import log_request
+
+        url, headers = log_request("http://bridge:3000/", "s3cret", 12, 200, 1700000000)
+        self.assertEqual(url, "http://bridge:3000/v1/instances/12/logs?lines=200")
+        self.assertEqual(headers["X-Saas-Timestamp"], "1700000000")
+        self.assertEqual(
+            headers["X-Saas-Signature"], sign("s3cret", 1700000000, b"logs.12.200")
+        )
+
+    def test_no_bridge_url_is_a_clear_error(self):
+        instance = self._instance(self.customer, "acme-log", state="running")
+        with self.assertRaises(UserError) as refused:
+            instance.action_fetch_container_log()
+        self.assertIn("bridge URL is not configured", str(refused.exception.args[0]))

@@ -92,6 +92,15 @@ export class FakeDocker implements DockerPort {
     return 'live';
   }
 
+  /** what each container "wrote", by name */
+  readonly logs = new Map<string, string>();
+
+  async logTail(name: string, lines: number): Promise<string> {
+    if (!this.containers.has(name))
+      throw new BridgeError('docker_failed', `docker logs ${name}: no such container`);
+    return (this.logs.get(name) ?? '').split('\n').slice(-lines).join('\n');
+  }
+
   async runToCompletion(spec: ContainerSpec): Promise<{ exitCode: number; logs: string }> {
     this.runs.push(spec);
     return { ...this.runResult };
