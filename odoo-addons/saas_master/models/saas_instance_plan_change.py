@@ -18,8 +18,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-# states in which the customer may change the plan (the tenant exists)
-CHANGEABLE_STATES = ("running", "sleeping", "suspended")
+# states in which the customer may change the plan: the tenant runs (a suspended
+# one has an expired period, whose renewal comes first)
+CHANGEABLE_STATES = ("running", "sleeping")
 # states in which the bridge has a tenant to apply a new plan to
 APPLIED_STATES = ("running", "sleeping", "suspended", "error")
 CHANGE_KINDS = ("upgrade", "downgrade", "order", "admin")

@@ -132,6 +132,13 @@ class TestPlanChange(SaasCase):
         draft = self._instance(self.customer, "acme-draft")
         with self.assertRaises(UserError):
             draft.request_plan_change(self.plan_pro.id)
+        # a suspended instance renews first: no free upgrade of a lapsed period
+        self.instance.write(
+            {"state": "suspended", "expiration_date": self.today - timedelta(days=1)}
+        )
+        with self.assertRaises(UserError):
+            self.instance.request_plan_change(self.plan_pro.id)
+        self.assertEqual(self.instance.plan_id, self.plan_basic)
 
     def test_admin_edit_of_the_plan_reaches_the_bridge(self):
         self.instance.plan_id = self.plan_pro
