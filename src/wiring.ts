@@ -20,6 +20,7 @@ import { oneJobPerInstance } from './jobs/instance-lock.js';
 import { buildRegistry } from './jobs/registry.js';
 import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
+import { wirePlans } from './plan-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -163,6 +164,21 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     },
   });
   const mail = new MailService({ odoo, mailer, portalUrl, baseDomain: config.proxy.baseDomain });
+  const plans = wirePlans({
+    config,
+    odoo,
+    docker,
+    db,
+    tenant,
+    limits,
+    proxy,
+    filestore,
+    identity,
+    mail,
+    queue: jobs,
+    metrics,
+    logger,
+  });
 
   // event ids are claimed on their own connection: a delivery must not wait behind job traffic
   const dedupe = new EventDedupeAdapter(config.redisUrl);
@@ -180,6 +196,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       (name, data, options) => jobs.enqueue(name, data, options),
       (handler) => oneJobPerInstance(jobs, handler),
     ),
+    planJobs: plans.jobs,
   });
   jobs.register(registry);
 
@@ -189,7 +206,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
-    extraRoutes: [backups.downloadRoute],
+    extraRoutes: [backups.downloadRoute, plans.logRoute],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
       { name: 'docker', check: () => docker.ping() },
@@ -208,7 +225,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       maintenance: 1,
       backups: 1,
     },
-    schedules: [...backups.schedules, capacity.schedule],
+    schedules: [...backups.schedules, capacity.schedule, ...plans.schedules],
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,

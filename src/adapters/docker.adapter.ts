@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { BridgeError } from '../errors.js';
 import type {
   ContainerInfo,
+  ContainerLimits,
   ContainerSpec,
   ContainerStatus,
   DockerPort,
@@ -156,6 +157,38 @@ export class DockerAdapter implements DockerPort {
     }
   }
 
+  async updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'> {
+    const container = this.docker.getContainer(name);
+    try {
+      await container.update(limitOptions(limits));
+      return 'live';
+    } catch (err) {
+      if (statusOf(err) === 404) fail(`update ${name}`, err);
+      // some engines refuse a live change (e.g. memory below what the container uses): stop first
+      const wasRunning = (await this.findContainer(name))?.status === 'running';
+      await this.stopContainer(name);
+      try {
+        await container.update(limitOptions(limits));
+      } catch (retryErr) {
+        if (wasRunning) await this.startContainer(name).catch(() => undefined);
+        fail(`update ${name}`, retryErr);
+      }
+      if (wasRunning) await this.startContainer(name);
+      return 'restarted';
+    }
+  }
+
+  async logTail(name: string, lines: number): Promise<string> {
+    try {
+      const raw = await this.docker
+        .getContainer(name)
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false });
+      return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+    } catch (err) {
+      fail(`logs of ${name}`, err);
+    }
+  }
+
   async runToCompletion(
     spec: ContainerSpec,
     timeoutMs: number,
@@ -196,6 +229,30 @@ export class DockerAdapter implements DockerPort {
       await container.remove({ force: true }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * Docker's log stream of a container without a TTY: frames of an 8-byte header (stream type, 3
+ * zero bytes, big-endian length) and the payload. Anything else is taken as plain text.
+ */
+export function demuxLogs(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= raw.length) {
+    const kind = raw[at];
+    if ((kind !== 0 && kind !== 1 && kind !== 2) || raw.readUIntBE(at + 1, 3) !== 0)
+      return raw.toString('utf8');
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return at === 0 ? raw.toString('utf8') : Buffer.concat(parts).toString('utf8');
+}
+
+/** memory without extra swap, CPU in billionths of a core: the same as at creation */
+function limitOptions(limits: ContainerLimits) {
+  const bytes = limits.memoryMb * 1024 * 1024;
+  return { Memory: bytes, MemorySwap: bytes, NanoCpus: Math.round(limits.cpus * 1e9) };
 }
 
 function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {

@@ -278,6 +278,18 @@ export class PostgresAdapter implements DatabasePort {
     await this.query(`grant ${TENANT_GROUP} to ${name}`, `GRANT ${group} TO ${ident(name)}`);
   }
 
+  async activeUserCount(db: string): Promise<number> {
+    let count = 0;
+    await this.inDatabase(db, `count users of ${db}`, async (client) => {
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM res_users
+          WHERE active AND NOT share AND id <> 1 AND NOT COALESCE(saas_technical, false)`,
+      );
+      count = Number(rows[0]?.n ?? 0);
+    });
+    return count;
+  }
+
   private async restrictConnect(name: string, owner: string): Promise<void> {
     await this.query(`restrict ${name}`, `REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
     await this.query(

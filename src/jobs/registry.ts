@@ -41,6 +41,8 @@ export interface JobDeps {
   capacityWatch: CapacityWatchService;
   /** the backup jobs, built with their own services (src/backup-wiring.ts) */
   backupJobs: JobDefinition[];
+  /** plan change and usage jobs (src/jobs/plan.jobs.ts, built in src/plan-wiring.ts) */
+  planJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -60,6 +62,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     warmTemplatesJob(deps),
     capacityCheckJob(deps),
     ...deps.backupJobs,
+    ...deps.planJobs,
   ];
 }
 

@@ -57,6 +57,11 @@ export interface DatabasePort {
   dropDatabase(name: string): Promise<void>;
   dropRole(name: string): Promise<void>;
   databaseSizeMb(name: string): Promise<number>;
+  /**
+   * active internal users of a tenant database, counted as saas_tenant counts them against the
+   * plan (no portal users, no __system__, no technical users); read-only, wakes nothing
+   */
+  activeUserCount(db: string): Promise<number>;
   /** the server's connection figures, for capacity (services/capacity.service.ts) */
   connectionStats(): Promise<ConnectionStats>;
 }

@@ -25,6 +25,12 @@ export interface ContainerSpec {
   restart: 'unless-stopped' | 'no';
 }
 
+/** what a plan sets on its tenants' containers */
+export interface ContainerLimits {
+  memoryMb: number;
+  cpus: number;
+}
+
 export interface DockerPort {
   ping(): Promise<void>;
   /** the image's id (changes when it is rebuilt), or undefined when it is not on the engine */
@@ -38,6 +44,13 @@ export interface DockerPort {
   startContainer(name: string): Promise<ContainerInfo>;
   stopContainer(name: string): Promise<void>;
   removeContainer(name: string): Promise<void>;
+  /**
+   * new memory/CPU limits on an existing container: live where the engine allows it ('live'),
+   * else stopped, updated and started again ('restarted'; a stopped one is not started)
+   */
+  updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'>;
+  /** the last `lines` lines the container wrote (stdout and stderr), oldest first */
+  logTail(name: string, lines: number): Promise<string>;
   /** runs a one-shot container to its end and removes it; logs are the last lines of its output */
   runToCompletion(
     spec: ContainerSpec,

@@ -11,9 +11,16 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
-  instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate'],
-  mail: ['welcome', 'reminder-mail', 'deletion-warning-mail', 'charge-failed-mail', 'state-mail'],
-  maintenance: ['reconcile', 'warm-templates', 'capacity-check'],
+  instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate', 'change-plan'],
+  mail: [
+    'welcome',
+    'reminder-mail',
+    'deletion-warning-mail',
+    'charge-failed-mail',
+    'state-mail',
+    'plan-changed-mail',
+  ],
+  maintenance: ['reconcile', 'warm-templates', 'capacity-check', 'schedule-usage', 'measure-usage'],
   backups: [
     'backup-instance',
     'restore-instance',

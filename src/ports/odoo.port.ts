@@ -82,6 +82,10 @@ export interface InstancePatch {
   purged_at?: string;
   /** why the instance waits for room on the host (state waiting_capacity) */
   capacity_reason?: string | false;
+  /** measured from outside by the usage job */
+  usage_users?: number;
+  usage_db_mb?: number;
+  usage_filestore_mb?: number;
 }
 
 export interface OdooPort {

@@ -16,6 +16,7 @@ export const EVENT_TYPES = sameAsContract(
     'instance.reminder',
     'instance.deletion_warning',
     'instance.charge_failed',
+    'instance.plan_changed',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -92,6 +93,14 @@ export const CHARGE_FAILED_DATA = z.object({
   due_date: day,
 });
 
+/** the master switched the instance's plan (the new one is read from the master when applied) */
+export const PLAN_CHANGE_KINDS = ['upgrade', 'downgrade', 'order', 'admin'] as const;
+export const PLAN_CHANGED_DATA = z.object({
+  plan_code: z.string().min(1).max(64),
+  previous_plan_code: z.string().min(1).max(64),
+  change: z.enum(PLAN_CHANGE_KINDS),
+});
+
 /**
  * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
  * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
@@ -113,6 +122,7 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.reminder': REMINDER_DATA,
   'instance.deletion_warning': DELETION_WARNING_DATA,
   'instance.charge_failed': CHARGE_FAILED_DATA,
+  'instance.plan_changed': PLAN_CHANGED_DATA,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -153,6 +163,7 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.charge_failed'), data: CHARGE_FAILED_DATA }),
   z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
   z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
+  z.object({ ...envelope, type: z.literal('instance.plan_changed'), data: PLAN_CHANGED_DATA }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -11,6 +11,7 @@ export const INSTANCE_ACTIONS = [
   'suspend',
   'reactivate',
   'terminate',
+  'change-plan',
 ] as const;
 export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 
@@ -63,3 +64,15 @@ export const stateMailSchema = z.object({
   invoiceId: invoiceId.optional(),
 });
 export type StateMailData = z.infer<typeof stateMailSchema>;
+
+/** The customer's mail once a new plan was applied to the tenant. */
+export const planChangedMailSchema = z.object({
+  instanceId,
+  eventId: z.string().min(1),
+  planCode: z.string().min(1).max(64),
+});
+export type PlanChangedMailData = z.infer<typeof planChangedMailSchema>;
+
+/** One measurement of an instance's usage, in its slot of the hour. */
+export const measureUsageSchema = z.object({ instanceId }).strict();
+export type MeasureUsageData = z.infer<typeof measureUsageSchema>;

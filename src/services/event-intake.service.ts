@@ -27,6 +27,7 @@ const ACTION_OF: Record<Exclude<EventType, MailEventType | BackupEventType>, Ins
   'instance.suspend': 'suspend',
   'instance.reactivate': 'reactivate',
   'instance.terminate': 'terminate',
+  'instance.plan_changed': 'change-plan',
 };
 
 export type IntakeQueue = JobQueuePort;

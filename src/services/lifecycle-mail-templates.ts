@@ -28,6 +28,14 @@ export type Notice =
   | { kind: 'deletion-warning'; deletionDate: string; payUrl: string }
   | { kind: 'deleted'; portalUrl: string }
   | {
+      kind: 'plan-changed';
+      planName: string;
+      /** 0: unlimited */
+      maxUsers: number;
+      storageMb: number;
+      url: string;
+    }
+  | {
       kind: 'charge-failed';
       attempt: number;
       attemptsLeft: number;
@@ -45,6 +53,7 @@ interface Body {
 }
 
 const money = (amount: number, currency: string) => `${amount.toFixed(2)} ${currency}`;
+const gb = (mb: number) => `${Math.round((mb / 1024) * 10) / 10} GB`;
 
 const EN = {
   hello: (name: string) => `Hello ${name},`,
@@ -107,6 +116,15 @@ const EN = {
               'ask for it from your customer portal or reply to this mail.',
           ],
           link: { label: 'Your customer portal', url: n.portalUrl },
+        };
+      case 'plan-changed':
+        return {
+          subject: `Your plan is now ${n.planName}`,
+          lines: [
+            `${host} now runs on the ${n.planName} plan.`,
+            `It includes ${n.maxUsers ? `up to ${n.maxUsers} users` : 'unlimited users'} and ${gb(n.storageMb)} of storage.`,
+          ],
+          link: { label: 'Open your Odoo', url: n.url },
         };
       case 'charge-failed':
         return {
@@ -184,6 +202,15 @@ const ES: typeof EN = {
               'obtenerla, pídala desde su portal de cliente o responda a este correo.',
           ],
           link: { label: 'Su portal de cliente', url: n.portalUrl },
+        };
+      case 'plan-changed':
+        return {
+          subject: `Su plan ahora es ${n.planName}`,
+          lines: [
+            `${host} funciona ahora con el plan ${n.planName}.`,
+            `Incluye ${n.maxUsers ? `hasta ${n.maxUsers} usuarios` : 'usuarios ilimitados'} y ${gb(n.storageMb)} de almacenamiento.`,
+          ],
+          link: { label: 'Abrir su Odoo', url: n.url },
         };
       case 'charge-failed':
         return {

@@ -4,6 +4,7 @@ import type { InstanceRecord, InstanceState, OdooPort } from '../ports/odoo.port
 import type {
   ChargeFailedMailData,
   DeletionWarningMailData,
+  PlanChangedMailData,
   ReminderMailData,
   StateMailData,
   StateMailKind,
@@ -91,6 +92,24 @@ export class MailService {
       dueDate: facts.due_date,
       payUrl,
     }));
+  }
+
+  /** After a new plan was applied; "skipped" when the plan changed again before the mail went. */
+  async sendPlanChanged({ instanceId, planCode }: PlanChangedMailData): Promise<string> {
+    const instance = await this.recipient(instanceId);
+    const plan = await this.deps.odoo.getPlan(instance.planId);
+    if (plan.code !== planCode) return SKIPPED;
+    return this.sendNotice(
+      instanceId,
+      (i) => ({
+        kind: 'plan-changed',
+        planName: plan.name,
+        maxUsers: plan.maxUsers,
+        storageMb: plan.storageMb,
+        url: i.url ?? `https://${this.hostOf(i)}`,
+      }),
+      instance,
+    );
   }
 
   /** After a state change of the bridge's; answers "skipped" when the instance has left that state. */

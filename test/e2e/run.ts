@@ -27,8 +27,9 @@ import {
 import { retireTenants } from './support/retire.js';
 import { payRenewalInPortal, suspendedAtExpiry, tenantBackWithData } from './renewal-steps.js';
 import { pricingIntoCart, storefrontPages } from './storefront-steps.js';
+import { refusedDowngrade, upgradeFromPortal } from './plan-change-steps.js';
 
-const STEPS = 15;
+const STEPS = 17;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
   await steps.run('renewal-suspended', () => suspendedAtExpiry(j));
   await steps.run('renewal-paid', () => payRenewalInPortal(j));
   await steps.run('renewal-back', () => tenantBackWithData(j));
+  await steps.run('plan-upgrade', () => upgradeFromPortal(j));
+  await steps.run('plan-downgrade-refused', () => refusedDowngrade(j));
 
   // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
   const { bridge, secret } = rpcClients();

@@ -8,7 +8,12 @@ import type { BackupService } from '../../src/services/backup.service.js';
 import { InstanceBackupService } from '../../src/services/instance-backup.service.js';
 import { MailService } from '../../src/services/mail.service.js';
 import { FakeBackupRecords } from './fakes/fake-backup-records.js';
+import { FakeJobQueue } from './fakes/fake-job-queue.js';
 import { FakeMail } from './fakes/fake-mail.js';
+import { enqueuePlanChangedMail } from '../../src/jobs/plan-changed-mail.job.js';
+import { planJobDefinitions } from '../../src/jobs/plan.jobs.js';
+import { installNoApps, PlanChangeService } from '../../src/services/plan-change.service.js';
+import { UsageService } from '../../src/services/usage.service.js';
 import type { World } from './world.js';
 import {
   JOBS,
@@ -64,25 +69,57 @@ export function jobContext(
 /** The job deps of a world (test/support/world.ts), with a mail service on an in-memory outbox. */
 export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
   const outbox = new FakeMail();
+  const mail = new MailService({
+    odoo: world.odoo,
+    mailer: outbox,
+    portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
+    baseDomain: 'saas.example.com',
+  });
   const deps: JobDeps = {
     provisioning: world.provisioning,
     lifecycle: world.lifecycle,
     reconcile: world.reconcile,
     templates: world.templates,
-    mail: new MailService({
-      odoo: world.odoo,
-      mailer: outbox,
-      portalUrl: (id) => `https://master.example.com/my/instances/${id}`,
-      baseDomain: 'saas.example.com',
-    }),
+    mail,
     odoo: world.odoo,
     locks: world.locks,
     metrics: new Metrics(),
     capacityWatch: world.capacityWatch,
     backupJobs: worldBackupJobs(world),
+    planJobs: worldPlanJobs(world, mail),
     ...overrides,
   };
   return { deps, outbox };
+}
+
+/** The plan change and usage jobs over a world's ports; what they queue goes to a fake queue. */
+export function worldPlanJobs(world: World, mail: MailService): JobDefinition[] {
+  const queue = new FakeJobQueue();
+  return planJobDefinitions({
+    planChange: new PlanChangeService({
+      odoo: world.odoo,
+      docker: world.docker,
+      db: world.db,
+      tenant: world.tenant,
+      limits: world.limits,
+      proxy: world.proxy,
+      identity: world.identity,
+      logger: pino({ level: 'silent' }),
+      readyTimeoutMs: 1_000,
+      installApps: installNoApps,
+      queueMail: (data) => enqueuePlanChangedMail(queue, data),
+    }),
+    usage: new UsageService({
+      odoo: world.odoo,
+      db: world.db,
+      filestore: world.filestore,
+      identity: world.identity,
+    }),
+    mail,
+    queue,
+    locks: world.locks,
+    metrics: new Metrics(),
+  });
 }
 
 /** The backup jobs over a world's ports; restic itself is never reached by the jobs tests call. */

@@ -2,3 +2,4 @@ from . import checkout  # noqa: F401
 from . import portal  # noqa: F401
 from . import portal_subscription  # noqa: F401
 from . import portal_backup  # noqa: F401
+from . import portal_plan_change  # noqa: F401

@@ -15,3 +15,7 @@ from . import product_template_backup  # noqa: F401
 from . import product_template_storefront  # noqa: F401
 from . import website_storefront  # noqa: F401
 from . import payment_provider_stripe  # noqa: F401
+from . import saas_instance_usage  # noqa: F401
+from . import saas_instance_plan_change  # noqa: F401
+from . import account_move_plan_change  # noqa: F401
+from . import saas_instance_container_log  # noqa: F401

@@ -418,7 +418,7 @@ class SaasInstance(models.Model):
         invoice = self._renewal_invoice()
         if invoice:
             return invoice, False
-        plan = self.plan_id
+        plan = self._renewal_plan()
         invoice = (
             self.env["account.move"]
             .sudo()
@@ -447,6 +447,11 @@ class SaasInstance(models.Model):
             day, _("renewal invoice %(invoice)s created.", invoice=invoice.name)
         )
         return invoice, True
+
+    def _renewal_plan(self):
+        """The plan the next period is invoiced for (a pending downgrade's)."""
+        self.ensure_one()
+        return self.plan_id
 
     def _invoice_data(self, invoice):
         return {

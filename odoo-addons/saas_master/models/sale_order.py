@@ -78,8 +78,44 @@ class SaleOrder(models.Model):
 
     def _saas_subdomain_error(self):
         self.ensure_one()
-        return self.env["saas.instance"]._subdomain_error(
-            self.saas_subdomain, partner=self.partner_id
+        return (
+            self.env["saas.instance"]._subdomain_error(
+                self.saas_subdomain, partner=self.partner_id
+            )
+            or self._saas_plan_change_error()
+        )
+
+    def _saas_plan_change_error(self):
+        """Buying another plan for one of the customer's own instances goes through
+        "Change plan" (pro rata now, or from the next period), never the shop."""
+        self.ensure_one()
+        plan = self._saas_plan()
+        wanted = sd.normalize_subdomain(self.saas_subdomain)
+        if not plan or not wanted:
+            return False
+        commercial = self.partner_id.commercial_partner_id
+        existing = (
+            self.env["saas.instance"]
+            .sudo()
+            .search(
+                [
+                    ("subdomain", "=", wanted),
+                    ("state", "!=", "terminated"),
+                    ("partner_id", "child_of", commercial.id),
+                ],
+                limit=1,
+            )
+        )
+        if not existing or existing.plan_id == plan:
+            return False
+        return _(
+            "%(name)s is your instance on the %(plan)s plan. To move it to %(new)s, "
+            "use “Change plan” in My Instances (%(url)s); or choose another "
+            "subdomain for a new instance.",
+            name=existing.subdomain,
+            plan=existing.plan_id.name,
+            new=plan.name,
+            url="/my/instances/%s/plan" % existing.id,
         )
 
     def _check_cart_is_ready_to_be_paid(self):
@@ -160,7 +196,8 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-                existing.plan_id = plan
+                # an admin's confirmation: the plan changes now (the shop refuses it)
+                existing.with_context(saas_plan_change="order").plan_id = plan
             return existing
         error = Instance._subdomain_error(subdomain, partner=partner)
         if error:

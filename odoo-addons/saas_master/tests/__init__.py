@@ -21,3 +21,6 @@ from . import test_subdomain_index  # noqa: F401
 from . import test_rebuy_held_subdomain  # noqa: F401
 from . import test_storefront  # noqa: F401
 from . import test_capacity  # noqa: F401
+from . import test_plan_change  # noqa: F401
+from . import test_instance_create_wizard  # noqa: F401
+from . import test_plan_change_portal  # noqa: F401

@@ -124,6 +124,11 @@ export class FakeDatabase implements DatabasePort {
     this.roleComments.delete(name);
   }
 
+  /** `data.activeUsers` of the database, 1 (the customer's admin) by default */
+  async activeUserCount(db: string): Promise<number> {
+    return Number(this.get(db).data.activeUsers ?? 1);
+  }
+
   async databaseSizeMb(name: string): Promise<number> {
     this.get(name);
     return 12;

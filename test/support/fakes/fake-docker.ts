@@ -1,5 +1,10 @@
 import { BridgeError } from '../../../src/errors.js';
-import type { ContainerInfo, ContainerSpec, DockerPort } from '../../../src/ports/docker.port.js';
+import type {
+  ContainerInfo,
+  ContainerLimits,
+  ContainerSpec,
+  DockerPort,
+} from '../../../src/ports/docker.port.js';
 
 export interface FakeContainer extends ContainerInfo {
   spec: ContainerSpec;
@@ -77,6 +82,23 @@ export class FakeDocker implements DockerPort {
 
   async removeContainer(name: string): Promise<void> {
     this.containers.delete(name);
+  }
+
+  /** like an engine that allows live updates: the spec's limits change, nothing restarts */
+  async updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'> {
+    const found = this.containers.get(name);
+    if (!found) throw new BridgeError('docker_failed', `docker update ${name}: no such container`);
+    found.spec = { ...found.spec, memoryMb: limits.memoryMb, cpus: limits.cpus };
+    return 'live';
+  }
+
+  /** what each container "wrote", by name */
+  readonly logs = new Map<string, string>();
+
+  async logTail(name: string, lines: number): Promise<string> {
+    if (!this.containers.has(name))
+      throw new BridgeError('docker_failed', `docker logs ${name}: no such container`);
+    return (this.logs.get(name) ?? '').split('\n').slice(-lines).join('\n');
   }
 
   async runToCompletion(spec: ContainerSpec): Promise<{ exitCode: number; logs: string }> {

@@ -54,6 +54,7 @@ const DATA: Record<EventType, object> = {
     error: 'Card declined',
     due_date: '2026-12-31',
   },
+  'instance.plan_changed': { plan_code: 'pro', previous_plan_code: 'basic', change: 'upgrade' },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -81,6 +82,7 @@ describe('EventIntakeService', () => {
     ['instance.suspend', 'suspend'],
     ['instance.reactivate', 'reactivate'],
     ['instance.terminate', 'terminate'],
+    ['instance.plan_changed', 'change-plan'],
   ] as const)('turns %s into a %s job', async (type, action) => {
     const { queue, intake } = setup();
     const e = event(type);

@@ -28,6 +28,13 @@ const NOTICES: Notice[] = [
     dueDate: '2026-12-31',
     payUrl: PAY,
   },
+  {
+    kind: 'plan-changed',
+    planName: 'Pro',
+    maxUsers: 10,
+    storageMb: 51200,
+    url: 'https://acme.saas.example.com',
+  },
 ];
 
 describe('subscription mails', () => {
@@ -47,6 +54,7 @@ describe('subscription mails', () => {
     ],
     ['deleted', 'Your instance was deleted', 'Su instancia ha sido eliminada'],
     ['charge-failed', 'Your automatic payment failed', 'Su pago automático ha fallado'],
+    ['plan-changed', 'Your plan is now Pro', 'Su plan ahora es Pro'],
   ] as const)('%s: English, and Spanish for a Spanish customer', (kind, en, es) => {
     const notice = NOTICES.find((n) => n.kind === kind);
     if (!notice) throw new Error(kind);
@@ -84,6 +92,16 @@ describe('subscription mails', () => {
     expect(text(failed)).toContain('failed: Card declined');
     expect(text(failed)).toContain('We will try again (2 more times) before 2026-12-31');
     expect(text({ ...failed, attempt: 3, attemptsLeft: 0 })).toContain('We will not try again');
+  });
+
+  it("names the new plan's limits", () => {
+    const changed = NOTICES[7] as Notice;
+    expect(noticeMail({ ...BASE, lang: 'en' }, changed).text).toContain(
+      'up to 10 users and 50 GB of storage',
+    );
+    expect(noticeMail({ ...BASE, lang: 'es_ES' }, changed).text).toContain(
+      'hasta 10 usuarios y 50 GB de almacenamiento',
+    );
   });
 
   it('escapes what it puts in HTML', () => {
