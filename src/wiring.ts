@@ -78,6 +78,19 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     bridgeSecret: config.tenantBridgeSecret,
   });
   const portalUrl = (id: number) => `${config.odoo.publicUrl}/my/instances/${id}`;
+  const backups = wireBackups({
+    config,
+    odooClient,
+    odoo,
+    db,
+    docker,
+    proxy,
+    tenant,
+    filestore,
+    identity,
+    metrics,
+    logger,
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -95,20 +108,9 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       port: config.proxy.port,
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
+    // a copy of an instance is restored from that instance's backup
+    copies: backups.instanceBackups,
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
-  });
-  const backups = wireBackups({
-    config,
-    odooClient,
-    odoo,
-    db,
-    docker,
-    proxy,
-    tenant,
-    filestore,
-    identity,
-    metrics,
-    logger,
   });
   const lifecycle = new LifecycleService({
     odoo,

@@ -56,7 +56,8 @@ export class ProvisioningService {
     const plan = await odoo.getPlan(instance.planId);
     took('odoo');
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
-    const template = await this.deps.templates.ensure(plan);
+    // a copy starts from another instance's backup, not from the plan's template
+    const template = instance.copyOfBackupId ? undefined : await this.deps.templates.ensure(plan);
     took('template');
     await ensureDatabase(this.deps, ctx, template);
     took('database');

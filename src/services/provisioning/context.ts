@@ -1,4 +1,5 @@
 import type { Logger } from '../../observability/logger.js';
+import type { BackupCopyPort } from '../../ports/backup.port.js';
 import type { DatabasePort } from '../../ports/database.port.js';
 import type { ContainerInfo, DockerPort } from '../../ports/docker.port.js';
 import type { FilestorePort } from '../../ports/filestore.port.js';
@@ -22,6 +23,8 @@ export interface ProvisioningDeps {
   logger: Logger;
   publicUrl: { baseDomain: string; scheme: 'http' | 'https'; port: number | undefined };
   readyTimeoutMs: number;
+  /** where a copy of an instance (copyOfBackupId) gets its database and files; none: no copies */
+  copies?: BackupCopyPort;
   /** queues the welcome mail once the tenant is usable */
   onRunning(instanceId: number, subdomain: string): Promise<void>;
 }

@@ -1,16 +1,18 @@
 import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
+import { seedFromBackup } from './copy.step.js';
 
 /**
- * The tenant's database, role and data dir, cloned from the plan's template. Done when the database
+ * The tenant's database, role and data dir, cloned from the plan's template (a copy of another
+ * instance: restored from the backup its record names, with no template). Done when the database
  * carries this instance's marker (set last); anything else under the name without a marker is a clone
  * interrupted half-way, which this instance never ran on, and is made again.
  */
 export async function ensureDatabase(
   deps: ProvisioningDeps,
   ctx: ProvisionContext,
-  template: string,
+  template: string | undefined,
 ): Promise<void> {
   const { db: pg, docker, filestore, identity } = deps;
   const { instance, names } = ctx;
@@ -37,6 +39,11 @@ export async function ensureDatabase(
     await docker.removeContainer(ctx.container.name);
     ctx.container = undefined;
   }
+  if (instance.copyOfBackupId) {
+    await seedFromBackup(deps, ctx, instance.copyOfBackupId);
+    return;
+  }
+  if (!template) throw new BridgeError('internal', `no template to clone ${db} from`);
   const started = Date.now();
   // the bridge's key is hashed while PostgreSQL drops and creates (both take a few tens of ms)
   const access = identity.bridgeAccess(instance.tenantRef);
