@@ -12,3 +12,5 @@ from . import res_config_settings  # noqa: F401
 from . import saas_backup  # noqa: F401
 from . import saas_instance_backup  # noqa: F401
 from . import product_template_backup  # noqa: F401
+from . import saas_instance_backup_retention  # noqa: F401
+from . import res_config_settings_backup  # noqa: F401

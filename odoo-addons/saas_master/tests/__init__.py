@@ -16,3 +16,4 @@ from . import test_auto_renewal  # noqa: F401
 from . import test_tenant_ref  # noqa: F401
 from . import test_backup  # noqa: F401
 from . import test_purge  # noqa: F401
+from . import test_backup_copy  # noqa: F401
