@@ -11,6 +11,7 @@
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
+import { portalBackupDownload, portalRollBack } from './backup-steps.js';
 import { launchChromium, newVisitor, showCard } from './browser.js';
 import { request } from './http.js';
 import { Journey } from './journey.js';
@@ -26,7 +27,7 @@ import {
 } from './resilience.js';
 import { retireTenants } from './support/retire.js';
 
-const STEPS = 10;
+const STEPS = 12;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
   await steps.run('tenant-login', () => j.tenantLogin());
   await steps.run('portal', () => j.portal());
   await steps.run('stranger-kept-out', () => j.strangerIsKeptOut());
+  await steps.run('portal-backup-download', () => portalBackupDownload(j));
+  await steps.run('portal-roll-back', () => portalRollBack(j));
 
   // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
   const { bridge, secret } = rpcClients();

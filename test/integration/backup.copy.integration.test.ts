@@ -75,6 +75,7 @@ const SOURCE = draftInstance({
   tenantRef: `itsrc${run}`,
   subdomain: `src-${run}`,
   state: 'running',
+  planId: PLAN.id,
 });
 const identity = new TenantIdentity({
   owner: `it-owner-${run}`,
@@ -220,6 +221,7 @@ describe.skipIf(skip)('restore into a new instance: a neutralized copy from a ba
       tenantRef: `itcpy${run}`,
       subdomain: `copy-${run}`,
       state: 'provisioning',
+      planId: PLAN.id,
       copyOfBackupId: backupId,
     });
     copyCtx = {
