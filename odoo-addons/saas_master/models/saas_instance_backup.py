@@ -135,8 +135,8 @@ class SaasInstance(models.Model):
             },
         )
         note = _(
-            "Copy of %(source)s from the backup of %(date)s, requested by %(user)s.",
-            source=self.name,
+            "Copy of %(original)s from the backup of %(date)s, requested by %(user)s.",
+            original=self.name,
             date=fields.Datetime.to_string(backup.create_date),
             user=self.env.user.name,
         )
