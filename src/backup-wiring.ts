@@ -9,17 +9,14 @@ import type { Config } from './config.js';
 import { BridgeError } from './errors.js';
 import { backupDownloadRoute } from './http/backup-download.route.js';
 import { backupJobDefinitions, backupSchedules } from './jobs/backup.jobs.js';
-import type {
-  BackupJobDefinition,
-  EnqueueBackupJob,
-  InstanceLockWrapper,
-} from './jobs/backup-job.types.js';
+import type { InstanceLockWrapper } from './jobs/instance-lock.js';
 import { backupObserver } from './observability/backup-observer.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { DatabasePort } from './ports/database.port.js';
 import type { DockerPort } from './ports/docker.port.js';
 import type { FilestorePort } from './ports/filestore.port.js';
+import type { EnqueueBackupJob, JobDefinition } from './ports/jobs.port.js';
 import type { OdooPort } from './ports/odoo.port.js';
 import type { ProxyPort } from './ports/proxy.port.js';
 import type { TenantPort } from './ports/tenant.port.js';
@@ -47,7 +44,7 @@ export interface BackupWiring {
   /** GET /v1/backups/download, for createApp's extraRoutes */
   downloadRoute: Router;
   /** the job definitions for the registry, once given the queue and the per-instance lock */
-  jobs(enqueue: EnqueueBackupJob, oneJobPerInstance: InstanceLockWrapper): BackupJobDefinition[];
+  jobs(enqueue: EnqueueBackupJob, oneJobPerInstance: InstanceLockWrapper): JobDefinition[];
   /** for the intake: EventIntakeService(queue, enqueueBackup) */
   enqueueBackup(enqueue: EnqueueBackupJob): (job: BackupJobRequest) => Promise<string>;
   /** job schedulers to register at start (JobQueuePort.every) */
@@ -61,7 +58,11 @@ export interface BackupWiring {
 export function wireBackups(deps: BackupWiringDeps): BackupWiring {
   const { config } = deps;
   if (!config.backup.password)
-    throw new BridgeError('backup_failed', 'RESTIC_PASSWORD is not set (see .env.example)', true);
+    throw new BridgeError(
+      'backups_not_configured',
+      'RESTIC_PASSWORD is not set (see .env.example)',
+      true,
+    );
   const repository = new ResticAdapter({
     repositoryBase: path.resolve(config.backup.repositoryBase),
     password: config.backup.password,

@@ -100,6 +100,19 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     logger,
     upgradeUrl: portalUrl,
   });
+  const backups = wireBackups({
+    config,
+    odooClient,
+    odoo,
+    db,
+    docker,
+    proxy,
+    tenant,
+    filestore,
+    identity,
+    metrics,
+    logger,
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -120,20 +133,9 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
     capacity: capacity.capacity,
+    // a copy of an instance is restored from that instance's backup
+    copies: backups.instanceBackups,
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
-  });
-  const backups = wireBackups({
-    config,
-    odooClient,
-    odoo,
-    db,
-    docker,
-    proxy,
-    tenant,
-    filestore,
-    identity,
-    metrics,
-    logger,
   });
   const lifecycle = new LifecycleService({
     odoo,

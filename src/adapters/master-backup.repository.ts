@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { BridgeError } from '../errors.js';
-import type {
-  BackupKind,
-  BackupPolicy,
-  BackupRecordPatch,
-  BackupRecordsPort,
+import {
+  BACKUP_STATES,
+  type BackupKind,
+  type BackupPolicy,
+  type BackupRecordInfo,
+  type BackupRecordPatch,
+  type BackupRecordsPort,
 } from '../ports/backup.port.js';
 import type { OdooClient } from './odoo.client.js';
 
@@ -13,6 +15,12 @@ const policyRow = z.object({
   id: z.number().int(),
   saas_backup_interval_hours: z.number().int().min(1),
   saas_backup_keep: z.number().int().min(1),
+});
+const recordRow = z.object({
+  id: z.number().int().positive(),
+  instance_id: z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]),
+  snapshot_id: z.union([z.string(), z.literal(false)]),
+  state: z.enum(BACKUP_STATES),
 });
 const newestRow = z.object({
   instance_id: z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]),
@@ -132,5 +140,39 @@ export class MasterBackupRepository implements BackupRecordsPort {
       newest.set(row.instance_id === false ? 0 : row.instance_id[0], odooTime(row.create_date));
     }
     return newest;
+  }
+
+  async getBackupRecord(id: number): Promise<BackupRecordInfo | undefined> {
+    const rows = parse(
+      z.array(recordRow),
+      await this.client.executeKw('saas.backup', 'search_read', [[['id', '=', id]]], {
+        fields: ['instance_id', 'snapshot_id', 'state'],
+      }),
+      'saas.backup record',
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      instanceId: row.instance_id === false ? undefined : row.instance_id[0],
+      snapshotId: row.snapshot_id || undefined,
+      state: row.state,
+    };
+  }
+
+  async expireBackupRecords(instanceId: number): Promise<number> {
+    const ids = parse(
+      idList,
+      await this.client.executeKw('saas.backup', 'search', [
+        [
+          ['instance_id', '=', instanceId],
+          ['state', '!=', 'expired'],
+        ],
+      ]),
+      'saas.backup search answer',
+    );
+    if (ids.length)
+      await this.client.executeKw('saas.backup', 'write', [ids, { state: 'expired' }]);
+    return ids.length;
   }
 }

@@ -35,6 +35,7 @@ const instanceRow = z.object({
   initial_password: optText,
   provisioned_at: optText,
   purged_at: optText,
+  copy_of_backup_id: z.union([many2one, z.literal(false)]),
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -186,6 +187,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     initialPassword: row.initial_password,
     provisionedAt: row.provisioned_at,
     purgedAt: row.purged_at,
+    copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BridgeError } from '../errors.js';
+import { QUEUES, type JobDefinition } from '../ports/jobs.port.js';
 import type { InstanceBackupService } from '../services/instance-backup.service.js';
-import { BACKUP_QUEUE, type BackupJobDefinition } from './backup-job.types.js';
 
 export const backupMasterSchema = z.object({}).strict();
 
@@ -11,10 +11,10 @@ export const backupMasterSchema = z.object({}).strict();
  */
 export function backupMasterJob(deps: {
   instanceBackups: InstanceBackupService;
-}): BackupJobDefinition<Record<string, never>, string> {
+}): JobDefinition<Record<string, never>, string> {
   return {
     name: 'backup-master',
-    queue: BACKUP_QUEUE,
+    queue: QUEUES.backups,
     schema: backupMasterSchema,
     attempts: 3,
     backoff: { type: 'exponential', delayMs: 60_000 },

@@ -1,13 +1,11 @@
+import type { BackupJobName, EnqueueBackupJob, JobDefinition } from '../ports/jobs.port.js';
 import type { InstanceBackupService } from '../services/instance-backup.service.js';
 import { backupInstanceJob } from './backup-instance.job.js';
 import { backupMasterJob } from './backup-master.job.js';
-import type {
-  BackupJobDefinition,
-  BackupJobName,
-  EnqueueBackupJob,
-  InstanceLockWrapper,
-} from './backup-job.types.js';
 import { checkBackupsJob } from './check-backups.job.js';
+import { defineJob } from './define-job.js';
+import { expireBackupsJob } from './expire-backups.job.js';
+import type { InstanceLockWrapper } from './instance-lock.js';
 import { restoreInstanceJob } from './restore-instance.job.js';
 import { scheduleBackupsJob } from './schedule-backups.job.js';
 
@@ -20,14 +18,15 @@ export interface BackupJobDeps {
 }
 
 /** The backup jobs, for the job registry (one line there: ...backupJobDefinitions(deps)). */
-export function backupJobDefinitions(deps: BackupJobDeps): BackupJobDefinition[] {
+export function backupJobDefinitions(deps: BackupJobDeps): JobDefinition[] {
   return [
-    backupInstanceJob(deps),
-    restoreInstanceJob(deps),
-    backupMasterJob(deps),
-    scheduleBackupsJob(deps),
-    checkBackupsJob({ ...deps, readDataSubset: deps.checkReadData }),
-  ] as unknown as BackupJobDefinition[];
+    defineJob(backupInstanceJob(deps)),
+    defineJob(restoreInstanceJob(deps)),
+    defineJob(backupMasterJob(deps)),
+    defineJob(scheduleBackupsJob(deps)),
+    defineJob(checkBackupsJob({ ...deps, readDataSubset: deps.checkReadData })),
+    defineJob(expireBackupsJob(deps)),
+  ];
 }
 
 /** What runs on its own schedule (JobQueuePort.every), in ms. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { QUEUES, type JobDefinition } from '../ports/jobs.port.js';
 import type { InstanceBackupService } from '../services/instance-backup.service.js';
-import { BACKUP_QUEUE, type BackupJobDefinition } from './backup-job.types.js';
 
 export const checkBackupsSchema = z.object({}).strict();
 
@@ -8,10 +8,10 @@ export const checkBackupsSchema = z.object({}).strict();
 export function checkBackupsJob(deps: {
   instanceBackups: InstanceBackupService;
   readDataSubset: string | undefined;
-}): BackupJobDefinition<Record<string, never>, string> {
+}): JobDefinition<Record<string, never>, string> {
   return {
     name: 'check-backups',
-    queue: BACKUP_QUEUE,
+    queue: QUEUES.backups,
     schema: checkBackupsSchema,
     attempts: 1,
     handler: () => deps.instanceBackups.checkAll(deps.readDataSubset),

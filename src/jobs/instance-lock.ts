@@ -16,6 +16,11 @@ export interface InstanceLockTiming {
 export const INSTANCE_LOCK: InstanceLockTiming = { ttlSeconds: 60, renewEveryMs: 15_000 };
 export const BUSY_RETRY_MS = 2_000;
 
+/** oneJobPerInstance bound to the bridge's locks, as the backup jobs receive it */
+export type InstanceLockWrapper = <D extends { instanceId: number }, R>(
+  handler: JobHandler<D, R>,
+) => JobHandler<D, R>;
+
 /**
  * One job per instance at a time (different instances run in parallel): a job that finds its
  * instance held by another one is busy and runs again a little later, without using an attempt.

@@ -1,18 +1,7 @@
-import { z } from 'zod';
+import { QUEUES, type JobDefinition } from '../ports/jobs.port.js';
+import { restoreInstanceSchema, type RestoreInstanceData } from '../schemas/backup-job.schema.js';
 import type { InstanceBackupService } from '../services/instance-backup.service.js';
-import {
-  BACKUP_QUEUE,
-  type BackupJobDefinition,
-  type InstanceLockWrapper,
-} from './backup-job.types.js';
-
-export const restoreInstanceSchema = z.object({
-  instanceId: z.number().int().positive(),
-  snapshotId: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a restic snapshot id'),
-  requestedBy: z.string().min(1).max(128),
-  ref: z.string().min(1).max(200),
-});
-export type RestoreInstanceData = z.infer<typeof restoreInstanceSchema>;
+import type { InstanceLockWrapper } from './instance-lock.js';
 
 /**
  * Roll back to a backup. Not retried on its own: a restore half done is finished by hand from the
@@ -21,10 +10,10 @@ export type RestoreInstanceData = z.infer<typeof restoreInstanceSchema>;
 export function restoreInstanceJob(deps: {
   instanceBackups: InstanceBackupService;
   oneJobPerInstance: InstanceLockWrapper;
-}): BackupJobDefinition<RestoreInstanceData, string> {
+}): JobDefinition<RestoreInstanceData, string> {
   return {
     name: 'restore-instance',
-    queue: BACKUP_QUEUE,
+    queue: QUEUES.backups,
     schema: restoreInstanceSchema,
     attempts: 1,
     handler: deps.oneJobPerInstance((data) => deps.instanceBackups.restoreInstance(data, data.ref)),

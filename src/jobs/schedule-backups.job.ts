@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { QUEUES, type EnqueueBackupJob, type JobDefinition } from '../ports/jobs.port.js';
+import { backupInstanceJobId, type BackupInstanceData } from '../schemas/backup-job.schema.js';
 import type { InstanceBackupService } from '../services/instance-backup.service.js';
-import { backupInstanceJobId, type BackupInstanceData } from './backup-instance.job.js';
-import {
-  BACKUP_QUEUE,
-  type BackupJobDefinition,
-  type EnqueueBackupJob,
-} from './backup-job.types.js';
 
 export const scheduleBackupsSchema = z.object({}).strict();
 
@@ -16,10 +12,10 @@ export const scheduleBackupsSchema = z.object({}).strict();
 export function scheduleBackupsJob(deps: {
   instanceBackups: InstanceBackupService;
   enqueue: EnqueueBackupJob;
-}): BackupJobDefinition<Record<string, never>, string> {
+}): JobDefinition<Record<string, never>, string> {
   return {
     name: 'schedule-backups',
-    queue: BACKUP_QUEUE,
+    queue: QUEUES.backups,
     schema: scheduleBackupsSchema,
     attempts: 1,
     handler: async () => {

@@ -77,7 +77,7 @@ export interface DatabaseDumpPort {
   manifest(database: string): Promise<OdooManifest>;
 }
 
-export const BACKUP_STATES = ['pending', 'running', 'done', 'failed'] as const;
+export const BACKUP_STATES = ['pending', 'running', 'done', 'failed', 'expired'] as const;
 export type BackupState = (typeof BACKUP_STATES)[number];
 
 /** What the bridge writes on a saas.backup record of the master. */
@@ -117,6 +117,18 @@ export interface BackupRecordsPort {
   backupPolicies(): Promise<Map<number, BackupPolicy>>;
   /** time (ms since epoch) of the newest finished backup, by instance id (0 = the master) */
   newestBackups(): Promise<Map<number, number>>;
+  /** one saas.backup record; undefined when it does not exist (any more) */
+  getBackupRecord(id: number): Promise<BackupRecordInfo | undefined>;
+  /** marks every record of a purged instance expired (its repository is gone) */
+  expireBackupRecords(instanceId: number): Promise<number>;
+}
+
+/** What a saas.backup record says of the backup behind it. */
+export interface BackupRecordInfo {
+  id: number;
+  instanceId: number | undefined;
+  snapshotId: string | undefined;
+  state: BackupState;
 }
 
 /** The instance a final backup is made of, before its purge deletes it. */
@@ -133,4 +145,22 @@ export interface FinalBackupTarget {
  */
 export interface FinalBackupPort {
   finalBackup(target: FinalBackupTarget): Promise<{ snapshotId: string }>;
+}
+
+/** Where a copy of an instance is written: its own new database, role and filestore. */
+export interface CopyTarget {
+  database: string;
+  owner: string;
+  filestoreDir: string;
+}
+
+/**
+ * Fills a new instance's database and filestore from a backup of another instance (a copy for
+ * testing); answers which instance and snapshot it came from.
+ */
+export interface BackupCopyPort {
+  restoreCopy(
+    backupRecordId: number,
+    target: CopyTarget,
+  ): Promise<{ sourceInstanceId: number; snapshotId: string }>;
 }

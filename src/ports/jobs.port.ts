@@ -27,9 +27,11 @@ export const JOBS = {
     'backup-master',
     'schedule-backups',
     'check-backups',
+    'expire-backups',
   ],
 } as const satisfies Record<QueueName, readonly string[]>;
 export type JobName = (typeof JOBS)[QueueName][number];
+export type BackupJobName = (typeof JOBS.backups)[number];
 
 /** What a handler knows of the job it runs; nothing of the queue library behind it. */
 export interface JobContext {
@@ -81,6 +83,13 @@ export interface JobQueuePort {
   /** repeats `name` every `everyMs` with `data` (idempotent: one scheduler per name) */
   every(name: JobName, everyMs: number, data: object): Promise<void>;
 }
+
+/** How the backup jobs queue others (JobQueuePort.enqueue, narrowed to the backups queue). */
+export type EnqueueBackupJob = (
+  name: BackupJobName,
+  data: object,
+  options: EnqueueOptions,
+) => Promise<string>;
 
 /** Runs the registered jobs' handlers, `concurrency` jobs at a time per queue. */
 export interface JobWorkersPort {

@@ -43,6 +43,11 @@ export interface InstanceRecord {
   provisionedAt: string | undefined;
   /** when a purge deleted the tenant's data; the subdomain is free again from then on */
   purgedAt: string | undefined;
+  /**
+   * A copy for testing: the saas.backup (of another instance) whose database and filestore this
+   * instance is provisioned from, instead of its plan's template.
+   */
+  copyOfBackupId?: number | undefined;
 }
 
 export interface PlanRecord {

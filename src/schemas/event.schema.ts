@@ -13,6 +13,8 @@ export const EVENT_TYPES = sameAsContract(
     'instance.terminate',
     'instance.backup',
     'instance.restore',
+    'instance.copy',
+    'instance.backups_expired',
     'instance.reminder',
     'instance.deletion_warning',
     'instance.charge_failed',
@@ -58,7 +60,20 @@ const restoreRequest = z.object({
   snapshot_id: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a restic snapshot id'),
 });
 
+/** a new instance provisioned from a backup of another one (a copy for testing) */
+const copyRequest = z.object({
+  requested_by: z.string().min(1).max(128),
+  backup_id: id,
+  source_instance_id: id,
+});
+
 const day = z.iso.date();
+
+/** the master's sweep: a purged tenant's final backup has been kept long enough */
+const backupsExpired = z.object({
+  purged_on: day,
+  kept_days: z.number().int().min(0).max(3650),
+});
 const money = z.number().nonnegative();
 const currency = z.string().min(3).max(3);
 /**
@@ -119,6 +134,8 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.terminate': adminRequest,
   'instance.backup': backupRequest,
   'instance.restore': restoreRequest,
+  'instance.copy': copyRequest,
+  'instance.backups_expired': backupsExpired,
   'instance.reminder': REMINDER_DATA,
   'instance.deletion_warning': DELETION_WARNING_DATA,
   'instance.charge_failed': CHARGE_FAILED_DATA,
@@ -164,6 +181,8 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
   z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
   z.object({ ...envelope, type: z.literal('instance.plan_changed'), data: PLAN_CHANGED_DATA }),
+  z.object({ ...envelope, type: z.literal('instance.copy'), data: copyRequest }),
+  z.object({ ...envelope, type: z.literal('instance.backups_expired'), data: backupsExpired }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -1,16 +1,23 @@
-import type { BackupInstanceData } from '../jobs/backup-instance.job.js';
-import { backupInstanceJobId } from '../jobs/backup-instance.job.js';
-import type { BackupJobName } from '../jobs/backup-job.types.js';
-import type { RestoreInstanceData } from '../jobs/restore-instance.job.js';
+import type { BackupJobName } from '../ports/jobs.port.js';
+import {
+  backupInstanceJobId,
+  type BackupInstanceData,
+  type ExpireBackupsData,
+  type RestoreInstanceData,
+} from '../schemas/backup-job.schema.js';
 import type { BridgeEvent } from '../schemas/event.schema.js';
 
-export const BACKUP_EVENT_TYPES = ['instance.backup', 'instance.restore'] as const;
+export const BACKUP_EVENT_TYPES = [
+  'instance.backup',
+  'instance.restore',
+  'instance.backups_expired',
+] as const;
 export type BackupEventType = (typeof BACKUP_EVENT_TYPES)[number];
 export type BackupEvent = Extract<BridgeEvent, { type: BackupEventType }>;
 
 export interface BackupJobRequest {
   name: BackupJobName;
-  data: BackupInstanceData | RestoreInstanceData;
+  data: BackupInstanceData | RestoreInstanceData | ExpireBackupsData;
   jobId: string;
 }
 
@@ -31,6 +38,13 @@ export function backupJobOf(event: BackupEvent): BackupJobRequest {
         backupRecordId: event.data.backup_id,
         ref: jobId,
       },
+    };
+  }
+  if (event.type === 'instance.backups_expired') {
+    return {
+      name: 'expire-backups',
+      jobId: `expire-backups-${event.instance_id}-${event.id}`,
+      data: { instanceId: event.instance_id, eventId: event.id },
     };
   }
   const jobId = `restore-instance-${event.instance_id}-${event.id}`;

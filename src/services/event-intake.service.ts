@@ -23,6 +23,8 @@ type MailEventType = keyof typeof MAIL_OF;
 const ACTION_OF: Record<Exclude<EventType, MailEventType | BackupEventType>, InstanceAction> = {
   'order.confirmed': 'provision',
   'instance.retry': 'provision',
+  // a copy is provisioned like any new instance; its record names the backup it starts from
+  'instance.copy': 'provision',
   'invoice.paid': 'paid',
   'instance.suspend': 'suspend',
   'instance.reactivate': 'reactivate',

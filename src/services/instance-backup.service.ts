@@ -2,8 +2,10 @@ import path from 'node:path';
 import { BridgeError, errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type {
+  BackupCopyPort,
   BackupKind,
   BackupRecordsPort,
+  CopyTarget,
   FinalBackupPort,
   FinalBackupTarget,
 } from '../ports/backup.port.js';
@@ -66,7 +68,7 @@ export interface RestoreRequest {
 }
 
 /** Backups and restores of instances and of the master, recorded as saas.backup in the master. */
-export class InstanceBackupService implements FinalBackupPort {
+export class InstanceBackupService implements FinalBackupPort, BackupCopyPort {
   private readonly now: () => number;
 
   constructor(private readonly deps: InstanceBackupDeps) {
@@ -86,10 +88,8 @@ export class InstanceBackupService implements FinalBackupPort {
       instance.id,
       'final',
     );
-    await this.deps.records.updateBackupRecord(recordId, { state: 'running', error: false });
     const subject = { ...this.subjectOf(instance, { plan: plan.code }), database: target.db };
-    const outcome = await this.deps.backups.backup(subject, 'final');
-    await this.recordDone(recordId, outcome, 'final');
+    const outcome = await this.recorded(recordId, subject, 'final');
     return { snapshotId: outcome.snapshotId };
   }
 
@@ -111,10 +111,8 @@ export class InstanceBackupService implements FinalBackupPort {
       request.kind,
       request.backupRecordId,
     );
-    await this.deps.records.updateBackupRecord(recordId, { state: 'running', error: false });
     const subject = this.subjectOf(instance, { plan: plan.code });
-    const outcome = await this.deps.backups.backup(subject, request.kind);
-    await this.recordDone(recordId, outcome, request.kind);
+    const outcome = await this.recorded(recordId, subject, request.kind);
     const { keptSnapshots } = await this.deps.backups.applyRetention(
       subject.key,
       policy?.keep ?? DEFAULT_KEEP,
@@ -127,8 +125,8 @@ export class InstanceBackupService implements FinalBackupPort {
   async backupMaster(jobRef: string): Promise<string> {
     const { master } = this.deps;
     const recordId = await this.deps.records.ensureBackupRecord(jobRef, undefined, 'scheduled');
-    await this.deps.records.updateBackupRecord(recordId, { state: 'running', error: false });
-    const outcome = await this.deps.backups.backup(
+    const outcome = await this.recorded(
+      recordId,
       {
         key: MASTER_BACKUP_KEY,
         database: master.database,
@@ -137,7 +135,6 @@ export class InstanceBackupService implements FinalBackupPort {
       },
       'scheduled',
     );
-    await this.recordDone(recordId, outcome, 'scheduled');
     const { keptSnapshots } = await this.deps.backups.applyRetention(
       MASTER_BACKUP_KEY,
       master.keep,
@@ -197,6 +194,52 @@ export class InstanceBackupService implements FinalBackupPort {
       `Restored to backup ${escapeHtml(request.snapshotId)} (asked by ${escapeHtml(request.requestedBy)}) in ${seconds} s; the state before it was backed up first.`,
     );
     return `restored ${request.snapshotId} in ${seconds} s`;
+  }
+
+  /**
+   * A copy of an instance for testing (BackupCopyPort): the database and filestore of one of its
+   * finished backups written into a new instance's own database and filestore. Only the
+   * database and data dir named in `target` are touched; the source instance is not.
+   */
+  async restoreCopy(
+    backupRecordId: number,
+    target: CopyTarget,
+  ): Promise<{ sourceInstanceId: number; snapshotId: string }> {
+    const record = await this.deps.records.getBackupRecord(backupRecordId);
+    if (!record?.instanceId || !record.snapshotId || record.state !== 'done')
+      throw new BridgeError(
+        'backup_not_found',
+        `saas.backup ${backupRecordId} is not a finished backup of an instance`,
+        true,
+      );
+    const source = await this.load(record.instanceId);
+    const key = this.subjectOf(source, {}).key;
+    if (key === target.database)
+      throw new BridgeError('backup_failed', `a copy cannot overwrite its source ${key}`, true);
+    await this.deps.backups.restore(key, record.snapshotId, target);
+    return { sourceInstanceId: source.id, snapshotId: record.snapshotId };
+  }
+
+  /**
+   * The master decided a purged tenant's final backup has been kept long enough: its repository
+   * goes (every backup of it, in one removal) and its saas.backup records are marked expired.
+   */
+  async expireBackups(instanceId: number): Promise<string> {
+    const instance = await this.load(instanceId);
+    if (instance.state !== 'terminated' || !instance.purgedAt)
+      throw new BridgeError(
+        'backup_failed',
+        `instance ${instanceId} is not purged: its backups are kept`,
+        true,
+      );
+    const key = this.subjectOf(instance, {}).key;
+    await this.deps.backups.purge(key);
+    const expired = await this.deps.records.expireBackupRecords(instanceId);
+    await this.deps.odoo.postNote(
+      instanceId,
+      `The backups kept after the purge were removed (${expired} records expired).`,
+    );
+    return `repository ${key} removed, ${expired} records expired`;
   }
 
   /** which instances need their scheduled backup now; also refreshes the newest-backup ages */
@@ -279,6 +322,35 @@ export class InstanceBackupService implements FinalBackupPort {
       filestoreDir: path.join(this.deps.dataDirOf(db), 'filestore', db),
       labels: { instance: String(instance.id), ...labels },
     };
+  }
+
+  /**
+   * One attempt of a backup, written on its saas.backup record as it goes: running, then done, or
+   * failed with the reason at once (a retry sets it running again), so the admin sees a failing
+   * backup while its retries still run, not only after the last one.
+   */
+  private async recorded(
+    recordId: number,
+    subject: BackupSubject,
+    kind: BackupKind,
+  ): Promise<BackupOutcome> {
+    await this.deps.records.updateBackupRecord(recordId, { state: 'running', error: false });
+    let outcome: BackupOutcome;
+    try {
+      outcome = await this.deps.backups.backup(subject, kind);
+    } catch (err) {
+      await this.deps.records
+        .updateBackupRecord(recordId, { state: 'failed', error: errorMessage(err) })
+        .catch((writeErr: unknown) =>
+          this.deps.logger.warn(
+            { record: recordId, err: errorMessage(writeErr) },
+            'could not mark the backup failed',
+          ),
+        );
+      throw err;
+    }
+    await this.recordDone(recordId, outcome, kind);
+    return outcome;
   }
 
   private async recordDone(recordId: number, outcome: BackupOutcome, kind: BackupKind) {

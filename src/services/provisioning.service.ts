@@ -60,8 +60,10 @@ export class ProvisioningService {
     const initialPassword = await this.markProvisioning(instance, adminLogin);
     took('odoo');
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
-    const source: DatabaseSource =
-      this.deps.databaseSource === 'fresh'
+    // a copy starts from another instance's backup, not from the plan's template
+    const source: DatabaseSource = instance.copyOfBackupId
+      ? { kind: 'copy', backupId: instance.copyOfBackupId }
+      : this.deps.databaseSource === 'fresh'
         ? { kind: 'fresh' }
         : { kind: 'template', template: await this.deps.templates.ensure(plan) };
     took('template');

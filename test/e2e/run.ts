@@ -11,6 +11,7 @@
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
+import { portalBackupDownload, portalRollBack } from './backup-steps.js';
 import { launchChromium, newVisitor, showCard } from './browser.js';
 import { request } from './http.js';
 import { Journey } from './journey.js';
@@ -29,7 +30,7 @@ import { payRenewalInPortal, suspendedAtExpiry, tenantBackWithData } from './ren
 import { pricingIntoCart, storefrontPages } from './storefront-steps.js';
 import { refusedDowngrade, upgradeFromPortal } from './plan-change-steps.js';
 
-const STEPS = 17;
+const STEPS = 19;
 const keep = process.env.E2E_KEEP === '1';
 const artifacts = path.join(REPO, 'artifacts', 'e2e');
 const started = performance.now();
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   await steps.run('renewal-back', () => tenantBackWithData(j));
   await steps.run('plan-upgrade', () => upgradeFromPortal(j));
   await steps.run('plan-downgrade-refused', () => refusedDowngrade(j));
+  await steps.run('portal-backup-download', () => portalBackupDownload(j));
+  await steps.run('portal-roll-back', () => portalRollBack(j));
 
   // what must hold beyond the happy path: no duplicate tenants, nothing lost when the bridge dies
   const { bridge, secret } = rpcClients();

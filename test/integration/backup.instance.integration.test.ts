@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -239,6 +239,25 @@ describe.skipIf(skip)(
       expect(failed?.error).toMatch(/does not exist/);
       expect(odoo.notes.at(-1)?.body).toMatch(/^Backup failed: /);
       odoo.instance(5).dbName = DB;
+    });
+
+    it("removes a purged tenant's repository once the master says its backups expired", async () => {
+      expect((await backups.list(DB)).length).toBeGreaterThan(0);
+      // not purged: the backups are kept, whatever is asked
+      await expect(service.expireBackups(5)).rejects.toMatchObject({ permanent: true });
+      expect((await backups.list(DB)).length).toBeGreaterThan(0);
+      const instance = odoo.instance(5);
+      const was = { state: instance.state, purgedAt: instance.purgedAt };
+      Object.assign(instance, { state: 'terminated', purgedAt: '2027-03-01 04:30:00' });
+      try {
+        expect(await service.expireBackups(5)).toMatch(/^repository tenant_\w+ removed/);
+        await expect(stat(path.join(root, 'repos', DB))).rejects.toThrow(/ENOENT/);
+        expect(records.of(5).every((r) => r.state === 'expired')).toBe(true);
+        // a resent event (retried job) finds nothing left to remove and converges
+        expect(await service.expireBackups(5)).toContain('0 records expired');
+      } finally {
+        Object.assign(instance, was);
+      }
     });
 
     it('backs up the master, and a restore into a scratch database lists the instances', async () => {

@@ -33,6 +33,8 @@ STATES = [
     ("running", "Running"),
     ("done", "Done"),
     ("failed", "Failed"),
+    # a purged tenant's backups after the time they are kept: removed from storage
+    ("expired", "Expired"),
 ]
 
 
@@ -93,6 +95,18 @@ class SaasBackup(models.Model):
             "type": "ir.actions.act_window",
             "name": _("Restore a backup"),
             "res_model": "saas.backup.restore",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_backup_id": self.id},
+        }
+
+    def action_open_copy_wizard(self):
+        self.ensure_one()
+        self._check_restorable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Restore into a new instance"),
+            "res_model": "saas.backup.copy",
             "view_mode": "form",
             "target": "new",
             "context": {"default_backup_id": self.id},

@@ -228,6 +228,7 @@ class SaasInstance(models.Model):
                         "actions": actions,
                     }
                 )
+        rows += self._sweep_final_backups(day)
         result = {"as_of": day.isoformat(), "instances": rows}
         run = (
             self.env["saas.lifecycle.run"]

@@ -1,4 +1,5 @@
 import type { Logger } from '../../observability/logger.js';
+import type { BackupCopyPort } from '../../ports/backup.port.js';
 import type { DatabasePort } from '../../ports/database.port.js';
 import type { ContainerInfo, DockerPort } from '../../ports/docker.port.js';
 import type { FilestorePort } from '../../ports/filestore.port.js';
@@ -29,6 +30,8 @@ export interface ProvisioningDeps {
   readyTimeoutMs: number;
   /** checks the host has room before a tenant is created; none: every tenant fits */
   capacity?: CapacityService;
+  /** where a copy of an instance (copyOfBackupId) gets its database and files; none: no copies */
+  copies?: BackupCopyPort;
   /** queues the welcome mail once the tenant is usable */
   onRunning(instanceId: number, subdomain: string): Promise<void>;
 }

@@ -2,12 +2,18 @@ import { BridgeError } from '../../errors.js';
 import { strongPassword } from '../secrets.js';
 import { tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
+import { seedFromBackup } from './copy.step.js';
 
 /** where a new tenant database comes from: a clone of the plan's template, or (naive path) a fresh install */
-export type DatabaseSource = { kind: 'template'; template: string } | { kind: 'fresh' };
+export type DatabaseSource =
+  | { kind: 'template'; template: string }
+  | { kind: 'fresh' }
+  /** a copy of another instance, restored from the backup its record names */
+  | { kind: 'copy'; backupId: number };
 
 /**
- * The tenant's database, role and data dir, cloned from the plan's template. Done when the database
+ * The tenant's database, role and data dir, cloned from the plan's template (a copy of another
+ * instance: restored from the backup its record names, with no template). Done when the database
  * carries this instance's marker (set last); anything else under the name without a marker is a clone
  * interrupted half-way, which this instance never ran on, and is made again.
  */
@@ -40,6 +46,10 @@ export async function ensureDatabase(
   if (ctx.container) {
     await docker.removeContainer(ctx.container.name);
     ctx.container = undefined;
+  }
+  if (source.kind === 'copy') {
+    await seedFromBackup(deps, ctx, source.backupId);
+    return;
   }
   const started = Date.now();
   // the bridge's key is hashed while PostgreSQL drops and creates (both take a few tens of ms)

@@ -1,6 +1,7 @@
 import type {
   BackupKind,
   BackupPolicy,
+  BackupRecordInfo,
   BackupRecordPatch,
   BackupRecordsPort,
 } from '../../../src/ports/backup.port.js';
@@ -87,6 +88,27 @@ export class FakeBackupRecords implements BackupRecordsPort {
       newest.set(key, Math.max(newest.get(key) ?? 0, r.createdAt));
     }
     return newest;
+  }
+
+  async getBackupRecord(id: number): Promise<BackupRecordInfo | undefined> {
+    const r = this.records.get(id);
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      instanceId: r.instanceId,
+      snapshotId: r.snapshot_id,
+      state: r.state ?? 'pending',
+    };
+  }
+
+  async expireBackupRecords(instanceId: number): Promise<number> {
+    let expired = 0;
+    for (const r of this.records.values()) {
+      if (r.instanceId !== instanceId || r.state === 'expired') continue;
+      r.state = 'expired';
+      expired += 1;
+    }
+    return expired;
   }
 
   of(instanceId: number | undefined): FakeBackupRecord[] {

@@ -20,6 +20,7 @@ const row = {
   initial_password: 'Temp-Pass-42',
   provisioned_at: '2026-12-01 10:00:00',
   purged_at: false,
+  copy_of_backup_id: false,
 };
 
 /** Answers search_read with `row` restricted to the fields asked for, and records them. */

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { backupJobDefinitions, backupSchedules } from '../../../src/jobs/backup.jobs.js';
-import { BACKUP_JOB_NAMES, type BackupJobContext } from '../../../src/jobs/backup-job.types.js';
+import { JOBS, type JobContext } from '../../../src/ports/jobs.port.js';
 import type { BackupService } from '../../../src/services/backup.service.js';
 import { InstanceBackupService } from '../../../src/services/instance-backup.service.js';
 import { TenantIdentity } from '../../../src/services/tenant-identity.js';
@@ -14,7 +14,7 @@ import { FakeTenant } from '../../support/fakes/fake-tenant.js';
 import { draftInstance, STARTER_PLAN } from '../../support/world.js';
 
 const logger = pino({ level: 'silent' });
-const ctx: BackupJobContext = {
+const ctx: JobContext = {
   jobId: 'job-1',
   attempt: 1,
   finalAttempt: false,
@@ -66,7 +66,7 @@ function setup() {
 describe('backup jobs', () => {
   it('defines every backup job once, on the backups queue', () => {
     const { definitions } = setup();
-    expect(definitions.map((d) => d.name).sort()).toEqual([...BACKUP_JOB_NAMES].sort());
+    expect(definitions.map((d) => d.name).sort()).toEqual([...JOBS.backups].sort());
     expect(new Set(definitions.map((d) => d.queue))).toEqual(new Set(['backups']));
     const names = backupSchedules({ masterIntervalHours: 24 }).map((s) => s.name);
     expect(names).toEqual(['schedule-backups', 'backup-master', 'check-backups']);

@@ -32,6 +32,8 @@ const DATA: Record<EventType, object> = {
   'instance.terminate': { requested_by: 'admin' },
   'instance.backup': { requested_by: 'admin', kind: 'manual', backup_id: 7 },
   'instance.restore': { requested_by: 'ann', backup_id: 7, snapshot_id: '8ba6de72' },
+  'instance.copy': { requested_by: 'admin', backup_id: 7, source_instance_id: 3 },
+  'instance.backups_expired': { purged_on: '2026-10-01', kept_days: 30 },
   'instance.reminder': {
     invoice_id: 31,
     invoice_name: 'INV/2026/0031',
@@ -78,6 +80,7 @@ describe('EventIntakeService', () => {
   it.each([
     ['order.confirmed', 'provision'],
     ['instance.retry', 'provision'],
+    ['instance.copy', 'provision'],
     ['invoice.paid', 'paid'],
     ['instance.suspend', 'suspend'],
     ['instance.reactivate', 'reactivate'],
@@ -114,6 +117,21 @@ describe('EventIntakeService', () => {
     expect(await intake.accept(e)).toEqual({ duplicate: true, jobId: undefined });
     expect(queue.adds).toBe(1);
   });
+
+  it('turns instance.backups_expired into one expire-backups job on the backups queue', async () => {
+    const { queue, intake } = setup();
+    const e = event('instance.backups_expired');
+    expect(await intake.accept(e)).toEqual({
+      duplicate: false,
+      jobId: `expire-backups-12-${e.id}`,
+    });
+    expect(queue.jobs.get(`expire-backups-12-${e.id}`)).toMatchObject({
+      name: 'expire-backups',
+      data: { instanceId: 12, eventId: e.id },
+    });
+  });
+
+  it('carries purge and the pay link of the sweep into the instance job', async () => {});
 
   it('carries purge and the open invoice of the sweep into the instance job', async () => {
     const { queue, intake } = setup();
