@@ -26,11 +26,17 @@ export class PgDumpAdapter implements DatabaseDumpPort {
 
   dump(database: string): Readable {
     const out = new PassThrough();
-    // --no-owner: what Odoo's own dump does, so the same file restores under any role
-    const child = start('pg_dump', ['--no-owner', '--format=plain', checked(database)], {
-      env: this.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // --no-owner: what Odoo's own dump does, so the same file restores under any role. --no-acl: the
+    // tenant's catalogs are hidden by a REVOKE on pg_catalog (postgres.adapter.ts), which only the
+    // admin may run: restored as the tenant's role it fails, and a fresh database re-applies it anyway
+    const child = start(
+      'pg_dump',
+      ['--no-owner', '--no-acl', '--format=plain', checked(database)],
+      {
+        env: this.env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     // the stream ends only once pg_dump exited 0: a dump cut short must not look complete
     child.stdout?.pipe(out, { end: false });
     void outcome(child, false).then((result) => {
