@@ -31,9 +31,11 @@ ALTER ROLE :"master_user" WITH NOSUPERUSER CREATEDB NOCREATEROLE LOGIN PASSWORD 
 SELECT 'CREATE ROLE saas_tenants NOLOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'saas_tenants') \gexec
 SELECT format('GRANT saas_tenants TO %I', rolname) FROM pg_roles
  WHERE rolname ~ '^tenant_[a-z0-9_]+$' AND rolcanlogin AND NOT rolsuper \gexec
--- tenants open 'postgres' (Odoo's cron and bus LISTEN there): they see no other role or session
-REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles, pg_catalog.pg_user,
+-- tenants open 'postgres' (Odoo's cron and bus LISTEN there): they see no other session or role
+-- membership; pg_user stays readable, Odoo's list_dbs reads it on every request
+REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles,
   pg_catalog.pg_auth_members FROM PUBLIC;
+GRANT SELECT ON pg_catalog.pg_user TO PUBLIC;
 SQL
 }
 

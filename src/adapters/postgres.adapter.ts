@@ -44,10 +44,12 @@ BEGIN
   END LOOP;
 END $$;`;
 
-// Catalogs are per database: in a tenant's own database its role sees no other role or session (Odoo
-// reads pg_database at start, which stays; these it never reads outside the disabled database manager)
+// Catalogs are per database: in a tenant's own database its role sees no other session or role
+// membership. pg_database and pg_user stay: Odoo's list_dbs (every request's database check) joins
+// them, and without it each page answers 303 to the database selector. The GRANT undoes the revoke
+// of pg_user that templates built before this carry.
 const HIDE_CATALOGS = `REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.pg_roles,
-  pg_catalog.pg_user, pg_catalog.pg_auth_members FROM PUBLIC`;
+  pg_catalog.pg_auth_members FROM PUBLIC; GRANT SELECT ON pg_catalog.pg_user TO PUBLIC`;
 
 /** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
 export class PostgresAdapter implements DatabasePort {
