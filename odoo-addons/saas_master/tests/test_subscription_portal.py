@@ -46,6 +46,16 @@ class TestSubscriptionPortal(HttpCase, SaasCase):
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         return self.url_open(url, data=dict(data, csrf_token=token))
 
+    def test_pay_now_page_can_pay_without_a_token_in_the_url(self):
+        # the instance page's "Pay now" opens /my/invoices/<id>: the payment form must still carry
+        # the invoice's token, or Odoo's /invoice/transaction refuses the payment
+        self.Instance.run_lifecycle_sweep(fields.Date.to_string(self.today))
+        invoice = self.mine.renewal_invoice_ids
+        self._login("acme_portal")
+        html = self.url_open("/my/invoices/%s" % invoice.id).text
+        self.assertIn('data-access-token="%s"' % invoice.sudo().access_token, html)
+        self.assertTrue(invoice.sudo().access_token)
+
     def test_state_due_date_and_pay_now(self):
         self.Instance.run_lifecycle_sweep(fields.Date.to_string(self.today))
         invoice = self.mine.renewal_invoice_ids
