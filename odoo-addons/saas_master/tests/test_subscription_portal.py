@@ -47,8 +47,8 @@ class TestSubscriptionPortal(HttpCase, SaasCase):
         return self.url_open(url, data=dict(data, csrf_token=token))
 
     def test_pay_now_page_can_pay_without_a_token_in_the_url(self):
-        # the instance page's "Pay now" opens /my/invoices/<id>: the payment form must still carry
-        # the invoice's token, or Odoo's /invoice/transaction refuses the payment
+        # the instance page's "Pay now" opens /my/invoices/<id>: the payment form must
+        # still carry the invoice's token, or /invoice/transaction refuses the payment
         self.Instance.run_lifecycle_sweep(fields.Date.to_string(self.today))
         invoice = self.mine.renewal_invoice_ids
         self._login("acme_portal")
