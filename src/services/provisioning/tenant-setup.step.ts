@@ -1,20 +1,5 @@
-import type { InstanceRecord, PlanRecord } from '../../ports/odoo.port.js';
-import type { TenantSetup } from '../../ports/tenant.port.js';
 import { BRIDGE_LOGIN } from '../tenant-identity.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
-
-/** The plan's limits as the tenant keeps them: at set-up, and again after each plan change. */
-export function tenantLimits(
-  plan: PlanRecord,
-  instance: Pick<InstanceRecord, 'expirationDate'>,
-): TenantSetup['limits'] {
-  return {
-    planCode: plan.code,
-    maxUsers: plan.maxUsers,
-    storageMb: plan.storageMb,
-    expirationDate: instance.expirationDate,
-  };
-}
 
 /**
  * The plan's limits, every run (straight into the database); company and the customer's admin (uid 2),
@@ -40,7 +25,12 @@ export async function ensureTenantSetup(
       lang: instance.lang,
       adminLogin,
       adminPassword: initialPassword,
-      limits: tenantLimits(plan, instance),
+      limits: {
+        planCode: plan.code,
+        maxUsers: plan.maxUsers,
+        storageMb: plan.storageMb,
+        expirationDate: instance.expirationDate,
+      },
     },
   );
 }
