@@ -3,34 +3,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium, newVisitor } from '../e2e/browser.js';
 import { parseMail } from '../e2e/mime.js';
+import { welcomeCredentials, type WelcomeCredentials } from '../e2e/welcome-mail.js';
 
-export interface Credentials {
-  url: string;
-  login: string;
-  password: string;
-}
-
-export function credentialsFromMail(mailDir: string, email: string): Credentials {
+export function credentialsFromMail(mailDir: string, email: string): WelcomeCredentials {
   const needle = email.toLowerCase();
   for (const file of readdirSync(mailDir).sort().reverse()) {
     const raw = readFileSync(path.join(mailDir, file), 'utf8');
     if (!raw.slice(0, 4000).toLowerCase().includes(needle)) continue;
-    const mail = parseMail(raw);
-    const body = mail.text || mail.html.replace(/<[^>]+>/g, '\n');
-    const field = (labels: string) =>
-      new RegExp(`^\\s*(?:${labels})\\s*:\\s*(\\S+)\\s*$`, 'mi').exec(body)?.[1] ?? '';
-    const found = {
-      url: field('Address|Dirección'),
-      login: field('Login|Usuario'),
-      password: field('Temporary password|Contraseña temporal'),
-    };
+    const found = welcomeCredentials(parseMail(raw));
     if (found.url && found.login && found.password) return found;
   }
   throw new Error(`no welcome mail with credentials for ${email} in ${mailDir}`);
 }
 
 /** logs in through the proxy in headless Chromium and waits for the backend to load */
-export async function browserLogin(tenantUrl: string, creds: Credentials): Promise<void> {
+export async function browserLogin(tenantUrl: string, creds: WelcomeCredentials): Promise<void> {
   const browser = await launchChromium();
   try {
     const { page } = await newVisitor(browser);

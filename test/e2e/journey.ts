@@ -17,6 +17,7 @@ import type { MailSink, ReceivedMail } from './mail-sink.js';
 import type { MasterRpc } from './support/master-rpc.js';
 import { E2E, masterUrl } from './support/stack.js';
 import type { Steps } from './steps.js';
+import { welcomeCredentials, type WelcomeCredentials } from './welcome-mail.js';
 
 export interface Customer {
   email: string;
@@ -33,11 +34,7 @@ export interface Instance {
   admin_login: string | false;
 }
 
-export interface Welcome {
-  url: string;
-  login: string;
-  password: string;
-}
+export type Welcome = WelcomeCredentials;
 
 export function newCustomer(tag: string): Customer {
   const stamp = `${Date.now()}${tag}`;
@@ -274,18 +271,12 @@ export class Journey {
     );
     this.welcomeMail = mail;
     this.withinPromise('the welcome mail', mail.receivedAt);
-    const body = mail.text || mail.html.replace(/<[^>]+>/g, '\n');
-    const field = (labels: string) =>
-      new RegExp(`^\\s*(?:${labels})\\s*:\\s*(\\S+)\\s*$`, 'mi').exec(body)?.[1] ?? '';
-    this.welcome = {
-      url: field('Address|Dirección'),
-      login: field('Login|Usuario'),
-      password: field('Temporary password|Contraseña temporal'),
-    };
+    this.welcome = welcomeCredentials(mail);
     const missing = Object.entries(this.welcome)
       .filter(([, v]) => !v)
       .map(([k]) => k);
-    if (missing.length) throw new Error(`welcome mail lacks ${missing.join(', ')}:\n${body}`);
+    if (missing.length)
+      throw new Error(`welcome mail lacks ${missing.join(', ')}:\n${mail.text || mail.html}`);
     const viewer = this.steps.show(this.viewer);
     await showCard(
       viewer,
