@@ -17,7 +17,8 @@ import type { ProxyPort } from './ports/proxy.port.js';
 import type { TenantLimitsService } from './services/tenant-limits.js';
 import type { TenantPort } from './ports/tenant.port.js';
 import type { MailService } from './services/mail.service.js';
-import { installNoApps, PlanChangeService } from './services/plan-change.service.js';
+import type { PlanAppsService } from './services/plan-apps.service.js';
+import { PlanChangeService } from './services/plan-change.service.js';
 import type { TenantIdentity } from './services/tenant-identity.js';
 import { UsageService } from './services/usage.service.js';
 
@@ -28,6 +29,7 @@ export interface PlanWiringDeps {
   db: DatabasePort;
   tenant: TenantPort;
   limits: Pick<TenantLimitsService, 'apply'>;
+  planApps: Pick<PlanAppsService, 'install'>;
   proxy: ProxyPort;
   filestore: FilestorePort;
   identity: TenantIdentity;
@@ -58,8 +60,7 @@ export function wirePlans(deps: PlanWiringDeps): {
     identity: deps.identity,
     logger: deps.logger,
     readyTimeoutMs: deps.config.jobs.readyTimeoutMs,
-    // plans do not list their apps on this branch yet: the hook installs nothing (see the service)
-    installApps: installNoApps,
+    installApps: (instance, plan) => deps.planApps.install(instance, plan),
     queueMail: (data) => enqueuePlanChangedMail(queue, data),
   });
   const usage = new UsageService({

@@ -32,6 +32,7 @@ import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
 import { TemplateService } from './services/template.service.js';
 import { TenantLimitsService } from './services/tenant-limits.js';
+import { PlanAppsService } from './services/plan-apps.service.js';
 import { TenantIdentity } from './services/tenant-identity.js';
 import { TENANT_ADDON, type TenantRuntime } from './services/tenant-runtime.js';
 
@@ -137,6 +138,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     copies: backups.instanceBackups,
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
   });
+  const planApps = new PlanAppsService({ docker, tenant, identity });
   const lifecycle = new LifecycleService({
     odoo,
     docker,
@@ -150,6 +152,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     provisioning,
     identity,
     logger,
+    limits,
+    planApps,
     renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     readyTimeoutMs: config.jobs.readyTimeoutMs,
   });
@@ -173,6 +177,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     db,
     tenant,
     limits,
+    planApps,
     proxy,
     filestore,
     identity,

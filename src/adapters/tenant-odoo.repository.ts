@@ -5,6 +5,8 @@ import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
 const RPC_TIMEOUT_MS = 30_000;
+// installing an app (crm, account...) into a small tenant takes tens of seconds
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
 
 /**
@@ -82,26 +84,7 @@ export class TenantOdooRepository implements TenantPort {
     bridge: { login: string; key: string },
     setup: TenantSetup,
   ): Promise<void> {
-    // the technical user's id differs per template: one authenticate (an API key check is cheap)
-    const client = new OdooClient({
-      url: baseUrl,
-      db,
-      login: bridge.login,
-      password: bridge.key,
-      timeoutMs: RPC_TIMEOUT_MS,
-    });
-    try {
-      await client.authenticate();
-    } catch (err) {
-      if (err instanceof OdooFaultError)
-        throw new BridgeError(
-          'odoo_fault',
-          `tenant ${db} refuses the bridge's technical user ${bridge.login} (template without it, or TENANT_BRIDGE_SECRET changed?)`,
-          true,
-          { cause: err },
-        );
-      throw err;
-    }
+    const client = await this.bridgeClient(baseUrl, db, bridge, RPC_TIMEOUT_MS);
     const { limits } = setup;
     // one round trip: company, plan limits and the customer's admin (uid 2), in saas_tenant
     await client.executeKw('saas.tenant.bridge', 'apply_setup', [
@@ -116,5 +99,52 @@ export class TenantOdooRepository implements TenantPort {
         expiration_date: limits.expirationDate ?? false,
       },
     ]);
+  }
+
+  async installModules(
+    baseUrl: string,
+    db: string,
+    bridge: { login: string; key: string },
+    modules: string[],
+  ): Promise<string[]> {
+    const client = await this.bridgeClient(baseUrl, db, bridge, INSTALL_TIMEOUT_MS);
+    const installed = await client.executeKw('saas.tenant.bridge', 'install_plan_modules', [
+      [...modules].sort(),
+    ]);
+    if (!Array.isArray(installed) || !installed.every((name) => typeof name === 'string'))
+      throw new BridgeError(
+        'odoo_bad_answer',
+        `tenant ${db} answered no list of installed modules: ${JSON.stringify(installed)}`,
+      );
+    return installed;
+  }
+
+  private async bridgeClient(
+    baseUrl: string,
+    db: string,
+    bridge: { login: string; key: string },
+    timeoutMs: number,
+  ): Promise<OdooClient> {
+    // the technical user's id differs per template: one authenticate (an API key check is cheap)
+    const client = new OdooClient({
+      url: baseUrl,
+      db,
+      login: bridge.login,
+      password: bridge.key,
+      timeoutMs,
+    });
+    try {
+      await client.authenticate();
+    } catch (err) {
+      if (err instanceof OdooFaultError)
+        throw new BridgeError(
+          'odoo_fault',
+          `tenant ${db} refuses the bridge's technical user ${bridge.login} (template without it, or TENANT_BRIDGE_SECRET changed?)`,
+          true,
+          { cause: err },
+        );
+      throw err;
+    }
+    return client;
   }
 }

@@ -54,4 +54,14 @@ export interface TenantPort {
     bridge: { login: string; key: string },
     setup: TenantSetup,
   ): Promise<void>;
+  /**
+   * Installs the modules of the tenant's (new) plan it lacks, as the bridge's technical user, into the
+   * running tenant (saas_tenant refuses any outside its `saas_tenant.apps`). Answers those installed.
+   */
+  installModules(
+    baseUrl: string,
+    db: string,
+    bridge: { login: string; key: string },
+    modules: string[],
+  ): Promise<string[]>;
 }

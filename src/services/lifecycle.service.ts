@@ -4,14 +4,16 @@ import type { FinalBackupPort } from '../ports/backup.port.js';
 import type { DatabasePort } from '../ports/database.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
-import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
+import type { InstanceRecord, OdooPort, PlanRecord } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import type { StateMailData } from '../schemas/job.schema.js';
 import { loadInstance } from './instance-loader.js';
 import { odooDatetime, type ProvisioningService } from './provisioning.service.js';
 import { escapeHtml } from './secrets.js';
+import type { PlanAppsService } from './plan-apps.service.js';
 import type { TenantIdentity } from './tenant-identity.js';
+import type { TenantLimitsService } from './tenant-limits.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 export interface LifecycleDeps {
@@ -26,6 +28,10 @@ export interface LifecycleDeps {
   /** queues a customer mail (suspended, back, renewed, deleted); one per instance, kind and event */
   queueMail(data: StateMailData, eventId: string): Promise<void>;
   identity: TenantIdentity;
+  /** a tenant comes back with its plan's limits as they are now (a plan may have changed meanwhile) */
+  limits: Pick<TenantLimitsService, 'apply'>;
+  /** and with the plan's apps, when it changed plan while stopped */
+  planApps: Pick<PlanAppsService, 'install'>;
   logger: Logger;
   /** the customer's renew page in the master portal, for the suspended page */
   renewUrl(instanceId: number): string;
@@ -130,6 +136,10 @@ export class LifecycleService {
       await this.deps.odoo.updateInstance(instanceId, { state: 'provisioning' });
       return this.deps.provisioning.provision(instanceId);
     }
+    const plan = await this.deps.odoo.getPlan(instance.planId);
+    // written into the stopped tenant's database, so it starts with them (a customer could not
+    // have changed them meanwhile: saas_tenant refuses that, but a plan change may have)
+    await this.deps.limits.apply(instance, plan);
     const started = Date.now();
     const container = await this.deps.docker.startContainer(name);
     if (!container.ip) throw new BridgeError('docker_failed', `container ${name} has no address`);
@@ -146,6 +156,7 @@ export class LifecycleService {
       { state: 'running', direct_url: directUrl, suspended_since: false },
       `Instance reactivated in ${seconds} s.`,
     );
+    await this.installPlanApps(instance, plan);
     return 'running';
   }
 
@@ -209,6 +220,28 @@ export class LifecycleService {
   }
 
   /** the master's (already moved) expiry into the tenant; answers it */
+  /** the tenant already serves: an app that fails to install is told, and does not undo that */
+  private async installPlanApps(instance: InstanceRecord, plan: PlanRecord): Promise<void> {
+    try {
+      const { installed, note } = await this.deps.planApps.install(instance, plan);
+      if (installed.length || note.includes('NOT'))
+        await this.deps.odoo.postNote(
+          instance.id,
+          escapeHtml(`Back on plan ${plan.name}: ${note}.`),
+        );
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.deps.logger.warn(
+        { instance: instance.id, err },
+        'plan apps not installed on reactivation',
+      );
+      await this.deps.odoo.postNote(
+        instance.id,
+        escapeHtml(`Apps of plan ${plan.name} not installed: ${reason}`),
+      );
+    }
+  }
+
   private async writeExpiry(instanceId: number): Promise<string | undefined> {
     const instance = await this.load(instanceId);
     if (!instance.expirationDate) return undefined;

@@ -12,20 +12,11 @@ import { escapeHtml } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
-/**
- * Installs the apps a plan includes that the tenant lacks. Plans list their apps in a field the
- * limits work adds (issue 10, "Modules"); until that lands, the bridge installs nothing and says
- * so in the chatter note. The hook answers what it installed.
- */
+/** Installs the plan's apps the running tenant lacks (services/plan-apps.service.ts). */
 export type PlanAppsInstaller = (
   instance: InstanceRecord,
   plan: PlanRecord,
 ) => Promise<{ installed: string[]; note: string }>;
-
-export const installNoApps: PlanAppsInstaller = async () => ({
-  installed: [],
-  note: 'apps: none installed (plans do not list apps yet)',
-});
 
 export interface PlanChangeDeps {
   odoo: OdooPort;

@@ -2,8 +2,8 @@
  * A plan change applied to a real tenant: a template built by TemplateService (Odoo -i
  * base,saas_tenant in the tenant image), a clone and its container made by the provisioning steps,
  * configured as the bridge's technical user; then PlanChangeService raises the container's memory
- * and CPU live (docker inspect shows it, the container did not restart) and writes the new limits
- * into the tenant, and UsageService measures the tenant from outside.
+ * and CPU live (docker inspect shows it, the container did not restart), writes the new limits
+ * into the tenant and installs Pro's module, and UsageService measures the tenant from outside.
  * Runs only with ODOO_SRC set; heavy: hold the machine lock.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,8 @@ import { TenantOdooRepository } from '../../src/adapters/tenant-odoo.repository.
 import type { InstancePatch, OdooPort, PlanRecord } from '../../src/ports/odoo.port.js';
 import type { ProxyPort } from '../../src/ports/proxy.port.js';
 import type { PlanChangedMailData } from '../../src/schemas/job.schema.js';
-import { installNoApps, PlanChangeService } from '../../src/services/plan-change.service.js';
+import { PlanAppsService } from '../../src/services/plan-apps.service.js';
+import { PlanChangeService } from '../../src/services/plan-change.service.js';
 import { ensureContainer } from '../../src/services/provisioning/container.step.js';
 import type { ProvisionContext, ReadyTenant } from '../../src/services/provisioning/context.js';
 import { ensureDatabase } from '../../src/services/provisioning/database.step.js';
@@ -74,6 +75,8 @@ const PRO: PlanRecord = {
   storageMb: 4096,
   cpuLimit: 2,
   memoryMb: 2048,
+  // a module Basic's template lacks, small enough to install in seconds
+  modules: ['base_iban'],
 };
 
 const instance = draftInstance({
@@ -241,7 +244,8 @@ describe.skipIf(skip)('a plan change applied to a real tenant', () => {
       identity,
       logger: pino({ level: 'silent' }),
       readyTimeoutMs: 60_000,
-      installApps: installNoApps,
+      installApps: (i, plan) =>
+        new PlanAppsService({ docker, tenant: repository, identity }).install(i, plan),
       queueMail: async (data) => void mails.push(data),
     });
     const started = Date.now();
@@ -268,10 +272,17 @@ describe.skipIf(skip)('a plan change applied to a real tenant', () => {
     ])
       expect(await customer.executeKw('ir.config_parameter', 'get_param', [key])).toBe(value);
     expect(notes.at(-1)).toMatch(/Plan Pro applied: container updated live to 2048 MB/);
+    expect(notes.at(-1)).toMatch(/apps installed: base_iban/);
+    const [iban] = (await customer.executeKw('ir.module.module', 'search_read', [
+      [['name', '=', 'base_iban']],
+      ['state'],
+    ])) as { state: string }[];
+    expect(iban?.state).toBe('installed');
     expect(mails).toEqual([{ instanceId: instance.id, eventId: 'event-1', planCode: 'it_pro' }]);
     // applied again (a retried job): the same limits, nothing else
     await service.apply(instance.id, 'event-1');
     expect(await limitsOf()).toMatchObject({ memoryMb: 2048, cpus: 2 });
+    expect(notes.at(-1)).toMatch(/apps: base_iban already installed/);
   });
 
   it('measures users, database and filestore from outside and writes them', async () => {

@@ -121,6 +121,8 @@ describe.skipIf(skip)('the purge against real PostgreSQL and Docker', () => {
       queueMail: async (data, eventId) => void world.stateMails.push({ key: eventId, ...data }),
       logger: pino({ level: 'silent' }),
       identity: world.identity,
+      limits: world.limits,
+      planApps: world.planApps,
       renewUrl: () => 'https://master.example.com/renew',
       readyTimeoutMs: 5_000,
     });

@@ -12,7 +12,7 @@ import { FakeJobQueue } from './fakes/fake-job-queue.js';
 import { FakeMail } from './fakes/fake-mail.js';
 import { enqueuePlanChangedMail } from '../../src/jobs/plan-changed-mail.job.js';
 import { planJobDefinitions } from '../../src/jobs/plan.jobs.js';
-import { installNoApps, PlanChangeService } from '../../src/services/plan-change.service.js';
+import { PlanChangeService } from '../../src/services/plan-change.service.js';
 import { UsageService } from '../../src/services/usage.service.js';
 import type { World } from './world.js';
 import {
@@ -106,7 +106,7 @@ export function worldPlanJobs(world: World, mail: MailService): JobDefinition[] 
       identity: world.identity,
       logger: pino({ level: 'silent' }),
       readyTimeoutMs: 1_000,
-      installApps: installNoApps,
+      installApps: (instance, plan) => world.planApps.install(instance, plan),
       queueMail: (data) => enqueuePlanChangedMail(queue, data),
     }),
     usage: new UsageService({

@@ -10,6 +10,7 @@ import { TemplateService } from '../../src/services/template.service.js';
 import { CapacityService, type CapacitySettings } from '../../src/services/capacity.service.js';
 import { CapacityWatchService } from '../../src/services/capacity-watch.service.js';
 import { FakeMail } from './fakes/fake-mail.js';
+import { PlanAppsService } from '../../src/services/plan-apps.service.js';
 import { TenantLimitsService } from '../../src/services/tenant-limits.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
@@ -198,6 +199,7 @@ export function buildWorld() {
     onRunning: (id) => ports.welcome.queue(id),
   };
   const provisioning = new ProvisioningService(provisioningDeps);
+  const planApps = new PlanAppsService({ docker: ports.docker, tenant: ports.tenant, identity });
   const lifecycle = new LifecycleService({
     odoo: ports.odoo,
     docker: ports.docker,
@@ -210,6 +212,8 @@ export function buildWorld() {
     provisioning,
     identity,
     logger,
+    limits,
+    planApps,
     renewUrl: (id) => `https://master.example.com/my/instances/${id}/renew`,
     readyTimeoutMs: 5_000,
   });
@@ -254,6 +258,7 @@ export function buildWorld() {
     stateCounts,
     templates,
     limits,
+    planApps,
     identity,
     provisioningDeps,
     provisioning,

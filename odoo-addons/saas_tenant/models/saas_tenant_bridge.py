@@ -58,3 +58,42 @@ class SaasTenantBridge(models.AbstractModel):
             }
         )
         return True
+
+    @api.model
+    def install_plan_modules(self, names):
+        """Installs the modules of a plan the tenant was switched to (``names``: the
+        plan's modules, all among ``saas_tenant.apps``, which the bridge writes first).
+        Answers the names it installed; none when all are there already."""
+        self._check_bridge()
+        todo = self._plan_modules_to_install(names)
+        installed = sorted(todo.mapped("name"))
+        if todo:
+            # commits and reloads the registry, as the Apps menu's Install button does
+            todo.button_immediate_install()
+        return installed
+
+    @api.model
+    def _plan_modules_to_install(self, names):
+        if not isinstance(names, list) or not all(
+            isinstance(name, str) and name for name in names
+        ):
+            raise ValidationError(_("The modules must be a list of technical names."))
+        allowed = self.env["saas.tenant.plan"]._allowed_apps()
+        outside = sorted(set(names) - allowed)
+        if outside:
+            raise ValidationError(
+                _(
+                    "%(modules)s: not in this tenant's plan.",
+                    modules=", ".join(outside),
+                )
+            )
+        modules = self.env["ir.module.module"].sudo().search([("name", "in", names)])
+        unknown = sorted(set(names) - set(modules.mapped("name")))
+        if unknown:
+            raise ValidationError(
+                _(
+                    "%(modules)s: no such module in this Odoo.",
+                    modules=", ".join(unknown),
+                )
+            )
+        return modules.filtered(lambda module: module.state != "installed")

@@ -54,14 +54,7 @@ export class FakeTenant implements TenantPort {
     bridge: { login: string; key: string },
     setup: TenantSetup,
   ): Promise<void> {
-    const data = this.dataOf(baseUrl, db);
-    const accepted =
-      data.bridgeLogin === bridge.login &&
-      data.bridgeKeyIndex === bridge.key.slice(0, 8) &&
-      (await passlibVerify(bridge.key, data.bridgeKeyHash ?? ''));
-    if (!accepted) {
-      throw new BridgeError('odoo_fault', `tenant ${db} refuses the bridge's technical user`, true);
-    }
+    const data = await this.bridgeData(baseUrl, db, bridge);
     Object.assign(data, {
       company: setup.companyName,
       planCode: setup.limits.planCode,
@@ -70,6 +63,52 @@ export class FakeTenant implements TenantPort {
       adminPassword: setup.adminPassword,
     });
     this.setups.push({ db, setup });
+  }
+
+  /** as saas_tenant: only modules of `saas_tenant.apps`; answers those not installed before */
+  async installModules(
+    baseUrl: string,
+    db: string,
+    bridge: { login: string; key: string },
+    modules: string[],
+  ): Promise<string[]> {
+    const data = await this.bridgeData(baseUrl, db, bridge);
+    const allowed = ((await this.pg.getConfigParameter(db, 'saas_tenant.apps')) ?? '').split(',');
+    const outside = modules.filter((name) => !allowed.includes(name));
+    if (outside.length)
+      throw new BridgeError('odoo_fault', `${outside.join(', ')}: not in this tenant's plan`, true);
+    const before = this.installedModules(db);
+    const added = modules.filter((name) => !before.includes(name)).sort();
+    data.installedModules = [...before, ...added].join(',');
+    return added;
+  }
+
+  /** what the template's `--init` run installed (a clone has its template's), plus what was added */
+  installedModules(db: string): string[] {
+    const { clonedFrom, data } = this.pg.get(db);
+    const source = clonedFrom ?? db;
+    const init = this.docker.runs
+      .filter((spec) => spec.cmd.includes(`--database=${source}`))
+      .flatMap((spec) => spec.cmd.filter((arg) => arg.startsWith('--init=')))
+      .flatMap((arg) => arg.slice('--init='.length).split(','));
+    const added = (data.installedModules ?? '').split(',');
+    return [...new Set([...init, ...added])].filter(Boolean);
+  }
+
+  private async bridgeData(
+    baseUrl: string,
+    db: string,
+    bridge: { login: string; key: string },
+  ): Promise<Record<string, string>> {
+    const data = this.dataOf(baseUrl, db);
+    const accepted =
+      data.bridgeLogin === bridge.login &&
+      data.bridgeKeyIndex === bridge.key.slice(0, 8) &&
+      (await passlibVerify(bridge.key, data.bridgeKeyHash ?? ''));
+    if (!accepted) {
+      throw new BridgeError('odoo_fault', `tenant ${db} refuses the bridge's technical user`, true);
+    }
+    return data;
   }
 
   /** the database the container at `baseUrl` serves, which must be `db` */

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../../src/ports/odoo.port.js';
 import type { PlanChangedMailData } from '../../../src/schemas/job.schema.js';
-import { installNoApps, PlanChangeService } from '../../../src/services/plan-change.service.js';
+import { PlanChangeService } from '../../../src/services/plan-change.service.js';
 import { UsageService, usageSlotStart } from '../../../src/services/usage.service.js';
 import { namesOf, STARTER_PLAN, worldWithInstance } from '../../support/world.js';
 
@@ -15,6 +15,7 @@ const PRO: PlanRecord = {
   storageMb: 51200,
   cpuLimit: 2,
   memoryMb: 4096,
+  modules: [...STARTER_PLAN.modules, 'project'],
 };
 
 async function provisionedOnPro() {
@@ -33,7 +34,7 @@ async function provisionedOnPro() {
     identity: world.identity,
     logger: pino({ level: 'silent' }),
     readyTimeoutMs: 1_000,
-    installApps: installNoApps,
+    installApps: (instance, plan) => world.planApps.install(instance, plan),
     queueMail: async (data) => void mails.push(data),
   });
   return { world, service, mails };
@@ -55,8 +56,9 @@ describe('PlanChangeService', () => {
       'saas_tenant.storage_mb': '51200',
     });
     expect(world.odoo.notes.at(-1)?.body).toMatch(
-      /^Plan Pro applied: container updated live to 4096 MB and 2 CPU; limits written .*; apps: none installed/,
+      /^Plan Pro applied: container updated live to 4096 MB and 2 CPU; limits written .*; apps installed: project\.$/,
     );
+    expect(world.tenant.installedModules(db)).toContain('project');
     expect(mails).toEqual([{ instanceId: 1, eventId: 'ev-1', planCode: 'pro' }]);
   });
 
@@ -66,6 +68,24 @@ describe('PlanChangeService', () => {
     await service.apply(1, 'ev-2');
     const found = world.docker.containers.get(namesOf(1).container);
     expect(found).toMatchObject({ status: 'exited', spec: { memoryMb: 4096 } });
+    expect(world.odoo.notes.at(-1)?.body).toMatch(
+      /apps \(sale, crm, project\) are installed when the tenant runs again/,
+    );
+    expect(world.tenant.installedModules(namesOf(1).db)).not.toContain('project');
+    // paid again: it comes back with Pro's limits and Pro's app
+    expect(await world.lifecycle.reactivate(1)).toBe('running');
+    expect(world.tenant.installedModules(namesOf(1).db)).toContain('project');
+    expect(world.odoo.notes.at(-1)?.body).toBe('Back on plan Pro: apps installed: project.');
+  });
+
+  it('says so, and goes on, when the tenant refuses an app', async () => {
+    const { world, service } = await provisionedOnPro();
+    // limits that do not list the app yet: saas_tenant refuses it (a permanent fault)
+    world.limits.apply = async () => undefined;
+    expect(await service.apply(1, 'ev-4')).toBe('plan applied');
+    expect(world.odoo.notes.at(-1)?.body).toMatch(
+      /apps NOT installed: project: not in this tenant&#39;s plan/,
+    );
   });
 
   it('does nothing for an instance that is not provisioned yet', async () => {
