@@ -16,6 +16,7 @@ import type { ReconcileService } from '../services/reconcile.service.js';
 import type { TemplateService } from '../services/template.service.js';
 import { capacityCheckJob } from './capacity-check.job.js';
 import { chargeFailedMailJob } from './charge-failed-mail.job.js';
+import { storageWarningMailJob } from './storage-warning-mail.job.js';
 import { counted } from './counted.js';
 import { deletionWarningMailJob } from './deletion-warning-mail.job.js';
 import { paidJob } from './paid.job.js';
@@ -57,6 +58,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     reminderMailJob(deps),
     deletionWarningMailJob(deps),
     chargeFailedMailJob(deps),
+    storageWarningMailJob(deps),
     stateMailJob(deps),
     reconcileJob(deps),
     warmTemplatesJob(deps),

@@ -17,6 +17,7 @@ export const JOBS = {
     'reminder-mail',
     'deletion-warning-mail',
     'charge-failed-mail',
+    'storage-warning-mail',
     'state-mail',
     'plan-changed-mail',
   ],

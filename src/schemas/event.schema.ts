@@ -19,6 +19,7 @@ export const EVENT_TYPES = sameAsContract(
     'instance.deletion_warning',
     'instance.charge_failed',
     'instance.plan_changed',
+    'instance.storage_warning',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -110,6 +111,14 @@ export const CHARGE_FAILED_DATA = z.object({
 
 /** the master switched the instance's plan (the new one is read from the master when applied) */
 export const PLAN_CHANGE_KINDS = ['upgrade', 'downgrade', 'order', 'admin'] as const;
+const megabytes = z.number().nonnegative().max(1e9);
+/** the master saw the tenant's storage cross its warning share of the plan's quota */
+export const STORAGE_WARNING_DATA = z.object({
+  used_mb: megabytes,
+  quota_mb: megabytes.positive(),
+  pct: z.number().nonnegative().max(100_000),
+});
+
 export const PLAN_CHANGED_DATA = z.object({
   plan_code: z.string().min(1).max(64),
   previous_plan_code: z.string().min(1).max(64),
@@ -140,6 +149,7 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.deletion_warning': DELETION_WARNING_DATA,
   'instance.charge_failed': CHARGE_FAILED_DATA,
   'instance.plan_changed': PLAN_CHANGED_DATA,
+  'instance.storage_warning': STORAGE_WARNING_DATA,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -181,6 +191,11 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.backup'), data: backupRequest }),
   z.object({ ...envelope, type: z.literal('instance.restore'), data: restoreRequest }),
   z.object({ ...envelope, type: z.literal('instance.plan_changed'), data: PLAN_CHANGED_DATA }),
+  z.object({
+    ...envelope,
+    type: z.literal('instance.storage_warning'),
+    data: STORAGE_WARNING_DATA,
+  }),
   z.object({ ...envelope, type: z.literal('instance.copy'), data: copyRequest }),
   z.object({ ...envelope, type: z.literal('instance.backups_expired'), data: backupsExpired }),
 ]);

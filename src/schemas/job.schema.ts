@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { CHARGE_FAILED_DATA, DELETION_WARNING_DATA, REMINDER_DATA } from './event.schema.js';
+import {
+  CHARGE_FAILED_DATA,
+  DELETION_WARNING_DATA,
+  REMINDER_DATA,
+  STORAGE_WARNING_DATA,
+} from './event.schema.js';
 
 /**
  * Jobs on the instances queue; they carry ids only (never secrets or access tokens): Odoo is read
@@ -53,6 +58,8 @@ export const deletionWarningMailSchema = eventMail(
 export type DeletionWarningMailData = z.infer<typeof deletionWarningMailSchema>;
 export const chargeFailedMailSchema = eventMail(CHARGE_FAILED_DATA.omit({ pay_url: true }));
 export type ChargeFailedMailData = z.infer<typeof chargeFailedMailSchema>;
+export const storageWarningMailSchema = eventMail(STORAGE_WARNING_DATA);
+export type StorageWarningMailData = z.infer<typeof storageWarningMailSchema>;
 
 /** Mails the bridge sends after it changed an instance's state itself. */
 export const STATE_MAIL_KINDS = ['suspended', 'reactivated', 'renewed', 'deleted'] as const;

@@ -17,6 +17,7 @@ const MAIL_OF = {
   'instance.reminder': 'reminder-mail',
   'instance.deletion_warning': 'deletion-warning-mail',
   'instance.charge_failed': 'charge-failed-mail',
+  'instance.storage_warning': 'storage-warning-mail',
 } as const satisfies Partial<Record<EventType, JobName>>;
 type MailEventType = keyof typeof MAIL_OF;
 

@@ -35,6 +35,7 @@ export type Notice =
       storageMb: number;
       url: string;
     }
+  | { kind: 'storage-warning'; usedMb: number; quotaMb: number; pct: number; upgradeUrl: string }
   | {
       kind: 'charge-failed';
       attempt: number;
@@ -126,6 +127,16 @@ const EN = {
           ],
           link: { label: 'Open your Odoo', url: n.url },
         };
+      case 'storage-warning':
+        return {
+          subject: `Your Odoo uses ${Math.round(n.pct)} % of its storage`,
+          lines: [
+            `${host} stores ${gb(n.usedMb)} of the ${gb(n.quotaMb)} its plan includes (${Math.round(n.pct)} %).`,
+            'When it is full, new attachments are refused (nothing stored is lost). Delete files you ' +
+              'no longer need, or move to a plan with more storage.',
+          ],
+          link: { label: 'Change plan', url: n.upgradeUrl },
+        };
       case 'charge-failed':
         return {
           subject: 'Your automatic payment failed',
@@ -211,6 +222,16 @@ const ES: typeof EN = {
             `Incluye ${n.maxUsers ? `hasta ${n.maxUsers} usuarios` : 'usuarios ilimitados'} y ${gb(n.storageMb)} de almacenamiento.`,
           ],
           link: { label: 'Abrir su Odoo', url: n.url },
+        };
+      case 'storage-warning':
+        return {
+          subject: `Su Odoo usa el ${Math.round(n.pct)} % de su almacenamiento`,
+          lines: [
+            `${host} ocupa ${gb(n.usedMb)} de los ${gb(n.quotaMb)} que incluye su plan (${Math.round(n.pct)} %).`,
+            'Cuando se llene, no se aceptarán archivos adjuntos nuevos (no se pierde nada de lo guardado). ' +
+              'Borre los archivos que ya no necesite o cambie a un plan con más almacenamiento.',
+          ],
+          link: { label: 'Cambiar de plan', url: n.upgradeUrl },
         };
       case 'charge-failed':
         return {

@@ -4,6 +4,7 @@ import type { InstanceRecord, InstanceState, OdooPort } from '../ports/odoo.port
 import type {
   ChargeFailedMailData,
   DeletionWarningMailData,
+  StorageWarningMailData,
   PlanChangedMailData,
   ReminderMailData,
   StateMailData,
@@ -91,6 +92,16 @@ export class MailService {
       error: facts.error,
       dueDate: facts.due_date,
       payUrl,
+    }));
+  }
+
+  async sendStorageWarning({ instanceId, facts }: StorageWarningMailData): Promise<string> {
+    return this.sendNotice(instanceId, () => ({
+      kind: 'storage-warning',
+      usedMb: facts.used_mb,
+      quotaMb: facts.quota_mb,
+      pct: facts.pct,
+      upgradeUrl: this.deps.portalUrl(instanceId),
     }));
   }
 

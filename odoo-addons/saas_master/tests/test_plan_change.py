@@ -160,3 +160,29 @@ class TestPlanChange(SaasCase):
         self.assertIn(self.instance, found)
         self.instance.usage_users = 1
         self.assertFalse(self.instance.usage_over_80)
+
+    def test_storage_crossing_80_percent_mails_once_per_crossing(self):
+        quota = self.plan_basic.saas_storage_mb
+        self.instance.write({"usage_db_mb": quota * 0.5, "usage_filestore_mb": 0.0})
+        self.assertFalse(self._events("instance.storage_warning", self.instance))
+        self.instance.write(
+            {"usage_db_mb": quota * 0.7, "usage_filestore_mb": quota * 0.15}
+        )
+        events = self._events("instance.storage_warning", self.instance)
+        self.assertEqual(len(events), 1)
+        data = json.loads(events.payload)["data"]
+        self.assertEqual(data["quota_mb"], quota)
+        self.assertEqual(data["pct"], 85.0)
+        self.assertTrue(self.instance.usage_storage_warned)
+        # measured again, still over: no second mail
+        self.instance.write({"usage_db_mb": quota * 0.75})
+        self.assertEqual(
+            len(self._events("instance.storage_warning", self.instance)), 1
+        )
+        # cleaned up below 80 %, then over again: warned again
+        self.instance.write({"usage_db_mb": quota * 0.1, "usage_filestore_mb": 0.0})
+        self.assertFalse(self.instance.usage_storage_warned)
+        self.instance.write({"usage_db_mb": quota * 0.95})
+        self.assertEqual(
+            len(self._events("instance.storage_warning", self.instance)), 2
+        )

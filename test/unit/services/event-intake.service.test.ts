@@ -57,6 +57,7 @@ const DATA: Record<EventType, object> = {
     due_date: '2026-12-31',
   },
   'instance.plan_changed': { plan_code: 'pro', previous_plan_code: 'basic', change: 'upgrade' },
+  'instance.storage_warning': { used_mb: 1700.5, quota_mb: 2048, pct: 83 },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -102,6 +103,7 @@ describe('EventIntakeService', () => {
     ['instance.reminder', 'reminder-mail'],
     ['instance.deletion_warning', 'deletion-warning-mail'],
     ['instance.charge_failed', 'charge-failed-mail'],
+    ['instance.storage_warning', 'storage-warning-mail'],
   ] as const)('turns %s into one %s job carrying the event data', async (type, name) => {
     const { queue, intake } = setup();
     const e = event(type);

@@ -35,6 +35,13 @@ const NOTICES: Notice[] = [
     storageMb: 51200,
     url: 'https://acme.saas.example.com',
   },
+  {
+    kind: 'storage-warning',
+    usedMb: 1700,
+    quotaMb: 2048,
+    pct: 83.4,
+    upgradeUrl: 'https://master.example.com/my/instances/1',
+  },
 ];
 
 describe('subscription mails', () => {
@@ -55,6 +62,11 @@ describe('subscription mails', () => {
     ['deleted', 'Your instance was deleted', 'Su instancia ha sido eliminada'],
     ['charge-failed', 'Your automatic payment failed', 'Su pago automático ha fallado'],
     ['plan-changed', 'Your plan is now Pro', 'Su plan ahora es Pro'],
+    [
+      'storage-warning',
+      'Your Odoo uses 83 % of its storage',
+      'Su Odoo usa el 83 % de su almacenamiento',
+    ],
   ] as const)('%s: English, and Spanish for a Spanish customer', (kind, en, es) => {
     const notice = NOTICES.find((n) => n.kind === kind);
     if (!notice) throw new Error(kind);

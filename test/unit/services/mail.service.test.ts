@@ -144,6 +144,18 @@ describe('MailService subscription mails', () => {
     expect(mailer.sent[0]?.text).toContain('automatic payment 2 of the renewal');
   });
 
+  it('warns at 80 % of the storage, with what is used and where to change plan', async () => {
+    const { mailer, service } = setup({ lang: 'es_ES' });
+    await service.sendStorageWarning({
+      instanceId: 1,
+      eventId: 'e4',
+      facts: { used_mb: 1740.8, quota_mb: 2048, pct: 85 },
+    });
+    expect(mailer.sent[0]?.subject).toBe('Su Odoo usa el 85 % de su almacenamiento');
+    expect(mailer.sent[0]?.text).toContain('ocupa 1.7 GB de los 2 GB que incluye su plan (85 %)');
+    expect(mailer.sent[0]?.text).toMatch(/Cambiar de plan: https:\/\/\S+\/my\/instances\/1/);
+  });
+
   it('sends the renewal with the next payment date the master holds', async () => {
     const { mailer, service } = setup({ lang: 'en_US', expirationDate: '2027-01-31' });
     await service.sendStateMail({ instanceId: 1, kind: 'renewed' });

@@ -81,7 +81,7 @@ describe('PlanChangeService', () => {
   it('says so, and goes on, when the tenant refuses an app', async () => {
     const { world, service } = await provisionedOnPro();
     // limits that do not list the app yet: saas_tenant refuses it (a permanent fault)
-    world.limits.apply = async () => undefined;
+    world.limits.apply = async () => [];
     expect(await service.apply(1, 'ev-4')).toBe('plan applied');
     expect(world.odoo.notes.at(-1)?.body).toMatch(
       /apps NOT installed: project: not in this tenant&#39;s plan/,
