@@ -8,8 +8,9 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { clickAndWaitFor, pathOf } from './browser.js';
-import { jsonRpc, pollUntil } from './http.js';
+import { pollUntil } from './http.js';
 import type { Journey } from './journey.js';
+import { asCustomer } from './tenant-rpc.js';
 import { masterUrl } from './support/stack.js';
 
 const run = promisify(execFile);
@@ -27,28 +28,6 @@ interface BackupRow {
 
 /** what the download and the roll back share */
 const state: { backupId?: number } = {};
-
-/** JSON-RPC on the tenant as the customer (through Caddy, as their own scripts would) */
-async function asCustomer<T>(j: Journey, model: string, method: string, args: unknown[]) {
-  if (!j.welcome || !j.instance?.db_name)
-    throw new Error('no tenant credentials from the purchase');
-  const { login, password } = j.welcome;
-  const uid = await jsonRpc<number | false>(j.tenantUrl, 'common', 'authenticate', [
-    j.instance.db_name,
-    login,
-    password,
-    {},
-  ]);
-  if (!uid) throw new Error(`the tenant refuses ${login}`);
-  return jsonRpc<T>(j.tenantUrl, 'object', 'execute_kw', [
-    j.instance.db_name,
-    uid,
-    password,
-    model,
-    method,
-    args,
-  ]);
-}
 
 const partnersNamed = (j: Journey, name: string) =>
   asCustomer<number>(j, 'res.partner', 'search_count', [[['name', '=', name]]]);

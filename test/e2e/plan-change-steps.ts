@@ -1,13 +1,14 @@
 /**
  * Changing plans in the browser (issue 10): the customer of the journey upgrades Basic to Pro from the
  * portal, pays the pro-rata invoice with the demo provider, and the tenant container's memory limit
- * rises (docker inspect); then a downgrade that the usage would break is refused and changes nothing.
+ * rises (docker inspect) and Pro's apps are installed in the tenant; then a downgrade that the usage would break is refused and changes nothing.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { clickAndWaitFor, pathOf, visibleText } from './browser.js';
 import type { Journey } from './journey.js';
 import { masterUrl } from './support/stack.js';
+import { asCustomer } from './tenant-rpc.js';
 
 const run = promisify(execFile);
 
@@ -48,6 +49,23 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** the modules Pro's template has and Basic's lacks, as the master's plans list them */
+async function newApps(j: Journey): Promise<string[]> {
+  const plans = await j.master.searchRead<{ saas_plan_code: string; saas_modules: string | false }>(
+    'product.template',
+    [['saas_plan_code', 'in', ['basic', 'pro']]],
+    ['saas_plan_code', 'saas_modules'],
+  );
+  const modulesOf = (code: string) =>
+    (plans.find((p) => p.saas_plan_code === code)?.saas_modules || '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+  const apps = modulesOf('pro').filter((name) => !modulesOf('basic').includes(name));
+  if (apps.length === 0) throw new Error('Pro names no module Basic lacks');
+  return apps;
 }
 
 /** Basic -> Pro from the portal, paid pro rata with the demo provider; the memory limit rises. */
@@ -91,10 +109,22 @@ export async function upgradeFromPortal(j: Journey): Promise<string> {
     return mb > memoryBefore ? mb : undefined;
   });
   const seconds = ((Date.now() - paidAt) / 1000).toFixed(1);
+  const apps = await newApps(j);
+  // installing Pro's apps (crm, sale_management...) into the running tenant takes tens of seconds
+  await until(`Pro's apps (${apps.join(', ')}) installed in the tenant`, 300_000, async () => {
+    const installed = await asCustomer<number>(j, 'ir.module.module', 'search_count', [
+      [
+        ['name', 'in', apps],
+        ['state', '=', 'installed'],
+      ],
+    ]).catch(() => 0); // the tenant's registry reloads while it installs
+    return installed === apps.length ? installed : undefined;
+  });
+  const appsSeconds = ((Date.now() - paidAt) / 1000).toFixed(1);
   await page.goto(`${masterUrl}/my/instances/${j.instance.id}`);
   const shown = await visibleText(page, '.o_saas_plan');
   if (!/Pro/.test(shown)) throw new Error(`the portal shows plan "${shown}" after the upgrade`);
-  return `${invoicePath} paid with demo; plan Pro, expiry kept ${applied.expiration_date}; docker inspect memory ${memoryBefore} -> ${memoryAfter} MB ${seconds} s after paying`;
+  return `${invoicePath} paid with demo; plan Pro, expiry kept ${applied.expiration_date}; docker inspect memory ${memoryBefore} -> ${memoryAfter} MB ${seconds} s after paying; ${apps.join(', ')} installed ${appsSeconds} s after paying`;
 }
 
 /**
