@@ -26,6 +26,8 @@ const instanceRow = z.object({
   partner_id: many2one,
   partner_email: optText,
   company_name: optText,
+  // absent from a master older than the option: one company
+  multi_company: z.boolean().default(false),
   lang: optText,
   expiration_date: optText,
   url: optText,
@@ -178,6 +180,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     partnerName: row.partner_id[1],
     partnerEmail: row.partner_email,
     companyName: row.company_name,
+    multiCompany: row.multi_company,
     lang: row.lang,
     expirationDate: row.expiration_date,
     url: row.url,

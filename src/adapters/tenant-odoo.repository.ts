@@ -93,6 +93,7 @@ export class TenantOdooRepository implements TenantPort {
         company_email: setup.companyEmail ?? false,
         admin_login: setup.adminLogin,
         admin_password: setup.adminPassword,
+        multi_company: setup.multiCompany,
         plan_code: limits.planCode,
         max_users: limits.maxUsers,
         storage_mb: limits.storageMb,

@@ -31,6 +31,8 @@ export interface InstanceRecord {
   partnerName: string;
   partnerEmail: string | undefined;
   companyName: string | undefined;
+  /** set up for several companies (the admin's Create instance option) */
+  multiCompany?: boolean;
   /** Odoo language code of the customer, e.g. es_ES */
   lang: string | undefined;
   expirationDate: string | undefined;

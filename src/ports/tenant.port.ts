@@ -24,6 +24,8 @@ export interface TenantSetup {
   lang: string | undefined;
   adminLogin: string;
   adminPassword: string;
+  /** the customer's admin may create and switch companies */
+  multiCompany: boolean;
   /** what apply_setup writes too (the full set goes through `applyLimits`) */
   limits: Pick<TenantLimits, 'planCode' | 'maxUsers' | 'storageMb' | 'expirationDate'>;
 }

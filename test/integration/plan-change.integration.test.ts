@@ -217,6 +217,7 @@ describe.skipIf(skip)('a plan change applied to a real tenant', () => {
         lang: 'es_ES',
         adminLogin: 'ana@example.com',
         adminPassword: PASSWORD,
+        multiCompany: false,
         limits: { planCode: BASIC.code, maxUsers: 2, storageMb: 512, expirationDate: '2030-01-31' },
       },
     );

@@ -70,6 +70,7 @@ const SETUP = {
   lang: 'es_ES',
   adminLogin: 'ana@example.com',
   adminPassword: PASSWORD,
+  multiCompany: true,
   limits: { planCode: PLAN.code, maxUsers: 2, storageMb: 512, expirationDate: '2030-01-31' },
 };
 
@@ -238,6 +239,22 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
     expect(await repository.canLogin(tenant.directUrl, DB, SETUP.adminLogin, PASSWORD)).toBe(true);
     const customer = asCustomer();
     expect(await customer.authenticate()).toBe(2);
+    // set up for several companies: the admin holds Odoo's multi-company group
+    const [multi] = (await customer.executeKw('ir.model.data', 'search_read', [
+      [
+        ['module', '=', 'base'],
+        ['name', '=', 'group_multi_company'],
+      ],
+      ['res_id'],
+    ])) as { res_id: number }[];
+    expect(
+      await customer.executeKw('res.users', 'search_count', [
+        [
+          ['id', '=', 2],
+          ['groups_id', 'in', [multi?.res_id ?? 0]],
+        ],
+      ]),
+    ).toBe(1);
     const [company] = (await customer.executeKw('res.company', 'search_read', [[]], {
       fields: ['name', 'email'],
       limit: 1,

@@ -82,6 +82,11 @@ class SaasInstance(models.Model):
         STATES, default="draft", required=True, tracking=True, index=True, copy=False
     )
     company_name = fields.Char(string="Company name")
+    multi_company = fields.Boolean(
+        string="Several companies",
+        help="The tenant is set up for several companies: its administrator can "
+        "create and switch between them.",
+    )
     partner_email = fields.Char(related="partner_id.email", string="Email")
     lang = fields.Selection(related="partner_id.lang", string="Language")
     expiration_date = fields.Date(tracking=True, copy=False)

@@ -43,6 +43,11 @@ class TestInstanceCreateWizard(SaasCase):
         self.assertTrue(instance.is_trial)
         self.assertEqual(instance.expiration_date, today + timedelta(days=10))
 
+    def test_several_companies_is_kept_on_the_instance(self):
+        self.assertFalse(self._create(billing="paid").multi_company)
+        multi = self._create(billing="paid", subdomain="acme-group", multi_company=True)
+        self.assertTrue(multi.multi_company)
+
     def test_taken_or_invalid_subdomain_is_refused(self):
         self._instance(self.other_customer, "globex")
         with self.assertRaises(UserError):

@@ -26,6 +26,11 @@ class SaasInstanceCreateWizard(models.TransientModel):
         required=True,
         default="paid",
     )
+    multi_company = fields.Boolean(
+        string="Several companies",
+        help="Set the tenant up for several companies (its administrator can "
+        "create and switch between them).",
+    )
     trial_days = fields.Integer(
         default=14, help="Days of the trial; the plan's trial days when it has some."
     )
@@ -51,6 +56,8 @@ class SaasInstanceCreateWizard(models.TransientModel):
         instance = Instance._create_for(
             self.partner_id, self.plan_id, self.env.company, wanted
         )
+        if self.multi_company:
+            instance.multi_company = True
         today = fields.Date.context_today(self)
         if self.billing == "trial":
             instance.write(

@@ -49,7 +49,8 @@ class SaasTenantBridge(models.AbstractModel):
         for key, param in PARAMS.items():
             value = values.get(key)
             params.set_param(param, "" if value in (None, False) else str(value))
-        env.ref("base.user_admin").write(
+        admin = env.ref("base.user_admin")
+        admin.write(
             {
                 "login": values["admin_login"],
                 "email": values.get("company_email") or values["admin_login"],
@@ -57,6 +58,9 @@ class SaasTenantBridge(models.AbstractModel):
                 "password": values["admin_password"],
             }
         )
+        if values.get("multi_company"):
+            # as Settings > Multi-company: the admin creates and switches companies
+            admin.write({"groups_id": [(4, env.ref("base.group_multi_company").id)]})
         return True
 
     @api.model

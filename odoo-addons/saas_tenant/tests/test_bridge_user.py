@@ -158,6 +158,17 @@ class TestApplySetup(TransactionCase):
             "Customer-Pass-2026", {"interactive": True}
         )
 
+    def test_several_companies_when_asked(self):
+        Bridge = self.env["saas.tenant.bridge"].with_user(self.bridge)
+        multi = self.env.ref("base.group_multi_company")
+        Bridge.apply_setup(self.values)
+        self.assertNotIn(multi, self.admin.groups_id)
+        Bridge.apply_setup(dict(self.values, multi_company=True))
+        self.assertIn(multi, self.admin.groups_id)
+        self.env["res.company"].with_user(self.admin).create(
+            {"name": "Acme Canarias SL"}
+        )
+
     def test_only_the_bridge_may_call_it(self):
         with self.assertRaises(AccessError):
             self.env["saas.tenant.bridge"].with_user(self.admin).apply_setup(

@@ -25,6 +25,7 @@ export async function ensureTenantSetup(
       lang: instance.lang,
       adminLogin,
       adminPassword: initialPassword,
+      multiCompany: instance.multiCompany ?? false,
       limits: {
         planCode: plan.code,
         maxUsers: plan.maxUsers,

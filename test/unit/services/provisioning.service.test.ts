@@ -181,6 +181,15 @@ describe('ProvisioningService.provision', () => {
     ).toBe(true);
   });
 
+  it("sets the tenant up for several companies when the admin's Create instance asked for it", async () => {
+    const world = await worldWithInstance({ multiCompany: true });
+    await world.provisioning.provision(1);
+    expect(world.tenant.setups.at(-1)?.setup.multiCompany).toBe(true);
+    const single = await worldWithInstance();
+    await single.provisioning.provision(1);
+    expect(single.tenant.setups.at(-1)?.setup.multiCompany).toBe(false);
+  });
+
   it('talks to the master five times for a first provisioning (read instance, plan and plans, two writes)', async () => {
     const world = await worldWithInstance();
     await world.provisioning.provision(1);
