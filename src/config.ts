@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { TenantMailRelay } from './ports/tenant.port.js';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
 const DEFAULT_SECRETS = new Set([
@@ -89,6 +90,13 @@ const envSchema = z.object({
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
+  // the relay tenants send their own mail through (empty host: the tenant network's gateway,
+  // where the local stack's mail sink listens); its password only ever goes into the tenant
+  TENANT_SMTP_HOST: optionalString,
+  TENANT_SMTP_PORT: port.default(1025),
+  TENANT_SMTP_USER: optionalString,
+  TENANT_SMTP_PASSWORD: optionalString,
+  TENANT_SMTP_ENCRYPTION: z.enum(['none', 'starttls', 'ssl']).default('none'),
 
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
@@ -172,6 +180,8 @@ export interface Config {
     suspendedPageUrl: string | undefined;
   };
   mail: { smtpUrl: string; from: string };
+  /** the SMTP relay every tenant gets as its outgoing mail server (host: the gateway when unset) */
+  tenantMail: Omit<TenantMailRelay, 'host'> & { host: string | undefined };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
   capacity: {
     /** 0: the host's memory minus what the master, PostgreSQL and the OS keep */
@@ -299,6 +309,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       suspendedPageUrl: e.SUSPENDED_PAGE_URL,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    tenantMail: {
+      host: e.TENANT_SMTP_HOST,
+      port: e.TENANT_SMTP_PORT,
+      user: e.TENANT_SMTP_USER,
+      password: e.TENANT_SMTP_PASSWORD,
+      encryption: e.TENANT_SMTP_ENCRYPTION,
+    },
     jobs: {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,

@@ -132,6 +132,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       port: config.proxy.port,
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
+    mailRelay: { ...config.tenantMail, host: config.tenantMail.host ?? runtime.gateway },
     capacity: capacity.capacity,
     // a copy of an instance is restored from that instance's backup
     copies: backups.instanceBackups,
@@ -240,7 +241,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   };
 }
 
-async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<TenantRuntime> {
+async function tenantRuntime(
+  config: Config,
+  docker: DockerAdapter,
+): Promise<TenantRuntime & { gateway: string }> {
   const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
   return {
     image: config.docker.image,
@@ -250,5 +254,6 @@ async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<Ten
     network: config.docker.network,
     dbHost: config.postgres.tenantHost ?? gateway,
     dbPort: config.postgres.tenantPort,
+    gateway,
   };
 }

@@ -9,6 +9,7 @@ import {
 } from '../ports/odoo.port.js';
 import { TENANT_REF_PATTERN } from '../services/naming.js';
 import { httpLink } from '../schemas/event.schema.js';
+import { LOCALE_FIELDS } from '../schemas/locale.schema.js';
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
@@ -26,7 +27,10 @@ const instanceRow = z.object({
   partner_id: many2one,
   partner_email: optText,
   company_name: optText,
-  lang: optText,
+  lang: LOCALE_FIELDS.lang,
+  country_code: LOCALE_FIELDS.country_code,
+  currency_code: LOCALE_FIELDS.currency,
+  tz: LOCALE_FIELDS.tz,
   expiration_date: optText,
   url: optText,
   db_name: optText,
@@ -179,6 +183,9 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     partnerEmail: row.partner_email,
     companyName: row.company_name,
     lang: row.lang,
+    countryCode: row.country_code,
+    currency: row.currency_code,
+    tz: row.tz,
     expirationDate: row.expiration_date,
     url: row.url,
     dbName: row.db_name,

@@ -57,4 +57,6 @@ class SaasTenantBridge(models.AbstractModel):
                 "password": values["admin_password"],
             }
         )
+        self._apply_locale(env, values)
+        self._apply_mail(env, values)
         return True
