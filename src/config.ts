@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { TenantMailRelay } from './ports/tenant.port.js';
+import { parseTemplateLocales, type TemplateLocale } from './services/tenant-locale.js';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
 const DEFAULT_SECRETS = new Set([
@@ -97,6 +98,17 @@ const envSchema = z.object({
   TENANT_SMTP_USER: optionalString,
   TENANT_SMTP_PASSWORD: optionalString,
   TENANT_SMTP_ENCRYPTION: z.enum(['none', 'starttls', 'ssl']).default('none'),
+  TENANT_TEMPLATE_LOCALES: z
+    .string()
+    .default('es_ES:ES')
+    .transform((text, ctx) => {
+      const parsed = parseTemplateLocales(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
@@ -170,6 +182,8 @@ export interface Config {
     uid: number;
     /** TENANT_DB_SOURCE: template (clone, the default) or fresh (an -i install per tenant, the naive path) */
     databaseSource: 'template' | 'fresh';
+    /** the buyers' locales whose tenants clone a template of their own (language, accounting) */
+    templateLocales: TemplateLocale[];
   };
   proxy: {
     adminUrl: string;
@@ -299,6 +313,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       subnet: e.TENANT_SUBNET,
       uid: e.TENANT_UID,
       databaseSource: e.TENANT_DB_SOURCE,
+      templateLocales: e.TENANT_TEMPLATE_LOCALES,
     },
     proxy: {
       adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),

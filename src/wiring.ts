@@ -72,6 +72,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     templateUser: config.postgres.templateUser,
     templatePassword: config.postgres.templatePassword,
     odooBuild,
+    locales: config.docker.templateLocales,
   });
   const identity = new TenantIdentity({
     owner: await resolveOwner(odoo, logger, {

@@ -28,6 +28,8 @@ export interface TemplateDeps {
   templatePassword: string;
   /** identifies the Odoo build and our tenant addon; a change gives new template names */
   odooBuild: string;
+  /** the locales that get templates of their own (TENANT_TEMPLATE_LOCALES); none: plain ones only */
+  locales?: readonly TemplateLocale[];
 }
 
 /**
@@ -48,7 +50,7 @@ export class TemplateService {
 
   /** the template of the plan in this locale (none, or English without a country: the plain one) */
   nameOf(plan: PlanRecord, locale?: TemplateLocale): string {
-    const own = locale && templateLocaleOf(locale);
+    const own = this.ownLocale(locale);
     return templateDbName(
       plan.code,
       this.modulesOf(plan),
@@ -59,7 +61,7 @@ export class TemplateService {
 
   /** Returns the template's name once it is ready, building it when needed. */
   async ensure(plan: PlanRecord, locale?: TemplateLocale): Promise<string> {
-    const own = locale && templateLocaleOf(locale);
+    const own = this.ownLocale(locale);
     const name = this.nameOf(plan, own);
     if (await this.isReady(name)) return name;
     const owner = randomUUID();
@@ -81,6 +83,10 @@ export class TemplateService {
       clearInterval(renew);
       await this.deps.locks.unlock(`template:${name}`, owner);
     }
+  }
+
+  private ownLocale(locale: TemplateLocale | undefined): TemplateLocale | undefined {
+    return locale && templateLocaleOf(locale, this.deps.locales ?? []);
   }
 
   /** built, and its filestore is where clones copy it from (a data dir lost or moved means rebuild) */
@@ -136,7 +142,7 @@ export class TemplateService {
   ): Promise<void> {
     const { db, filestore } = this.deps;
     await filestore.ensureEmpty(name);
-    const own = locale && templateLocaleOf(locale);
+    const own = this.ownLocale(locale);
     if (!own) {
       await this.odooInit(this.modulesOf(plan), [], name, dbUser, dbPassword, run);
       return;

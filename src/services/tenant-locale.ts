@@ -29,10 +29,31 @@ export function tenantLocaleOf(instance: InstanceRecord): TenantLocale {
   return { lang, country: instance.countryCode, currency: instance.currency, tz: instance.tz };
 }
 
-/** undefined: the plain template (English, no country), as built before locales existed */
-export function templateLocaleOf(locale: TemplateLocale): TemplateLocale | undefined {
-  if (locale.lang === DEFAULT_LANG && !locale.country) return undefined;
+/**
+ * The template locale a buyer's tenant is cloned from: theirs when it is one of `locales`
+ * (TENANT_TEMPLATE_LOCALES: each is a build of minutes, once, and a database per plan), otherwise
+ * undefined, the plain template (English, no country), which the set-up then gives the country,
+ * currency and time zone, without the country's accounting.
+ */
+export function templateLocaleOf(
+  locale: TemplateLocale,
+  locales: readonly TemplateLocale[],
+): TemplateLocale | undefined {
+  const listed = locales.some((l) => l.lang === locale.lang && l.country === locale.country);
+  if (!listed || (locale.lang === DEFAULT_LANG && !locale.country)) return undefined;
   return { lang: locale.lang, country: locale.country };
+}
+
+/** TENANT_TEMPLATE_LOCALES: `es_ES:ES en_US:US`; undefined with the reason when malformed */
+export function parseTemplateLocales(text: string): TemplateLocale[] | string {
+  const locales: TemplateLocale[] = [];
+  for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+    const match = /^([a-z]{2}_[A-Z]{2}):([A-Z]{2})$/.exec(item);
+    if (!match || !TEMPLATE_LANGS.includes(match[1]!))
+      return `${item} is not <language>:<country> with a language of ${TEMPLATE_LANGS.join(', ')} (e.g. es_ES:ES)`;
+    locales.push({ lang: match[1]!, country: match[2] });
+  }
+  return locales;
 }
 
 /** the part of a template's name that tells its locale: es_es_es (language es_ES, country ES) */

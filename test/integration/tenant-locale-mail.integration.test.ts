@@ -157,6 +157,7 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
           path.join(runtime.saasAddonsDir, 'saas_tenant'),
           ODOO_SRC,
         )}`,
+        locales: [{ lang: 'es_ES', country: 'ES' }],
       }),
       limits: { apply: () => Promise.resolve([]) },
       runtime,

@@ -153,6 +153,7 @@ export function buildWorld() {
     ),
   };
   const templates = new TemplateService({
+    locales: [{ lang: 'es_ES', country: 'ES' }],
     db: ports.db,
     docker: ports.docker,
     filestore: ports.filestore,

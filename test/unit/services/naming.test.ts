@@ -11,6 +11,7 @@ import {
 } from '../../../src/services/naming.js';
 import {
   localeSuffix,
+  parseTemplateLocales,
   templateLocaleOf,
   tenantLocaleOf,
 } from '../../../src/services/tenant-locale.js';
@@ -156,17 +157,34 @@ describe('templates per locale', () => {
     ).toBe(false);
   });
 
-  it('builds the plain template for English without a country; other languages get English', () => {
+  it('builds own templates for the listed locales only; other languages get English', () => {
+    const listed = [
+      { lang: 'es_ES', country: 'ES' },
+      { lang: 'en_US', country: 'FR' },
+    ];
     const of = (lang: string | undefined, countryCode?: string) =>
       tenantLocaleOf(draftInstance({ lang, countryCode, currency: 'EUR', tz: 'Europe/Paris' }));
-    expect(templateLocaleOf(of('en_US'))).toBeUndefined();
     expect(of('fr_FR', 'FR')).toEqual({
       lang: 'en_US',
       country: 'FR',
       currency: 'EUR',
       tz: 'Europe/Paris',
     });
-    expect(templateLocaleOf(of(undefined, 'ES'))).toEqual({ lang: 'en_US', country: 'ES' });
-    expect(templateLocaleOf(of('es_ES'))).toEqual({ lang: 'es_ES', country: undefined });
+    expect(templateLocaleOf(of('fr_FR', 'FR'), listed)).toEqual({ lang: 'en_US', country: 'FR' });
+    expect(templateLocaleOf(of('es_ES', 'ES'), listed)).toEqual({ lang: 'es_ES', country: 'ES' });
+    // not listed: the plain template (the set-up still gives the country, currency, time zone)
+    expect(templateLocaleOf(of('es_ES', 'MX'), listed)).toBeUndefined();
+    expect(templateLocaleOf(of('es_ES'), listed)).toBeUndefined();
+    expect(templateLocaleOf(of('en_US'), [{ lang: 'en_US', country: undefined }])).toBeUndefined();
+  });
+
+  it('reads TENANT_TEMPLATE_LOCALES, refusing a malformed entry with the reason', () => {
+    expect(parseTemplateLocales('es_ES:ES, en_US:US')).toEqual([
+      { lang: 'es_ES', country: 'ES' },
+      { lang: 'en_US', country: 'US' },
+    ]);
+    expect(parseTemplateLocales('')).toEqual([]);
+    expect(parseTemplateLocales('es_ES')).toMatch(/es_ES is not <language>:<country>/);
+    expect(parseTemplateLocales('fr_FR:FR')).toMatch(/fr_FR:FR is not .*en_US, es_ES/);
   });
 });
