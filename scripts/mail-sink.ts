@@ -47,6 +47,8 @@ const sink = () =>
 // one server per address (never 0.0.0.0: the sink takes mail from loopback and tenants only)
 const servers = values.host.split(',').map((host) => {
   const one = sink();
+  // a gateway not there (no tenant network yet) costs the tenants' mail, not the stack's own
+  one.on('error', (err) => console.error(`mail sink on ${host}: ${err.message}`));
   one.listen(Number(values.port), host, () =>
     console.log(`mail sink on ${host}:${values.port}, mails in ${dir}`),
   );
