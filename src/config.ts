@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { TenantMailRelay } from './ports/tenant.port.js';
+import { parseTemplateLocales, type TemplateLocale } from './services/tenant-locale.js';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
 const DEFAULT_SECRETS = new Set([
@@ -89,6 +91,24 @@ const envSchema = z.object({
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
+  // the relay tenants send their own mail through (empty host: the tenant network's gateway,
+  // where the local stack's mail sink listens); its password only ever goes into the tenant
+  TENANT_SMTP_HOST: optionalString,
+  TENANT_SMTP_PORT: port.default(1025),
+  TENANT_SMTP_USER: optionalString,
+  TENANT_SMTP_PASSWORD: optionalString,
+  TENANT_SMTP_ENCRYPTION: z.enum(['none', 'starttls', 'ssl']).default('none'),
+  TENANT_TEMPLATE_LOCALES: z
+    .string()
+    .default('es_ES:ES')
+    .transform((text, ctx) => {
+      const parsed = parseTemplateLocales(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
@@ -162,6 +182,8 @@ export interface Config {
     uid: number;
     /** TENANT_DB_SOURCE: template (clone, the default) or fresh (an -i install per tenant, the naive path) */
     databaseSource: 'template' | 'fresh';
+    /** the buyers' locales whose tenants clone a template of their own (language, accounting) */
+    templateLocales: TemplateLocale[];
   };
   proxy: {
     adminUrl: string;
@@ -172,6 +194,8 @@ export interface Config {
     suspendedPageUrl: string | undefined;
   };
   mail: { smtpUrl: string; from: string };
+  /** the SMTP relay every tenant gets as its outgoing mail server (host: the gateway when unset) */
+  tenantMail: Omit<TenantMailRelay, 'host'> & { host: string | undefined };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
   capacity: {
     /** 0: the host's memory minus what the master, PostgreSQL and the OS keep */
@@ -289,6 +313,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       subnet: e.TENANT_SUBNET,
       uid: e.TENANT_UID,
       databaseSource: e.TENANT_DB_SOURCE,
+      templateLocales: e.TENANT_TEMPLATE_LOCALES,
     },
     proxy: {
       adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),
@@ -299,6 +324,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       suspendedPageUrl: e.SUSPENDED_PAGE_URL,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    tenantMail: {
+      host: e.TENANT_SMTP_HOST,
+      port: e.TENANT_SMTP_PORT,
+      user: e.TENANT_SMTP_USER,
+      password: e.TENANT_SMTP_PASSWORD,
+      encryption: e.TENANT_SMTP_ENCRYPTION,
+    },
     jobs: {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,

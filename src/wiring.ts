@@ -73,6 +73,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     templateUser: config.postgres.templateUser,
     templatePassword: config.postgres.templatePassword,
     odooBuild,
+    locales: config.docker.templateLocales,
   });
   const identity = new TenantIdentity({
     owner: await resolveOwner(odoo, logger, {
@@ -133,6 +134,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       port: config.proxy.port,
     },
     readyTimeoutMs: config.jobs.readyTimeoutMs,
+    mailRelay: { ...config.tenantMail, host: config.tenantMail.host ?? runtime.gateway },
     capacity: capacity.capacity,
     // a copy of an instance is restored from that instance's backup
     copies: backups.instanceBackups,
@@ -245,7 +247,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   };
 }
 
-async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<TenantRuntime> {
+async function tenantRuntime(
+  config: Config,
+  docker: DockerAdapter,
+): Promise<TenantRuntime & { gateway: string }> {
   const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
   return {
     image: config.docker.image,
@@ -255,5 +260,6 @@ async function tenantRuntime(config: Config, docker: DockerAdapter): Promise<Ten
     network: config.docker.network,
     dbHost: config.postgres.tenantHost ?? gateway,
     dbPort: config.postgres.tenantPort,
+    gateway,
   };
 }

@@ -9,6 +9,7 @@ import {
 } from '../ports/odoo.port.js';
 import { TENANT_REF_PATTERN } from '../services/naming.js';
 import { httpLink } from '../schemas/event.schema.js';
+import { LOCALE_FIELDS } from '../schemas/locale.schema.js';
 import type { OdooClient } from './odoo.client.js';
 
 // Odoo answers `false` for empty fields and [id, display_name] for many2one.
@@ -28,7 +29,10 @@ const instanceRow = z.object({
   company_name: optText,
   // absent from a master older than the option: one company
   multi_company: z.boolean().default(false),
-  lang: optText,
+  lang: LOCALE_FIELDS.lang,
+  country_code: LOCALE_FIELDS.country_code,
+  currency_code: LOCALE_FIELDS.currency,
+  tz: LOCALE_FIELDS.tz,
   expiration_date: optText,
   url: optText,
   db_name: optText,
@@ -182,6 +186,9 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     companyName: row.company_name,
     multiCompany: row.multi_company,
     lang: row.lang,
+    countryCode: row.country_code,
+    currency: row.currency_code,
+    tz: row.tz,
     expirationDate: row.expiration_date,
     url: row.url,
     dbName: row.db_name,

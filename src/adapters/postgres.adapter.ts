@@ -202,6 +202,20 @@ export class PostgresAdapter implements DatabasePort {
     });
   }
 
+  async setCompanyCountry(db: string, countryCode: string): Promise<void> {
+    await this.inDatabase(db, `set the company country of ${db}`, async (client) => {
+      const { rowCount } = await client.query(
+        // a company's country is its partner's (a related field, not a column of res_company)
+        `UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = $1)
+         WHERE id = (SELECT partner_id FROM res_company ORDER BY id LIMIT 1)
+           AND EXISTS (SELECT 1 FROM res_country WHERE code = $1)`,
+        [countryCode],
+      );
+      if (rowCount !== 1)
+        throw new BridgeError('database_failed', `${db} knows no country ${countryCode}`);
+    });
+  }
+
   async getConfigParameter(db: string, key: string): Promise<string | undefined> {
     let value: string | undefined;
     await this.inDatabase(db, `read ${key} in ${db}`, async (client) => {

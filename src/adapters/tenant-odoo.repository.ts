@@ -98,6 +98,20 @@ export class TenantOdooRepository implements TenantPort {
         max_users: limits.maxUsers,
         storage_mb: limits.storageMb,
         expiration_date: limits.expirationDate ?? false,
+        lang: setup.lang ?? false,
+        country_code: setup.countryCode ?? false,
+        currency: setup.currency ?? false,
+        tz: setup.tz ?? false,
+        mail_domain: setup.mail?.mailDomain ?? false,
+        mail_server: setup.mail
+          ? {
+              host: setup.mail.relay.host,
+              port: setup.mail.relay.port,
+              user: setup.mail.relay.user ?? false,
+              password: setup.mail.relay.password ?? false,
+              encryption: setup.mail.relay.encryption,
+            }
+          : false,
       },
     ]);
   }

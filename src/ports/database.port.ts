@@ -47,6 +47,11 @@ export interface DatabasePort {
    * the customer's.
    */
   setConfigParameter(db: string, key: string, value: string): Promise<void>;
+  /**
+   * The country of the first company (and its partner) of a fresh Odoo database `db` that no Odoo
+   * runs on: set before the apps install, so Odoo chooses that country's accounting.
+   */
+  setCompanyCountry(db: string, countryCode: string): Promise<void>;
   /** one of Odoo's system parameters in database `db`; undefined when it is not set */
   getConfigParameter(db: string, key: string): Promise<string | undefined>;
   /**

@@ -35,6 +35,10 @@ export interface InstanceRecord {
   multiCompany?: boolean;
   /** Odoo language code of the customer, e.g. es_ES */
   lang: string | undefined;
+  /** the buyer's country (ISO code, e.g. ES), its currency (EUR) and time zone (Europe/Madrid) */
+  countryCode?: string | undefined;
+  currency?: string | undefined;
+  tz?: string | undefined;
   expirationDate: string | undefined;
   url: string | undefined;
   dbName: string | undefined;

@@ -18,10 +18,26 @@ export interface TenantLimits {
   upgradeUrl: string;
 }
 
+/** the platform's SMTP relay as a tenant's outgoing mail server (TENANT_SMTP_*) */
+export interface TenantMailRelay {
+  host: string;
+  port: number;
+  user: string | undefined;
+  /** a secret: from the environment into the tenant's mail server, never into job data or logs */
+  password: string | undefined;
+  encryption: 'none' | 'starttls' | 'ssl';
+}
+
 export interface TenantSetup {
   companyName: string;
   companyEmail: string | undefined;
   lang: string | undefined;
+  /** the owner's country (ISO code), currency and time zone; each left as the template has it when absent */
+  countryCode?: string | undefined;
+  currency?: string | undefined;
+  tz?: string | undefined;
+  /** the outgoing mail server, sending for `mailDomain` (the tenant's host); none: left alone */
+  mail?: { relay: TenantMailRelay; mailDomain: string } | undefined;
   adminLogin: string;
   adminPassword: string;
   /** the customer's admin may create and switch companies */

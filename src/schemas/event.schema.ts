@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTRACT, sameAsContract } from '../contract.js';
+import { LOCALE_FIELDS } from './locale.schema.js';
 
 /** The body the master's outbox posts to /v1/events (docs/contracts.md). */
 export const EVENT_TYPES = sameAsContract(
@@ -35,6 +36,8 @@ const orderConfirmed = z.object({
   partner_id: id,
   plan_code: z.string().min(1).max(64),
   subdomain: z.string().min(1).max(63),
+  // the buyer's locale (false: the partner has none); the tenant is set up in it
+  ...LOCALE_FIELDS,
 });
 
 const invoicePaid = z.object({

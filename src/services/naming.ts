@@ -54,11 +54,23 @@ export function publicUrl(host: string, scheme: string, port: number | undefined
   return port && port !== defaultPort ? `${scheme}://${host}:${port}` : `${scheme}://${host}`;
 }
 
-/** A template per plan's module set and Odoo build: a change of either gives a new name. */
-export function templateDbName(planCode: string, modules: string[], odooBuild: string): string {
-  const key = JSON.stringify({ modules: [...new Set(modules)].sort(), odooBuild });
+/**
+ * A template per plan's module set and Odoo build (a change of either gives a new name), and per
+ * locale (language and country; suffix `_<locale>`, none for the plain English one).
+ */
+export function templateDbName(
+  planCode: string,
+  modules: string[],
+  odooBuild: string,
+  locale?: string,
+): string {
+  const key = JSON.stringify({
+    modules: [...new Set(modules)].sort(),
+    odooBuild,
+    ...(locale ? { locale } : {}),
+  });
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
-  return `${templatePrefix(planCode)}${hash}`;
+  return `${templatePrefix(planCode)}${hash}${locale ? `_${locale}` : ''}`;
 }
 
 function templatePrefix(planCode: string): string {
@@ -69,8 +81,16 @@ function templatePrefix(planCode: string): string {
   return `tmpl_${code}_`;
 }
 
-/** templates of this plan built for other modules or Odoo builds (not of a plan whose code only starts alike) */
+/**
+ * Templates of this plan and locale built for other modules or Odoo builds (not of a plan whose
+ * code only starts alike, nor the plan's templates of other locales, which are still in use).
+ */
 export function isOtherTemplateOfPlan(db: string, planCode: string, current: string): boolean {
   const prefix = templatePrefix(planCode);
-  return db !== current && db.startsWith(prefix) && /^[0-9a-f]{10}$/.test(db.slice(prefix.length));
+  const localeOf = (name: string) =>
+    name.startsWith(prefix)
+      ? /^[0-9a-f]{10}((?:_[a-z0-9]+)*)$/.exec(name.slice(prefix.length))?.[1]
+      : undefined;
+  const mine = localeOf(current);
+  return db !== current && mine !== undefined && localeOf(db) === mine;
 }

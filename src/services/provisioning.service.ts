@@ -11,6 +11,7 @@ import { reportRunning } from './provisioning/report.step.js';
 import { ensureRoute } from './provisioning/route.step.js';
 import { ensureTenantSetup } from './provisioning/tenant-setup.step.js';
 import { escapeHtml, strongPassword } from './secrets.js';
+import { tenantLocaleOf } from './tenant-locale.js';
 
 export type { ProvisioningDeps } from './provisioning/context.js';
 export { odooDatetime } from './provisioning/report.step.js';
@@ -65,7 +66,11 @@ export class ProvisioningService {
       ? { kind: 'copy', backupId: instance.copyOfBackupId }
       : this.deps.databaseSource === 'fresh'
         ? { kind: 'fresh' }
-        : { kind: 'template', template: await this.deps.templates.ensure(plan) };
+        : {
+            kind: 'template',
+            // the template of the owner's language and country (their accounting comes with it)
+            template: await this.deps.templates.ensure(plan, tenantLocaleOf(instance)),
+          };
     took('template');
     await ensureDatabase(this.deps, ctx, source);
     took('database');

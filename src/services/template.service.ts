@@ -7,6 +7,7 @@ import type { FilestorePort } from '../ports/filestore.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 import type { PlanRecord } from '../ports/odoo.port.js';
 import { isOtherTemplateOfPlan, templateDbName } from './naming.js';
+import { localeSuffix, templateLocaleOf, type TemplateLocale } from './tenant-locale.js';
 import { odooContainerSpec, type TenantRuntime } from './tenant-runtime.js';
 
 export const TEMPLATE_READY = 'saas:template-ready';
@@ -27,11 +28,14 @@ export interface TemplateDeps {
   templatePassword: string;
   /** identifies the Odoo build and our tenant addon; a change gives new template names */
   odooBuild: string;
+  /** the locales that get templates of their own (TENANT_TEMPLATE_LOCALES); none: plain ones only */
+  locales?: readonly TemplateLocale[];
 }
 
 /**
- * One template database per plan, with the plan's modules and saas_tenant installed. Built once
- * (a fresh -i install is the slow path every customer would otherwise wait for), then cloned.
+ * One template database per plan and locale (language, country), with the plan's modules and
+ * saas_tenant installed, and for a locale its language loaded and its country's accounting. Built
+ * once (a fresh -i install is the slow path every customer would otherwise wait for), then cloned.
  */
 export class TemplateService {
   constructor(private readonly deps: TemplateDeps) {}
@@ -44,13 +48,21 @@ export class TemplateService {
     return ['base', 'saas_tenant', ...plan.modules];
   }
 
-  nameOf(plan: PlanRecord): string {
-    return templateDbName(plan.code, this.modulesOf(plan), this.deps.odooBuild);
+  /** the template of the plan in this locale (none, or English without a country: the plain one) */
+  nameOf(plan: PlanRecord, locale?: TemplateLocale): string {
+    const own = this.ownLocale(locale);
+    return templateDbName(
+      plan.code,
+      this.modulesOf(plan),
+      this.deps.odooBuild,
+      own && localeSuffix(own),
+    );
   }
 
   /** Returns the template's name once it is ready, building it when needed. */
-  async ensure(plan: PlanRecord): Promise<string> {
-    const name = this.nameOf(plan);
+  async ensure(plan: PlanRecord, locale?: TemplateLocale): Promise<string> {
+    const own = this.ownLocale(locale);
+    const name = this.nameOf(plan, own);
     if (await this.isReady(name)) return name;
     const owner = randomUUID();
     const deadline = Date.now() + BUILD_TIMEOUT_MS;
@@ -65,12 +77,16 @@ export class TemplateService {
     try {
       // another process may have finished it while we waited
       if (await this.isReady(name)) return name;
-      await this.build(plan, name);
+      await this.build(plan, name, own);
       return name;
     } finally {
       clearInterval(renew);
       await this.deps.locks.unlock(`template:${name}`, owner);
     }
+  }
+
+  private ownLocale(locale: TemplateLocale | undefined): TemplateLocale | undefined {
+    return locale && templateLocaleOf(locale, this.deps.locales ?? []);
   }
 
   /** built, and its filestore is where clones copy it from (a data dir lost or moved means rebuild) */
@@ -81,18 +97,29 @@ export class TemplateService {
     );
   }
 
-  private async build(plan: PlanRecord, name: string): Promise<void> {
+  private async build(
+    plan: PlanRecord,
+    name: string,
+    locale: TemplateLocale | undefined,
+  ): Promise<void> {
     const { db, filestore, logger } = this.deps;
     const started = Date.now();
-    logger.info({ template: name, plan: plan.code }, 'building template database');
+    logger.info({ template: name, plan: plan.code, locale }, 'building template database');
     // a half-built template from a crashed run is thrown away, never reused
     await db.dropDatabase(name);
     await filestore.remove(name);
     await db.createEmptyDatabase(name, this.deps.templateUser);
-    await this.installInto(plan, name, this.deps.templateUser, this.deps.templatePassword, {
-      container: `saas-template-${name}`.replaceAll('_', '-'),
-      labels: { 'saas.template': name },
-    });
+    await this.installInto(
+      plan,
+      name,
+      this.deps.templateUser,
+      this.deps.templatePassword,
+      {
+        container: `saas-template-${name}`.replaceAll('_', '-'),
+        labels: { 'saas.template': name },
+      },
+      locale,
+    );
     await db.setDatabaseMarker(name, TEMPLATE_READY);
     logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
     await this.dropOutdated(plan, name);
@@ -101,7 +128,9 @@ export class TemplateService {
   /**
    * A fresh `-i` of the plan's modules into the empty database `name` (owned by `dbUser`), with its
    * filestore: what a template build does, and what the naive path (TENANT_DB_SOURCE=fresh) does for
-   * every tenant.
+   * every tenant. With a locale, in two runs: base with the language, then (the company's country
+   * set in between) the apps, so that installing `account` installs the country's localisation and
+   * loads its default chart of accounts (Odoo's own choice: account's post-init hook).
    */
   async installInto(
     plan: PlanRecord,
@@ -109,9 +138,31 @@ export class TemplateService {
     dbUser: string,
     dbPassword: string,
     run: { container: string; labels: Record<string, string> },
+    locale?: TemplateLocale,
+  ): Promise<void> {
+    const { db, filestore } = this.deps;
+    await filestore.ensureEmpty(name);
+    const own = this.ownLocale(locale);
+    if (!own) {
+      await this.odooInit(this.modulesOf(plan), [], name, dbUser, dbPassword, run);
+      return;
+    }
+    const lang = own.lang === 'en_US' ? [] : [`--load-language=${own.lang}`];
+    await this.odooInit(['base'], lang, name, dbUser, dbPassword, run);
+    if (own.country) await db.setCompanyCountry(name, own.country);
+    const apps = this.modulesOf(plan).filter((module) => module !== 'base');
+    await this.odooInit(apps, lang, name, dbUser, dbPassword, run);
+  }
+
+  private async odooInit(
+    modules: string[],
+    extraArgs: string[],
+    name: string,
+    dbUser: string,
+    dbPassword: string,
+    run: { container: string; labels: Record<string, string> },
   ): Promise<void> {
     const { docker, filestore, runtime } = this.deps;
-    await filestore.ensureEmpty(name);
     // installs run our own code only, on the host's network: pg_hba admits the template role on
     // loopback alone, never from the tenant network (scripts/lib/postgres.sh)
     const spec = odooContainerSpec(
@@ -126,7 +177,8 @@ export class TemplateService {
         memoryMb: 2048,
         cpus: 2,
         odooArgs: [
-          `--init=${this.modulesOf(plan).join(',')}`,
+          `--init=${modules.join(',')}`,
+          ...extraArgs,
           '--without-demo=all',
           '--stop-after-init',
           '--no-http',

@@ -117,6 +117,18 @@ describe.skipIf(skip)('tenant egress rules (scripts/tenant-egress)', () => {
     expect(await run('iptables', ['-w', '-S', 'DOCKER-USER'])).not.toContain(SUBNET);
   }, 60_000);
 
+  it("the platform's mail relay passes exactly: its host and port, not another port of it", async () => {
+    // the relay on 9999, only HTTPS besides: SMTP goes through the relay and nowhere else
+    await run(SCRIPT, ['apply', SUBNET, 'allow', '443', `${LISTENER_IP}:9999`]);
+    expect(await reaches(LISTENER_IP, 9999)).toBe(true);
+    await run(SCRIPT, ['apply', SUBNET, 'none', '443', `${LISTENER_IP}:9999`]);
+    expect(await reaches(LISTENER_IP, 9999)).toBe(true);
+    expect(await reaches(LISTENER_IP, 443)).toBe(false);
+    await expect(
+      run(SCRIPT, ['apply', SUBNET, 'none', '443', 'relay.example.com']),
+    ).rejects.toThrow('RELAY must be IP:PORT, not relay.example.com');
+  }, 60_000);
+
   it('refuses a bad policy or port with a clear message', async () => {
     await expect(run(SCRIPT, ['apply', SUBNET, 'sometimes'])).rejects.toThrow(
       'POLICY must be allow, open or none, not sometimes',

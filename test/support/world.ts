@@ -78,6 +78,15 @@ export function draftInstance(overrides: Partial<FakeInstance> = {}): FakeInstan
   };
 }
 
+/** the platform's relay, as TENANT_SMTP_* give it */
+export const MAIL_RELAY = {
+  host: '172.30.0.1',
+  port: 1025,
+  user: 'relay-user',
+  password: 'relay-secret-1',
+  encryption: 'none' as const,
+};
+
 export const RUNTIME: TenantRuntime = {
   image: 'odoo:17',
   odooSrc: undefined,
@@ -145,6 +154,7 @@ export function buildWorld() {
     ),
   };
   const templates = new TemplateService({
+    locales: [{ lang: 'es_ES', country: 'ES' }],
     db: ports.db,
     docker: ports.docker,
     filestore: ports.filestore,
@@ -195,6 +205,7 @@ export function buildWorld() {
     logger,
     publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'https', port: undefined },
     readyTimeoutMs: 5_000,
+    mailRelay: MAIL_RELAY,
     capacity,
     onRunning: (id) => ports.welcome.queue(id),
   };

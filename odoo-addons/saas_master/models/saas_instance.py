@@ -89,6 +89,12 @@ class SaasInstance(models.Model):
     )
     partner_email = fields.Char(related="partner_id.email", string="Email")
     lang = fields.Selection(related="partner_id.lang", string="Language")
+    # the buyer's locale, which the tenant is set up in
+    country_code = fields.Char(related="partner_id.country_id.code", string="Country")
+    currency_code = fields.Char(
+        related="partner_id.country_id.currency_id.name", string="Currency"
+    )
+    tz = fields.Selection(related="partner_id.tz", string="Timezone")
     expiration_date = fields.Date(tracking=True, copy=False)
     subscription_status = fields.Selection(
         [
@@ -480,6 +486,17 @@ class SaasInstance(models.Model):
                     body=note, message_type="comment", subtype_xmlid="mail.mt_note"
                 )
         return True
+
+    def _saas_locale(self):
+        """The buyer's language, country, currency and timezone, which the tenant is set
+        up in (order.confirmed, docs/contracts.md); False where the partner has none."""
+        self.ensure_one()
+        return {
+            "lang": self.lang or False,
+            "country_code": self.country_code or False,
+            "currency": self.currency_code or False,
+            "tz": self.tz or False,
+        }
 
     def _enqueue_event(self, event_type, data, dedupe_key=None):
         self.ensure_one()

@@ -168,6 +168,7 @@ class SaleOrder(models.Model):
                 "partner_id": self.partner_id.id,
                 "plan_code": plan.saas_plan_code,
                 "subdomain": instance.subdomain,
+                **instance._saas_locale(),
             },
             dedupe_key="order.confirmed:%s" % self.id,
         )

@@ -39,8 +39,25 @@ class TestSaleOrder(SaasCase):
                 "partner_id": self.customer.id,
                 "plan_code": "basic",
                 "subdomain": "acme",
+                "lang": self.customer.lang,
+                "country_code": self.customer.country_id.code or False,
+                "currency": self.customer.country_id.currency_id.name or False,
+                "tz": self.customer.tz or False,
             },
         )
+
+    def test_event_carries_the_buyers_locale(self):
+        self.customer.write(
+            {"country_id": self.env.ref("base.es").id, "tz": "Europe/Madrid"}
+        )
+        order = self._confirmed_order(self.customer, self.plan_basic, "acme-es")
+        data = json.loads(
+            self._events("order.confirmed", order.saas_instance_ids).payload
+        )
+        self.assertEqual(data["data"]["country_code"], "ES")
+        self.assertEqual(data["data"]["currency"], "EUR")
+        self.assertEqual(data["data"]["tz"], "Europe/Madrid")
+        self.assertEqual(data["data"]["lang"], self.customer.lang)
 
     def test_default_subdomain_when_untouched(self):
         order = self._confirmed_order(self.customer, self.plan_basic)

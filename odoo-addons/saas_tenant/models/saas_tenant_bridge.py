@@ -61,6 +61,8 @@ class SaasTenantBridge(models.AbstractModel):
         if values.get("multi_company"):
             # as Settings > Multi-company: the admin creates and switches companies
             admin.write({"groups_id": [(4, env.ref("base.group_multi_company").id)]})
+        self._apply_locale(env, values)
+        self._apply_mail(env, values)
         return True
 
     @api.model

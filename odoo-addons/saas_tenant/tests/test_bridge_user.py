@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessDenied, AccessError
+from odoo.exceptions import AccessDenied, AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 # made by the bridge's passlibHash (src/services/tenant-identity.ts) for KEY below:
@@ -181,3 +181,56 @@ class TestApplySetup(TransactionCase):
             Bridge.apply_setup(dict(self.values, admin_password=""))
         with self.assertRaisesRegex(Exception, "max_users"):
             Bridge.apply_setup(dict(self.values, max_users="3"))
+
+    def test_sets_the_owners_locale_and_the_platform_relay(self):
+        Bridge = self.env["saas.tenant.bridge"].with_user(self.bridge)
+        relay = {
+            "host": "172.30.0.1",
+            "port": 1025,
+            "user": "relay",
+            "password": "relay-secret",
+            "encryption": "none",
+        }
+        values = dict(
+            self.values,
+            lang="en_US",
+            tz="Europe/Madrid",
+            country_code="ES",
+            currency="EUR",
+            mail_domain="acme.saas.test",
+            mail_server=relay,
+        )
+        self.assertTrue(Bridge.apply_setup(values))
+        self.assertTrue(Bridge.apply_setup(values), "twice gives the same tenant")
+        company = self.env["res.company"].search([], limit=1, order="id")
+        self.assertEqual(company.country_id.code, "ES")
+        self.assertEqual(company.currency_id.name, "EUR")
+        self.assertEqual((self.admin.tz, self.admin.lang), ("Europe/Madrid", "en_US"))
+        servers = self.env["ir.mail_server"].search(
+            [("name", "=", "Platform mail relay")]
+        )
+        self.assertEqual(len(servers), 1)
+        self.assertEqual(
+            (
+                servers.smtp_host,
+                servers.smtp_port,
+                servers.smtp_user,
+                servers.from_filter,
+            ),
+            ("172.30.0.1", 1025, "relay", "acme.saas.test"),
+        )
+        # the customer's: they may replace it with their own server
+        servers.with_user(self.admin).unlink()
+        self.assertFalse(servers.exists())
+
+    def test_refuses_a_bad_locale_or_relay(self):
+        Bridge = self.env["saas.tenant.bridge"].with_user(self.bridge)
+        for wrong in (
+            {"tz": "Mars/Olympus"},
+            {"country_code": "QQ"},
+            {"currency": "QQQ"},
+            {"mail_server": {"port": 25}},
+            {"mail_server": {"host": "relay", "port": 25, "encryption": "tls"}},
+        ):
+            with self.assertRaises(ValidationError, msg=str(wrong)):
+                Bridge.apply_setup(dict(self.values, **wrong))

@@ -42,7 +42,11 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
     identity.marker(instance.id),
     tenantSizing(plan).connectionLimit,
   );
-  await filestore.writeOdooConfig(names.db, await tenantOdooConfig());
+  // mails from an address the relay does not accept go out from this one (README, Mail)
+  await filestore.writeOdooConfig(
+    names.db,
+    await tenantOdooConfig({ emailFrom: `${NOTIFICATIONS_LOCAL_PART}@${names.host}` }),
+  );
   const spec = tenantContainerSpec(runtime, {
     name: names.container,
     db: names.db,
@@ -94,8 +98,13 @@ export function tenantContainerSpec(
  * Odoo's master password (database manager) of one tenant: random, hashed, and forgotten at once. It is
  * kept nowhere but this file, so nobody (not even we) can use the database manager of a tenant.
  */
-export async function tenantOdooConfig(): Promise<string> {
+export async function tenantOdooConfig(opts: { emailFrom?: string } = {}): Promise<string> {
   // a random 32-character secret needs no key stretching; Odoo verifies any pbkdf2 round count
   const adminPasswd = await passlibHash(strongPassword(32));
-  return `[options]\nadmin_passwd = ${adminPasswd}\n`;
+  // Odoo's default From (no alias domain): the notifications address of the tenant's own host
+  const emailFrom = opts.emailFrom ? `email_from = ${opts.emailFrom}\n` : '';
+  return `[options]\nadmin_passwd = ${adminPasswd}\n${emailFrom}`;
 }
+
+/** the local part of the address tenants send from when a mail's own From is not theirs */
+export const NOTIFICATIONS_LOCAL_PART = 'notifications';

@@ -5,7 +5,7 @@ import type { ContainerInfo, DockerPort } from '../../ports/docker.port.js';
 import type { FilestorePort } from '../../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort, PlanRecord } from '../../ports/odoo.port.js';
 import type { ProxyPort } from '../../ports/proxy.port.js';
-import type { TenantPort } from '../../ports/tenant.port.js';
+import type { TenantMailRelay, TenantPort } from '../../ports/tenant.port.js';
 import type { CapacityService } from '../capacity.service.js';
 import type { TemplateService } from '../template.service.js';
 import type { TenantLimitsService } from '../tenant-limits.js';
@@ -28,6 +28,8 @@ export interface ProvisioningDeps {
   logger: Logger;
   publicUrl: { baseDomain: string; scheme: 'http' | 'https'; port: number | undefined };
   readyTimeoutMs: number;
+  /** the relay each new tenant gets as its outgoing mail server; none: tenants get no server */
+  mailRelay?: TenantMailRelay;
   /** checks the host has room before a tenant is created; none: every tenant fits */
   capacity?: CapacityService;
   /** where a copy of an instance (copyOfBackupId) gets its database and files; none: no copies */

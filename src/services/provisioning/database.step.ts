@@ -3,6 +3,7 @@ import { strongPassword } from '../secrets.js';
 import { tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
 import { seedFromBackup } from './copy.step.js';
+import { tenantLocaleOf } from '../tenant-locale.js';
 
 /** where a new tenant database comes from: a clone of the plan's template, or (naive path) a fresh install */
 export type DatabaseSource =
@@ -69,11 +70,18 @@ export async function ensureDatabase(
   } else {
     await filestore.remove(db);
     await pg.createEmptyDatabase(db, db);
-    await deps.templates.installInto(ctx.plan, db, db, rolePassword, {
-      container: `saas-install-${names.container}`,
-      // not a tenant's labels: the reconciler must not take a one-off install for the tenant
-      labels: { 'saas.install': db },
-    });
+    await deps.templates.installInto(
+      ctx.plan,
+      db,
+      db,
+      rolePassword,
+      {
+        container: `saas-install-${names.container}`,
+        // not a tenant's labels: the reconciler must not take a one-off install for the tenant
+        labels: { 'saas.install': db },
+      },
+      tenantLocaleOf(instance),
+    );
     await pg.resetOdooIdentity(db, await access);
   }
   await pg.setDatabaseMarker(db, identity.marker(instance.id));

@@ -1,10 +1,12 @@
 import { BRIDGE_LOGIN } from '../tenant-identity.js';
+import { tenantLocaleOf } from '../tenant-locale.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
 /**
- * The plan's limits, every run (straight into the database); company and the customer's admin (uid 2),
- * applied as the bridge's technical user, only before the instance first ran: afterwards the tenant
- * and its admin's password are the customer's.
+ * The plan's limits, every run (straight into the database); company, the owner's locale, the
+ * platform's mail relay and the customer's admin (uid 2), applied as the bridge's technical user,
+ * only before the instance first ran: afterwards the tenant, its mail server and its admin's
+ * password are the customer's.
  */
 export async function ensureTenantSetup(
   deps: ProvisioningDeps,
@@ -15,6 +17,7 @@ export async function ensureTenantSetup(
   const { instance, plan, names, initialPassword } = ctx;
   await deps.limits.apply(instance, plan);
   if (instance.provisionedAt || !initialPassword) return;
+  const locale = tenantLocaleOf(instance);
   await deps.tenant.configure(
     tenant.directUrl,
     names.db,
@@ -22,7 +25,11 @@ export async function ensureTenantSetup(
     {
       companyName: instance.companyName ?? instance.partnerName,
       companyEmail: instance.partnerEmail,
-      lang: instance.lang,
+      lang: locale.lang,
+      countryCode: locale.country,
+      currency: locale.currency,
+      tz: locale.tz,
+      mail: deps.mailRelay && { relay: deps.mailRelay, mailDomain: names.host },
       adminLogin,
       adminPassword: initialPassword,
       multiCompany: instance.multiCompany ?? false,

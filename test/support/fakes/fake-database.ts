@@ -101,6 +101,10 @@ export class FakeDatabase implements DatabasePort {
     this.get(db).data[key] = value;
   }
 
+  async setCompanyCountry(db: string, countryCode: string): Promise<void> {
+    this.get(db).data['company.country'] = countryCode;
+  }
+
   async getConfigParameter(db: string, key: string): Promise<string | undefined> {
     return this.get(db).data[key];
   }

@@ -8,8 +8,11 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** A real SMTP server on a free loopback port that keeps what it receives. */
-export async function startSmtpSink(): Promise<{
+/**
+ * A real SMTP server on a free port that keeps what it receives; on loopback unless `host` says
+ * otherwise (the tenant network's gateway, for mail sent from inside tenant containers).
+ */
+export async function startSmtpSink(host = '127.0.0.1'): Promise<{
   url: string;
   received: ReceivedMail[];
   stop(): Promise<void>;
@@ -33,10 +36,10 @@ export async function startSmtpSink(): Promise<{
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://${host}:${port}`,
     received,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

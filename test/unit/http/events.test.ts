@@ -26,6 +26,10 @@ function orderConfirmed(id = randomUUID()) {
       partner_id: 3,
       plan_code: 'starter',
       subdomain: 'acme',
+      lang: 'es_ES',
+      country_code: 'ES',
+      currency: 'EUR',
+      tz: 'Europe/Madrid',
     },
   };
 }

@@ -17,6 +17,10 @@ const DATA: Record<EventType, object> = {
     partner_id: 42,
     plan_code: 'starter',
     subdomain: 'acme',
+    lang: 'es_ES',
+    country_code: 'ES',
+    currency: 'EUR',
+    tz: 'Europe/Madrid',
   },
   'invoice.paid': {
     invoice_id: 9,
@@ -195,6 +199,26 @@ describe('EventIntakeService', () => {
     const local = 'http://localhost:18069/my/invoices/31?access_token=t';
     expect(bad({ ...DATA['instance.reminder'], pay_url: local })).toBe(true);
     expect(bad({ ...DATA['instance.reminder'], pay_url: 'http://127.0.0.1:8069/x' })).toBe(true);
+  });
+
+  it("refuses an order whose buyer's locale is malformed, and takes a partner without one", () => {
+    const parse = (data: object) =>
+      bridgeEventSchema.safeParse({ ...event('order.confirmed'), data });
+    const order = DATA['order.confirmed'];
+    for (const wrong of [
+      { lang: 'spanish' },
+      { country_code: 'es' },
+      { currency: 'euro' },
+      { tz: 'Mars/Olympus_Mons' },
+      { tz: "Europe/Madrid'; --" },
+    ])
+      expect(parse({ ...order, ...wrong }).success, JSON.stringify(wrong)).toBe(false);
+    const withoutLang: Record<string, unknown> = { ...order };
+    delete withoutLang.lang;
+    expect(parse(withoutLang).success, 'the keys are required (contract)').toBe(false);
+    const none = parse({ ...order, lang: false, country_code: false, currency: false, tz: false });
+    expect(none.success && none.data.data).toMatchObject({ subdomain: 'acme' });
+    expect(none.success && 'tz' in none.data.data && none.data.data.tz).toBeUndefined();
   });
 
   it('answers a resent event as a duplicate and queues nothing more', async () => {

@@ -9,6 +9,13 @@ import {
   tenantDbName,
   tenantHost,
 } from '../../../src/services/naming.js';
+import {
+  localeSuffix,
+  parseTemplateLocales,
+  templateLocaleOf,
+  tenantLocaleOf,
+} from '../../../src/services/tenant-locale.js';
+import { draftInstance } from '../../support/world.js';
 
 describe('subdomainProblem', () => {
   it.each(['abc', 'acme', 'my-shop', 'a1b', '0ab', 'a'.repeat(30), 'x-y-z', 'ab-1'])(
@@ -113,5 +120,71 @@ describe('isOtherTemplateOfPlan', () => {
     expect(isOtherTemplateOfPlan(current, 'pro', current)).toBe(false);
     expect(isOtherTemplateOfPlan('tmpl_pro_plus_abcdef0123', 'pro', current)).toBe(false);
     expect(isOtherTemplateOfPlan('tenant_pro', 'pro', current)).toBe(false);
+  });
+});
+
+describe('templates per locale', () => {
+  const modules = ['base', 'saas_tenant', 'sale'];
+  it('names a locale template after its language and country, within PostgreSQL’s 63 characters', () => {
+    const spain = templateDbName(
+      'pro',
+      modules,
+      'b',
+      localeSuffix({ lang: 'es_ES', country: 'ES' }),
+    );
+    expect(spain).toMatch(/^tmpl_pro_[0-9a-f]{10}_es_es_es$/);
+    expect(spain).not.toBe(templateDbName('pro', modules, 'b'));
+    const long = templateDbName(
+      'x'.repeat(80),
+      modules,
+      'b',
+      localeSuffix({ lang: 'es_ES', country: 'MX' }),
+    );
+    expect(long.length).toBeLessThanOrEqual(63);
+  });
+
+  it("drops older builds of the same plan and locale, never the plan's other locales", () => {
+    const plain = templateDbName('pro', modules, 'new');
+    const spain = templateDbName('pro', modules, 'new', 'es_es_es');
+    const oldSpain = templateDbName('pro', modules, 'old', 'es_es_es');
+    const oldPlain = templateDbName('pro', modules, 'old');
+    expect(isOtherTemplateOfPlan(oldSpain, 'pro', spain)).toBe(true);
+    expect(isOtherTemplateOfPlan(oldPlain, 'pro', spain)).toBe(false);
+    expect(isOtherTemplateOfPlan(spain, 'pro', plain)).toBe(false);
+    expect(isOtherTemplateOfPlan(oldPlain, 'pro', plain)).toBe(true);
+    expect(
+      isOtherTemplateOfPlan(templateDbName('pro', modules, 'old', 'en_us_us'), 'pro', spain),
+    ).toBe(false);
+  });
+
+  it('builds own templates for the listed locales only; other languages get English', () => {
+    const listed = [
+      { lang: 'es_ES', country: 'ES' },
+      { lang: 'en_US', country: 'FR' },
+    ];
+    const of = (lang: string | undefined, countryCode?: string) =>
+      tenantLocaleOf(draftInstance({ lang, countryCode, currency: 'EUR', tz: 'Europe/Paris' }));
+    expect(of('fr_FR', 'FR')).toEqual({
+      lang: 'en_US',
+      country: 'FR',
+      currency: 'EUR',
+      tz: 'Europe/Paris',
+    });
+    expect(templateLocaleOf(of('fr_FR', 'FR'), listed)).toEqual({ lang: 'en_US', country: 'FR' });
+    expect(templateLocaleOf(of('es_ES', 'ES'), listed)).toEqual({ lang: 'es_ES', country: 'ES' });
+    // not listed: the plain template (the set-up still gives the country, currency, time zone)
+    expect(templateLocaleOf(of('es_ES', 'MX'), listed)).toBeUndefined();
+    expect(templateLocaleOf(of('es_ES'), listed)).toBeUndefined();
+    expect(templateLocaleOf(of('en_US'), [{ lang: 'en_US', country: undefined }])).toBeUndefined();
+  });
+
+  it('reads TENANT_TEMPLATE_LOCALES, refusing a malformed entry with the reason', () => {
+    expect(parseTemplateLocales('es_ES:ES, en_US:US')).toEqual([
+      { lang: 'es_ES', country: 'ES' },
+      { lang: 'en_US', country: 'US' },
+    ]);
+    expect(parseTemplateLocales('')).toEqual([]);
+    expect(parseTemplateLocales('es_ES')).toMatch(/es_ES is not <language>:<country>/);
+    expect(parseTemplateLocales('fr_FR:FR')).toMatch(/fr_FR:FR is not .*en_US, es_ES/);
   });
 });

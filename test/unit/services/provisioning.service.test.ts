@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../../src/errors.js';
+import { tenantLocaleOf } from '../../../src/services/tenant-locale.js';
 import { InjectedFault } from '../../support/fakes/call-log.js';
 import { expectRunningTenant } from '../../support/expect-world.js';
 import {
   draftInstance,
+  MAIL_RELAY,
   namesOf,
   OWNER,
   refOf,
@@ -143,12 +145,12 @@ describe('ProvisioningService.provision', () => {
     await world.provisioning.provision(2);
     const [one, two] = [world.filestore.configs.get(ACME.db), world.filestore.configs.get(BETA.db)];
     expect(one).toMatch(
-      /^\[options\]\nadmin_passwd = \$pbkdf2-sha512\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\n$/,
+      /^\[options\]\nadmin_passwd = \$pbkdf2-sha512\$\d+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\nemail_from = notifications@acme\.saas\.example\.com\n$/,
     );
     expect(two).toMatch(/^\[options\]\nadmin_passwd = /);
     expect(one).not.toBe(two);
     // neither the master, nor any job data or container spec hears of it
-    const secret = one?.split(' = ')[1]?.trim() ?? '';
+    const secret = one?.split('\n')[1]?.split(' = ')[1]?.trim() ?? '';
     expect(JSON.stringify([...world.odoo.patches, ...world.odoo.notes])).not.toContain(secret);
     expect(JSON.stringify(world.docker.containers.get(ACME.container)?.spec)).not.toContain(secret);
   });
@@ -207,7 +209,8 @@ describe('ProvisioningService.provision', () => {
   });
 
   it('clones the plan template, which it builds once, and gives the clone its own identity', async () => {
-    const world = await worldWithInstance();
+    // English-speaking buyers without a country: the plain template
+    const world = await worldWithInstance({ lang: 'en_US' });
     world.odoo.addInstance({
       ...world.odoo.instance(1),
       id: 2,
@@ -228,6 +231,51 @@ describe('ProvisioningService.provision', () => {
     const uuids = new Set([world.db.get(template).uuid, ...clones.map((c) => c.uuid)]);
     expect(uuids.size).toBe(3);
     expect(world.filestore.dirs.get(ACME.db)).toEqual({ copiedFrom: template });
+  });
+
+  it("builds a Spanish buyer's template in Spanish with the company in Spain before the apps, and sets the tenant up in their locale with the relay", async () => {
+    const spain = { lang: 'es_ES', countryCode: 'ES', currency: 'EUR', tz: 'Europe/Madrid' };
+    const world = await worldWithInstance(spain);
+    world.odoo.addInstance({ ...draftInstance({ id: 2, subdomain: 'beta' }), ...spain });
+    world.odoo.addInstance(draftInstance({ id: 3, subdomain: 'gamma', lang: 'en_US' }));
+    for (const id of [1, 2, 3]) await world.provisioning.provision(id);
+    const template = world.templates.nameOf(STARTER_PLAN, { lang: 'es_ES', country: 'ES' });
+    expect(template).toMatch(/^tmpl_starter_[0-9a-f]{10}_es_es_es$/);
+    // built once for both Spanish buyers: base with the language, the country, then the apps
+    const builds = world.docker.runs.filter((run) => run.labels?.['saas.template'] === template);
+    expect(
+      builds.map((run) => run.cmd.filter((arg) => /^--(init|load-language)=/.test(arg))),
+    ).toEqual([
+      ['--init=base', '--load-language=es_ES'],
+      ['--init=saas_tenant,sale,crm', '--load-language=es_ES'],
+    ]);
+    expect(world.db.get(template).data['company.country']).toBe('ES');
+    expect(
+      world.db
+        .clonesOf(template)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([ACME.db, BETA.db]);
+    // the English one clones the plain template, which the Spanish build did not drop
+    const plainTemplate = world.templates.nameOf(STARTER_PLAN);
+    expect(world.db.clonesOf(plainTemplate)).toHaveLength(1);
+    expect(world.db.dbs.has(template)).toBe(true);
+    const setup = world.tenant.setups.find((s) => s.db === ACME.db)?.setup;
+    expect(setup).toMatchObject({
+      lang: 'es_ES',
+      countryCode: 'ES',
+      currency: 'EUR',
+      tz: 'Europe/Madrid',
+      mail: { relay: MAIL_RELAY, mailDomain: 'acme.saas.example.com' },
+    });
+    // the relay's password goes to the tenant only: not to the master, nor into a container spec
+    const elsewhere = JSON.stringify([
+      world.odoo.patches,
+      world.odoo.notes,
+      [...world.docker.containers.values()].map((c) => c.spec),
+      world.docker.runs,
+    ]);
+    expect(elsewhere).not.toContain(MAIL_RELAY.password);
   });
 
   it('configures the tenant with the company, the plan limits and the customer login', async () => {
@@ -429,7 +477,8 @@ describe('ProvisioningService.fail', () => {
       body: 'Provisioning failed: tenant did not answer &#60;in time&#62;',
     });
     // the template and the other tenant stay
-    expect(world.db.dbs.has(world.templates.nameOf(STARTER_PLAN))).toBe(true);
+    const template = world.templates.nameOf(STARTER_PLAN, tenantLocaleOf(world.odoo.instance(1)));
+    expect(world.db.dbs.has(template)).toBe(true);
     expectRunningTenant(world, 2, 'beta');
   });
 

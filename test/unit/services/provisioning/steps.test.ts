@@ -6,6 +6,7 @@ import type { ProvisionContext } from '../../../../src/services/provisioning/con
 import { ensureDatabase } from '../../../../src/services/provisioning/database.step.js';
 import { ensureRoute } from '../../../../src/services/provisioning/route.step.js';
 import { ensureTenantSetup } from '../../../../src/services/provisioning/tenant-setup.step.js';
+import { tenantLocaleOf } from '../../../../src/services/tenant-locale.js';
 import {
   namesOf,
   OWNER,
@@ -52,7 +53,7 @@ describe('provisioning steps look before they act', () => {
     world.odoo.instance(1).provisionedAt = undefined;
     world.db.get(ACME.db).marker = undefined;
     const ctx = await contextOf(world);
-    const template = world.templates.nameOf(STARTER_PLAN);
+    const template = world.templates.nameOf(STARTER_PLAN, tenantLocaleOf(ctx.instance));
     const calls = await callsOf(world, () =>
       ensureDatabase(world.provisioningDeps, ctx, { kind: 'template', template }),
     );

@@ -1,0 +1,301 @@
+/**
+ * A tenant bought by a Spanish customer in Spain, on a plan with Sales: cloned from the plan's
+ * es_ES/ES template (built by TemplateService: Spanish loaded, the company in Spain before the apps,
+ * so Odoo installs l10n_es with its default chart), started and set up by the provisioning steps
+ * with the platform's relay (an SMTP sink on the tenant network's gateway). Its admin speaks
+ * Spanish, its company is in Spain in euros with the Spanish chart, and a quotation sent from it
+ * arrives at the sink from notifications@<its host>. The same plan's plain template gives the
+ * figure to compare provisioning time with. Runs only with ODOO_SRC set; heavy: hold the lock.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addonFingerprint } from '../../src/adapters/addon-fingerprint.js';
+import { DockerAdapter } from '../../src/adapters/docker.adapter.js';
+import { FilestoreAdapter } from '../../src/adapters/filestore.adapter.js';
+import { OdooClient } from '../../src/adapters/odoo.client.js';
+import { PostgresAdapter } from '../../src/adapters/postgres.adapter.js';
+import { TenantOdooRepository } from '../../src/adapters/tenant-odoo.repository.js';
+import type { InstanceRecord, OdooPort, PlanRecord } from '../../src/ports/odoo.port.js';
+import type { ProxyPort } from '../../src/ports/proxy.port.js';
+import { ensureContainer } from '../../src/services/provisioning/container.step.js';
+import type {
+  ProvisionContext,
+  ProvisioningDeps,
+  ReadyTenant,
+} from '../../src/services/provisioning/context.js';
+import { ensureDatabase } from '../../src/services/provisioning/database.step.js';
+import { ensureTenantSetup } from '../../src/services/provisioning/tenant-setup.step.js';
+import { TemplateService } from '../../src/services/template.service.js';
+import { TenantIdentity } from '../../src/services/tenant-identity.js';
+import { tenantLocaleOf } from '../../src/services/tenant-locale.js';
+import { FakeLocks } from '../support/fakes/fake-locks.js';
+import { logFigure, unavailable, waitFor } from '../support/integration/availability.js';
+import { pgAdminUrl } from '../support/integration/pg-admin.js';
+import { decoded, header, startSmtpSink } from '../support/integration/smtp-sink.js';
+import { draftInstance } from '../support/world.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const ODOO_SRC = process.env.ODOO_SRC;
+const IMAGE = process.env.TENANT_IMAGE ?? 'saas-odoo-runtime:17';
+const docker = new DockerAdapter(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
+const skip = ODOO_SRC
+  ? await unavailable('Docker engine with the tenant image and PostgreSQL', async () => {
+      if (!(await docker.imageId(IMAGE))) throw new Error(`image ${IMAGE} missing`);
+      const probe = new PostgresAdapter(await pgAdminUrl());
+      await probe.ping().finally(() => probe.close());
+    })
+  : (console.error('SKIP tenant locale and mail integration: ODOO_SRC is not set'), 'no ODOO_SRC');
+
+const run = randomBytes(3).toString('hex');
+const DATA_DIR = '/tmp/saas-it-tenant-odoo';
+const BASE_DOMAIN = 'saas.test';
+const SALES: PlanRecord = {
+  id: 3,
+  code: 'it_sales',
+  name: 'Sales',
+  periodMonths: 1,
+  trialDays: 0,
+  maxUsers: 3,
+  storageMb: 1024,
+  cpuLimit: 1,
+  memoryMb: 1024,
+  workers: 0,
+  modules: ['sale_management'],
+};
+const SPAIN = { lang: 'es_ES', countryCode: 'ES', currency: 'EUR', tz: 'Europe/Madrid' };
+
+const noMaster = new Proxy({} as OdooPort, {
+  get: (_t, key) => () => Promise.reject(new Error(`not used here: ${String(key)}`)),
+});
+const noProxy = new Proxy({} as ProxyPort, {
+  get: (_t, key) => () => Promise.reject(new Error(`not used here: ${String(key)}`)),
+});
+const identity = new TenantIdentity({
+  owner: `it-owner-${run}`,
+  baseDomain: BASE_DOMAIN,
+  bridgeSecret: randomBytes(24).toString('hex'),
+});
+
+let db: PostgresAdapter;
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+let deps: ProvisioningDeps;
+let spanish: { tenant: ReadyTenant; instance: InstanceRecord; password: string; ms: number };
+let plain: { ms: number };
+const made: InstanceRecord[] = [];
+
+/** clone, container and set-up of one tenant, as provisioning does them; the milliseconds taken */
+async function provision(instance: InstanceRecord, password: string) {
+  made.push(instance);
+  const template = await deps.templates.ensure(SALES, tenantLocaleOf(instance));
+  const started = Date.now();
+  const ctx: ProvisionContext = {
+    instance,
+    plan: SALES,
+    names: identity.namesOf(instance),
+    container: undefined,
+    initialPassword: password,
+    log: deps.logger,
+  };
+  await ensureDatabase(deps, ctx, { kind: 'template', template });
+  const tenant = await ensureContainer(deps, ctx);
+  await ensureTenantSetup(deps, ctx, tenant, instance.partnerEmail ?? 'admin');
+  return { tenant, ms: Date.now() - started };
+}
+
+function asOwner(): OdooClient {
+  return new OdooClient({
+    url: spanish.tenant.directUrl,
+    db: identity.namesOf(spanish.instance).db,
+    login: spanish.instance.partnerEmail ?? '',
+    password: spanish.password,
+    timeoutMs: 120_000,
+  });
+}
+
+describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () => {
+  beforeAll(async () => {
+    db = new PostgresAdapter(await pgAdminUrl());
+    const filestore = new FilestoreAdapter(DATA_DIR, Number(process.env.TENANT_UID ?? 101));
+    const network = process.env.TENANT_NETWORK ?? 'saas_tenants';
+    const { gateway } = await docker.ensureNetwork(
+      network,
+      process.env.TENANT_SUBNET ?? '172.30.0.0/24',
+    );
+    // the relay as tenants reach it: on the gateway, like the stack's mail sink
+    sink = await startSmtpSink(gateway);
+    const runtime = {
+      image: IMAGE,
+      odooSrc: ODOO_SRC,
+      addonsPath: process.env.TENANT_ADDONS_PATH ?? '/opt/odoo/addons,/mnt/extra-addons',
+      saasAddonsDir: path.join(REPO, 'odoo-addons'),
+      network,
+      dbHost: process.env.TENANT_DB_HOST || gateway,
+      dbPort: Number(process.env.TENANT_DB_PORT ?? 5432),
+    };
+    const logger = pino({ level: 'silent' });
+    const repository = new TenantOdooRepository(db);
+    deps = {
+      odoo: noMaster,
+      proxy: noProxy,
+      tenant: repository,
+      db,
+      docker,
+      filestore,
+      templates: new TemplateService({
+        db,
+        docker,
+        filestore,
+        locks: new FakeLocks(),
+        runtime,
+        logger,
+        templateUser: process.env.PG_TEMPLATE_USER ?? 'saas_template',
+        templatePassword: process.env.PG_TEMPLATE_PASSWORD ?? '',
+        odooBuild: `it|${await docker.imageId(IMAGE)}|${await addonFingerprint(
+          path.join(runtime.saasAddonsDir, 'saas_tenant'),
+          ODOO_SRC,
+        )}`,
+        locales: [{ lang: 'es_ES', country: 'ES' }],
+      }),
+      limits: { apply: () => Promise.resolve([]) },
+      runtime,
+      identity,
+      logger,
+      publicUrl: { baseDomain: BASE_DOMAIN, scheme: 'http', port: undefined },
+      readyTimeoutMs: 180_000,
+      mailRelay: {
+        host: gateway,
+        port: Number(new URL(sink.url).port),
+        user: undefined,
+        password: undefined,
+        encryption: 'none',
+      },
+      onRunning: () => Promise.resolve(),
+    };
+    const password = `Cliente-${randomBytes(6).toString('hex')}`;
+    const instance = draftInstance({
+      id: 801,
+      tenantRef: `il${run}`,
+      subdomain: `il-${run}`,
+      partnerEmail: `ana-${run}@example.com`,
+      ...SPAIN,
+    });
+    const localised = await provision(instance, password);
+    spanish = { tenant: localised.tenant, instance, password, ms: localised.ms };
+    const english = draftInstance({
+      id: 802,
+      tenantRef: `ip${run}`,
+      subdomain: `ip-${run}`,
+      partnerEmail: `john-${run}@example.com`,
+      lang: 'en_US',
+    });
+    plain = { ms: (await provision(english, `Customer-${randomBytes(6).toString('hex')}`)).ms };
+    logFigure(
+      `provisioning (clone + container + set-up) from the es_ES/ES template: ${spanish.ms} ms; from the plain one: ${plain.ms} ms`,
+    );
+  }, 1_800_000);
+
+  afterAll(async () => {
+    await sink?.stop();
+    if (!db) return;
+    for (const instance of made) {
+      const { container, db: name } = identity.namesOf(instance);
+      await docker.removeContainer(container);
+      await db.dropDatabase(name);
+      await db.dropRole(name);
+      await rm(path.join(DATA_DIR, name), { recursive: true, force: true });
+    }
+    await db.close();
+  });
+
+  it('speaks Spanish, is a Spanish company in euros with the Spanish chart of accounts', async () => {
+    const owner = asOwner();
+    const [me] = (await owner.executeKw('res.users', 'search_read', [[['id', '=', 2]]], {
+      fields: ['lang', 'tz', 'company_id'],
+    })) as { lang: string; tz: string; company_id: [number, string] }[];
+    expect(me).toMatchObject({ lang: 'es_ES', tz: 'Europe/Madrid' });
+    const [company] = (await owner.executeKw(
+      'res.company',
+      'read',
+      [[me!.company_id[0]], ['country_id', 'currency_id', 'chart_template']],
+      {},
+    )) as { country_id: [number, string]; currency_id: [number, string]; chart_template: string }[];
+    expect(company!.currency_id[1]).toBe('EUR');
+    expect(company!.chart_template).toMatch(/^es_/);
+    const [country] = (await owner.executeKw(
+      'res.country',
+      'read',
+      [[company!.country_id[0]], ['code']],
+      {},
+    )) as { code: string }[];
+    expect(country!.code).toBe('ES');
+    const installed = (await owner.executeKw(
+      'ir.module.module',
+      'search_read',
+      [[['name', 'in', ['l10n_es', 'sale_management']]]],
+      { fields: ['name', 'state'] },
+    )) as { name: string; state: string }[];
+    expect(installed.map((m) => `${m.name}:${m.state}`).sort()).toEqual([
+      'l10n_es:installed',
+      'sale_management:installed',
+    ]);
+    logFigure(`Spanish tenant: chart ${company!.chart_template}, ${company!.currency_id[1]}`);
+  });
+
+  it('sends a quotation that arrives at the relay, from its own notifications address', async () => {
+    const owner = asOwner();
+    const customer = `cliente-${run}@example.com`;
+    const partnerId = (await owner.executeKw('res.partner', 'create', [
+      { name: 'Cliente Uno', email: customer, lang: 'es_ES' },
+    ])) as number;
+    const productId = (await owner.executeKw('product.product', 'create', [
+      { name: 'Consultoría', list_price: 100 },
+    ])) as number;
+    const orderId = (await owner.executeKw('sale.order', 'create', [
+      {
+        partner_id: partnerId,
+        order_line: [[0, 0, { product_id: productId, product_uom_qty: 2 }]],
+      },
+    ])) as number;
+    // The tenant image's wkhtmltopdf (Debian's, unpatched Qt) crashes without an X display, so the
+    // quotation's PDF cannot be rendered in a tenant yet (a separate fix of the image): the owner
+    // drops the attachment from the template, as a customer may; the mail itself is the test here.
+    const [templateId] = (await owner.executeKw(
+      'ir.model.data',
+      'search_read',
+      [
+        [
+          ['module', '=', 'sale'],
+          ['name', '=', 'email_template_edi_sale'],
+        ],
+      ],
+      { fields: ['res_id'] },
+    )) as { res_id: number }[];
+    await owner.executeKw('mail.template', 'write', [
+      [templateId!.res_id],
+      { report_template_ids: [[5, 0, 0]] },
+    ]);
+    // what "Send by email" does: the composer with the quotation's template
+    const action = (await owner.executeKw('sale.order', 'action_quotation_send', [[orderId]])) as {
+      context: Record<string, unknown>;
+    };
+    const composerId = (await owner.executeKw('mail.compose.message', 'create', [{}], {
+      context: action.context,
+    })) as number;
+    await owner.executeKw('mail.compose.message', 'action_send_mail', [[composerId]], {
+      context: action.context,
+    });
+    const mail = await waitFor('the quotation at the sink', 60_000, async () =>
+      sink.received.find((m) => m.to.includes(customer)),
+    );
+    const host = identity.namesOf(spanish.instance).host;
+    expect(header(mail.raw, 'From')).toContain(`notifications@${host}`);
+    const [order] = (await owner.executeKw('sale.order', 'read', [[orderId], ['name']], {})) as {
+      name: string;
+    }[];
+    expect(decoded(mail.raw)).toContain(order!.name);
+    logFigure(`quotation ${order!.name} arrived at the sink from ${header(mail.raw, 'From')}`);
+  });
+});
