@@ -14,7 +14,7 @@ import type {
 import type { UpdateInstanceData } from '../schemas/update-job.schema.js';
 import { loadInstance } from './instance-loader.js';
 import { tenantContainerSpec } from './provisioning/container.step.js';
-import { escapeHtml, strongPassword } from './secrets.js';
+import { strongPassword } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
 import {
   ODOO_HTTP_PORT,
@@ -25,7 +25,7 @@ import {
 import { tenantSizing } from './tenant-sizing.js';
 
 export interface TenantUpdateDeps {
-  odoo: Pick<OdooPort, 'getInstance' | 'getPlan' | 'updateInstance' | 'postNote'>;
+  odoo: Pick<OdooPort, 'getInstance' | 'getPlan' | 'updateInstance'>;
   records: RolloutRecordsPort;
   backups: UpdateBackupPort;
   docker: Pick<
@@ -74,14 +74,10 @@ export class TenantUpdateService {
     this.now = deps.now ?? Date.now;
   }
 
+  /** the outcome goes to the rollout's line, whose report the master also notes on the instance */
   async update(data: UpdateInstanceData, jobRef: string): Promise<string> {
     const report = await this.run(data, jobRef);
     await this.deps.records.report(data.rolloutLineId, report);
-    await this.deps.odoo
-      .postNote(data.instanceId, escapeHtml(report.message))
-      .catch((err: unknown) =>
-        this.deps.logger.warn({ instance: data.instanceId, err: errorMessage(err) }, 'no note'),
-      );
     return `${report.outcome}: ${report.message}`;
   }
 

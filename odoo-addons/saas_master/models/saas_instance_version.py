@@ -7,6 +7,7 @@ class SaasInstance(models.Model):
     _inherit = "saas.instance"
 
     tenant_version = fields.Char(
+        string="Tenant version",
         readonly=True,
         copy=False,
         tracking=True,

@@ -42,8 +42,9 @@ class SaasRollout(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(string="Name", compute="_compute_name", store=True)
     target_version = fields.Char(
+        string="Target version",
         required=True,
         tracking=True,
         default=lambda self: self._available_version(),
@@ -58,15 +59,24 @@ class SaasRollout(models.Model):
         "base after an Odoo patch).",
     )
     batch_size = fields.Integer(
+        string="Batch size",
         default=2,
         required=True,
         help="How many tenants are updated at once; the others keep serving.",
     )
     state = fields.Selection(
-        STATES, default="draft", required=True, tracking=True, copy=False
+        STATES,
+        string="State",
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
     )
-    line_ids = fields.One2many("saas.rollout.line", "rollout_id", copy=False)
+    line_ids = fields.One2many(
+        "saas.rollout.line", "rollout_id", string="Instances", copy=False
+    )
     available_version = fields.Char(
+        string="Available on the bridge",
         compute="_compute_available_version",
         help="The saas_tenant version the bridge last said it offers.",
     )
@@ -224,18 +234,26 @@ class SaasRolloutLine(models.Model):
     _order = "id"
 
     rollout_id = fields.Many2one(
-        "saas.rollout", required=True, ondelete="cascade", index=True
+        "saas.rollout", string="Rollout", required=True, ondelete="cascade", index=True
     )
     instance_id = fields.Many2one(
-        "saas.instance", required=True, ondelete="cascade", index=True
+        "saas.instance",
+        string="Instance",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
-    state = fields.Selection(LINE_STATES, default="pending", required=True)
-    attempt = fields.Integer(default=0, readonly=True)
-    version_before = fields.Char(readonly=True)
-    tenant_version = fields.Char(related="instance_id.tenant_version")
-    message = fields.Text(readonly=True)
-    sent_at = fields.Datetime(readonly=True)
-    reported_at = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        LINE_STATES, string="State", default="pending", required=True
+    )
+    attempt = fields.Integer(string="Attempt", default=0, readonly=True)
+    version_before = fields.Char(string="Version before", readonly=True)
+    tenant_version = fields.Char(
+        string="Version now", related="instance_id.tenant_version"
+    )
+    message = fields.Text(string="Message", readonly=True)
+    sent_at = fields.Datetime(string="Sent at", readonly=True)
+    reported_at = fields.Datetime(string="Reported at", readonly=True)
 
     _sql_constraints = [
         (
@@ -316,7 +334,7 @@ class SaasRolloutLine(models.Model):
                         message=message,
                     )
                     if outcome == "done"
-                    else _("Update failed and rolled back: %s", message)
+                    else _("Update not applied: %s", message)
                 ),
                 subtype_xmlid="mail.mt_note",
             )
