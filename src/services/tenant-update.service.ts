@@ -202,14 +202,10 @@ export class TenantUpdateService {
       restart: 'no',
     });
     const { exitCode, logs } = await deps.docker.runToCompletion(spec, deps.updateTimeoutMs);
-    const errors = logs
-      .split('\n')
-      .filter((line) => / (ERROR|CRITICAL) /.test(line))
-      .slice(-2);
-    if (exitCode !== 0 || errors.length > 0)
+    if (exitCode !== 0 || flagged(logs).length > 0)
       throw new BridgeError(
         'update_failed',
-        `odoo -u ${modules.join(',')} failed (exit ${exitCode}): ${(errors.length ? errors : logs.trim().split('\n').slice(-3)).join(' | ')}`,
+        `odoo -u ${modules.join(',')} failed (exit ${exitCode}): ${failureLines(logs).join(' | ')}`,
       );
   }
 
@@ -254,4 +250,28 @@ export class TenantUpdateService {
 
 function refused(why: string): UpdateReport {
   return { outcome: 'failed', message: `not updated: ${why}`, version: undefined };
+}
+
+/** Odoo's log lines of level ERROR or CRITICAL */
+function flagged(logs: string): string[] {
+  return outputLines(logs).filter((line) => / (ERROR|CRITICAL) /.test(line));
+}
+
+/**
+ * Why a `-u` failed, in a line or three: its last ERROR/CRITICAL lines and the exception that
+ * ended its traceback (a raising migration logs "Failed to initialize database", then the error).
+ */
+export function failureLines(logs: string): string[] {
+  const lines = outputLines(logs);
+  const exception = lines.filter((line) => /^[A-Za-z_][\w.]*(Error|Exception)\b/.test(line)).at(-1);
+  const why = [...flagged(logs).slice(-2), ...(exception ? [exception] : [])];
+  return why.length > 0 ? why : lines.slice(-3);
+}
+
+function outputLines(logs: string): string[] {
+  // the one-off runs with a TTY: its lines end in \r\n
+  return logs
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter(Boolean);
 }

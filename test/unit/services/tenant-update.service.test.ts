@@ -112,7 +112,14 @@ describe('TenantUpdateService', () => {
     const { world, docker, versions, backups, records, service } = await setup();
     docker.runResult = {
       exitCode: 255,
-      logs: '2026-12-02 03:00:00,000 1 CRITICAL tenant odoo.service.server: Failed to initialize database\nException: migration raised on purpose',
+      logs: [
+        '2026-12-02 03:00:00,000 1 INFO tenant odoo.modules.loading: updating modules list',
+        '2026-12-02 03:00:01,000 1 CRITICAL tenant odoo.service.server: Failed to initialize database `tenant`.',
+        'Traceback (most recent call last):',
+        '  File "/mnt/extra-addons/saas_tenant/migrations/17.0.1.3.0/pre-migrate.py", line 2, in migrate',
+        'RuntimeError: migration raised on purpose',
+        '2026-12-02 03:00:01,100 1 INFO tenant odoo.service.server: Initiating shutdown',
+      ].join('\r\n'),
     };
 
     const outcome = await service.update(REQUEST, 'job-1');
@@ -128,6 +135,8 @@ describe('TenantUpdateService', () => {
     expect(report.outcome).toBe('failed');
     expect(report.version).toBe(OLD);
     expect(report.message).toContain('Failed to initialize database');
+    // the exception that ended the traceback, not only Odoo's CRITICAL line
+    expect(report.message).toContain('RuntimeError: migration raised on purpose');
     expect(report.message).toContain(`rolled back to backup ${backups.restored[0]}`);
     expect(world.odoo.instance(1).state).toBe('running');
   });
