@@ -42,7 +42,12 @@ import { TenantUpdateService } from '../../src/services/tenant-update.service.js
 import { isUpdateEvent, updateJobOf } from '../../src/services/update-intake.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
 import { FakeProxy } from '../support/fakes/fake-proxy.js';
-import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
+import {
+  logFigure,
+  unavailable,
+  waitFor,
+  withoutOdooSrc,
+} from '../support/integration/availability.js';
 import { sql } from '../support/integration/backup-fixture.js';
 import {
   clientOptions,
@@ -364,7 +369,13 @@ describe.skipIf(skip)('a rolling update of saas_tenant across real tenants', () 
 
     const t0 = Date.now();
     // the first instance's update: the other one keeps serving meanwhile, and is sent after it
-    expect(await deliverUpdates()).toBe(1);
+    const [first, second] = instances as [InstanceRecord, InstanceRecord];
+    const updating = deliverUpdates();
+    await waitFor('the first tenant to stop for its update', 120_000, async () =>
+      (await docker.findContainer(identity.namesOf(first).container)) ? undefined : true,
+    );
+    expect(await loginStatus(second)).toBe(200);
+    expect(await updating).toBe(1);
     expect((await rollout(rolloutId)).lines.map((l) => l.state)).toEqual(['done', 'updating']);
     expect(await deliverUpdates()).toBe(1);
     const finished = await rollout(rolloutId);
