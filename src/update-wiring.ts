@@ -73,7 +73,11 @@ export function wireUpdates(deps: UpdateWiringDeps): {
       try {
         const version = await availableVersion();
         await records.setAvailableVersion(version);
-        deps.logger.info({ version }, `${TENANT_ADDON} version offered to the master`);
+        const recorded = await updates.recordVersions();
+        deps.logger.info(
+          { version, recorded },
+          `${TENANT_ADDON} version offered to the master, tenants' versions recorded`,
+        );
       } catch (err) {
         // an older master without rollouts, or a master still starting: rollouts wait for the next start
         deps.logger.warn(

@@ -25,7 +25,7 @@ import {
 import { tenantSizing } from './tenant-sizing.js';
 
 export interface TenantUpdateDeps {
-  odoo: Pick<OdooPort, 'getInstance' | 'getPlan' | 'updateInstance'>;
+  odoo: Pick<OdooPort, 'getInstance' | 'getPlan' | 'updateInstance' | 'listInstances'>;
   records: RolloutRecordsPort;
   backups: UpdateBackupPort;
   docker: Pick<
@@ -79,6 +79,27 @@ export class TenantUpdateService {
     const report = await this.run(data, jobRef);
     await this.deps.records.report(data.rolloutLineId, report);
     return `${report.outcome}: ${report.message}`;
+  }
+
+  /**
+   * Each provisioned tenant's saas_tenant version, as its database holds it, written on its
+   * instance (called at start): tenants made from a template, or restored, show theirs too, and
+   * a rollout leaves out those already on its target. Answers how many were written.
+   */
+  async recordVersions(): Promise<number> {
+    const { deps } = this;
+    const live = (await deps.odoo.listInstances()).filter((i) =>
+      ['running', 'suspended'].includes(i.state),
+    );
+    let written = 0;
+    for (const instance of live) {
+      const db = instance.dbName ?? deps.identity.namesOf(instance).db;
+      const version = await deps.versions.moduleVersion(db, TENANT_ADDON).catch(() => undefined);
+      if (!version) continue;
+      await deps.odoo.updateInstance(instance.id, { tenant_version: version });
+      written += 1;
+    }
+    return written;
   }
 
   private async run(data: UpdateInstanceData, jobRef: string): Promise<UpdateReport> {

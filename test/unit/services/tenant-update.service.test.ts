@@ -195,4 +195,20 @@ describe('TenantUpdateService', () => {
     expect(message).toContain('restic: snapshot unreadable');
     expect(world.odoo.instance(1).state).toBe('error');
   });
+
+  it("records each live tenant's version on its instance, skipping those without a database", async () => {
+    const { world, versions, service } = await setup();
+    world.odoo.addInstance({
+      ...world.odoo.instance(1),
+      id: 2,
+      tenantRef: 'tref0000002',
+      subdomain: 'globex',
+    });
+    world.odoo.instance(2).state = 'running';
+    world.odoo.instance(2).dbName = namesOf(2).db;
+    versions.set(DB, 'saas_tenant', NEW);
+    world.odoo.patches.length = 0;
+    expect(await service.recordVersions()).toBe(1);
+    expect(world.odoo.patches).toEqual([{ id: 1, patch: { tenant_version: NEW } }]);
+  });
 });
