@@ -28,6 +28,7 @@ export type BridgeErrorCode =
   | 'backup_failed'
   | 'backup_corrupt'
   | 'backup_not_found'
+  | 'update_failed'
   | 'internal';
 
 export class BridgeError extends Error {

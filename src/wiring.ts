@@ -21,6 +21,7 @@ import { buildRegistry } from './jobs/registry.js';
 import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import { wirePlans } from './plan-wiring.js';
+import { wireUpdates } from './update-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -188,6 +189,22 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     logger,
   });
+  const updates = wireUpdates({
+    config,
+    odooClient,
+    odoo,
+    docker,
+    db,
+    tenant,
+    proxy,
+    filestore,
+    identity,
+    runtime,
+    backups: backups.instanceBackups,
+    oneJobPerInstance: (handler) => oneJobPerInstance(jobs, handler),
+    logger,
+  });
+  void updates.announce();
 
   // event ids are claimed on their own connection: a delivery must not wait behind job traffic
   const dedupe = new EventDedupeAdapter(config.redisUrl);
@@ -206,6 +223,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       (handler) => oneJobPerInstance(jobs, handler),
     ),
     planJobs: plans.jobs,
+    updateJobs: updates.jobs,
   });
   jobs.register(registry);
 

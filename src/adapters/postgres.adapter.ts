@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { BridgeError } from '../errors.js';
 import type { BridgeAccess, ConnectionStats, DatabasePort } from '../ports/database.port.js';
+import type { ModuleVersionsPort } from '../ports/update.port.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -52,7 +53,7 @@ const HIDE_CATALOGS = `REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.
   pg_catalog.pg_auth_members FROM PUBLIC; GRANT SELECT ON pg_catalog.pg_user TO PUBLIC`;
 
 /** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
-export class PostgresAdapter implements DatabasePort {
+export class PostgresAdapter implements DatabasePort, ModuleVersionsPort {
   private readonly pool: pg.Pool;
 
   constructor(private readonly adminUrl: string) {
@@ -226,6 +227,19 @@ export class PostgresAdapter implements DatabasePort {
       value = rows[0]?.value ?? undefined;
     });
     return value;
+  }
+
+  /** ModuleVersionsPort: the version Odoo recorded for an installed module (after its -u) */
+  async moduleVersion(db: string, module: string): Promise<string | undefined> {
+    let version: string | undefined;
+    await this.inDatabase(db, `read the version of ${module} in ${db}`, async (client) => {
+      const { rows } = await client.query<{ latest_version: string | null }>(
+        `SELECT latest_version FROM ir_module_module WHERE name = $1 AND state = 'installed'`,
+        [module],
+      );
+      version = rows[0]?.latest_version ?? undefined;
+    });
+    return version;
   }
 
   async setConfigParameters(db: string, values: Record<string, string>): Promise<string[]> {

@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   capacity_exhausted: 503,
   backup_corrupt: 500,
   backup_not_found: 404,
+  update_failed: 502,
   internal: 500,
 };
 

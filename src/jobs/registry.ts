@@ -44,6 +44,8 @@ export interface JobDeps {
   backupJobs: JobDefinition[];
   /** plan change and usage jobs (src/jobs/plan.jobs.ts, built in src/plan-wiring.ts) */
   planJobs: JobDefinition[];
+  /** the rolling update's job (src/update-wiring.ts) */
+  updateJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -65,6 +67,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     capacityCheckJob(deps),
     ...deps.backupJobs,
     ...deps.planJobs,
+    ...deps.updateJobs,
   ];
 }
 

@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 
 /** Why a backup was taken; kept as a restic tag and on the master's saas.backup record. */
-export const BACKUP_KINDS = ['scheduled', 'manual', 'before-restore', 'final'] as const;
+export const BACKUP_KINDS = [
+  'scheduled',
+  'manual',
+  'before-restore',
+  'final',
+  'before-update',
+] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];
 
 /** One restic snapshot, as `restic snapshots --json` describes it. */

@@ -11,7 +11,15 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
-  instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate', 'change-plan'],
+  instances: [
+    'provision',
+    'paid',
+    'suspend',
+    'reactivate',
+    'terminate',
+    'change-plan',
+    'update-instance',
+  ],
   mail: [
     'welcome',
     'reminder-mail',

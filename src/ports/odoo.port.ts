@@ -97,6 +97,8 @@ export interface InstancePatch {
   usage_users?: number;
   usage_db_mb?: number;
   usage_filestore_mb?: number;
+  /** the saas_tenant version the tenant's database holds (rolling updates) */
+  tenant_version?: string;
 }
 
 export interface OdooPort {

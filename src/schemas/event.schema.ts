@@ -21,6 +21,7 @@ export const EVENT_TYPES = sameAsContract(
     'instance.charge_failed',
     'instance.plan_changed',
     'instance.storage_warning',
+    'instance.update',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -129,6 +130,21 @@ export const PLAN_CHANGED_DATA = z.object({
 });
 
 /**
+ * A rolling update's request for one instance (saas_master's saas.rollout): back up, `-u` these
+ * modules, check, roll back when it fails, and report on the rollout's line.
+ */
+export const UPDATE_DATA = z.object({
+  requested_by: z.string().min(1).max(128),
+  rollout_line_id: id,
+  target_version: z.string().regex(/^[0-9A-Za-z.+_-]{1,64}$/, 'must be a module version'),
+  /** Odoo technical module names, given to `-u` */
+  modules: z
+    .array(z.string().regex(/^[a-z0-9_]{1,64}$/, 'must be a technical module name'))
+    .min(1)
+    .max(50),
+});
+
+/**
  * Keys the contract does not require but the bridge uses when they come: the sweep's suspension
  * and deletion warning name the open renewal invoice, a terminate may ask for the purge.
  */
@@ -153,6 +169,7 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.charge_failed': CHARGE_FAILED_DATA,
   'instance.plan_changed': PLAN_CHANGED_DATA,
   'instance.storage_warning': STORAGE_WARNING_DATA,
+  'instance.update': UPDATE_DATA,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -201,6 +218,7 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...envelope, type: z.literal('instance.copy'), data: copyRequest }),
   z.object({ ...envelope, type: z.literal('instance.backups_expired'), data: backupsExpired }),
+  z.object({ ...envelope, type: z.literal('instance.update'), data: UPDATE_DATA }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -13,6 +13,7 @@ import type { DockerPort } from '../ports/docker.port.js';
 import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
+import type { UpdateBackupPort } from '../ports/update.port.js';
 import { dueBackups } from './backup-schedule.js';
 import type { BackupOutcome, BackupService, BackupSet, BackupSubject } from './backup.service.js';
 import { escapeHtml } from './secrets.js';
@@ -68,7 +69,7 @@ export interface RestoreRequest {
 }
 
 /** Backups and restores of instances and of the master, recorded as saas.backup in the master. */
-export class InstanceBackupService implements FinalBackupPort, BackupCopyPort {
+export class InstanceBackupService implements FinalBackupPort, BackupCopyPort, UpdateBackupPort {
   private readonly now: () => number;
 
   constructor(private readonly deps: InstanceBackupDeps) {
@@ -194,6 +195,38 @@ export class InstanceBackupService implements FinalBackupPort, BackupCopyPort {
       `Restored to backup ${escapeHtml(request.snapshotId)} (asked by ${escapeHtml(request.requestedBy)}) in ${seconds} s; the state before it was backed up first.`,
     );
     return `restored ${request.snapshotId} in ${seconds} s`;
+  }
+
+  /**
+   * The backup a rolling update starts from (UpdateBackupPort): kind before-update, recorded on
+   * the instance's backup list like any other, with the plan's retention applied.
+   */
+  async backupBeforeUpdate(instanceId: number, jobRef: string): Promise<string> {
+    const instance = await this.load(instanceId);
+    const plan = await this.deps.odoo.getPlan(instance.planId);
+    const recordId = await this.deps.records.ensureBackupRecord(
+      jobRef,
+      instance.id,
+      'before-update',
+    );
+    const subject = this.subjectOf(instance, { plan: plan.code });
+    const outcome = await this.recorded(recordId, subject, 'before-update');
+    this.deps.observer.newestAge(String(instance.id), 0);
+    return outcome.snapshotId;
+  }
+
+  /**
+   * A failed update's rollback (UpdateBackupPort): database and filestore back to the snapshot
+   * taken before it; the caller has stopped the tenant and starts it again.
+   */
+  async restoreSnapshot(instanceId: number, snapshotId: string): Promise<void> {
+    const instance = await this.load(instanceId);
+    const subject = this.subjectOf(instance, {});
+    await this.deps.backups.restore(subject.key, snapshotId, {
+      database: subject.database,
+      owner: subject.database,
+      filestoreDir: subject.filestoreDir,
+    });
   }
 
   /**

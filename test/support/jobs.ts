@@ -15,6 +15,10 @@ import { planJobDefinitions } from '../../src/jobs/plan.jobs.js';
 import { PlanChangeService } from '../../src/services/plan-change.service.js';
 import { UsageService } from '../../src/services/usage.service.js';
 import type { World } from './world.js';
+import { RUNTIME } from './world.js';
+import { updateInstanceJob } from '../../src/jobs/update-instance.job.js';
+import { TenantUpdateService } from '../../src/services/tenant-update.service.js';
+import { FakeModuleVersions, FakeRolloutRecords, FakeUpdateBackups } from './fakes/fake-update.js';
 import {
   JOBS,
   type JobContext,
@@ -87,6 +91,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     capacityWatch: world.capacityWatch,
     backupJobs: worldBackupJobs(world),
     planJobs: worldPlanJobs(world, mail),
+    updateJobs: worldUpdateJobs(world),
     ...overrides,
   };
   return { deps, outbox };
@@ -120,6 +125,34 @@ export function worldPlanJobs(world: World, mail: MailService): JobDefinition[] 
     locks: world.locks,
     metrics: new Metrics(),
   });
+}
+
+/** The rolling update's job over a world's ports, its own ports faked in memory. */
+export function worldUpdateJobs(world: World): JobDefinition[] {
+  const versions = new FakeModuleVersions();
+  const updates = new TenantUpdateService({
+    odoo: world.odoo,
+    records: new FakeRolloutRecords(),
+    backups: new FakeUpdateBackups(versions),
+    docker: world.docker,
+    db: world.db,
+    versions,
+    tenant: world.tenant,
+    proxy: world.proxy,
+    identity: world.identity,
+    runtime: RUNTIME,
+    dataDirOf: (db) => `/srv/tenants/${db}`,
+    availableVersion: async () => '17.0.1.2.0',
+    readyTimeoutMs: 1_000,
+    updateTimeoutMs: 1_000,
+    logger: pino({ level: 'silent' }),
+  });
+  return [
+    updateInstanceJob({
+      updates,
+      oneJobPerInstance: (handler) => oneJobPerInstance(world.locks, handler),
+    }),
+  ];
 }
 
 /** The backup jobs over a world's ports; restic itself is never reached by the jobs tests call. */

@@ -27,6 +27,7 @@ KINDS = [
     ("manual", "Manual"),
     ("before-restore", "Before restore"),
     ("final", "Final"),
+    ("before-update", "Before update"),
 ]
 STATES = [
     ("pending", "Pending"),

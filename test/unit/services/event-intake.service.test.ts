@@ -62,6 +62,12 @@ const DATA: Record<EventType, object> = {
   },
   'instance.plan_changed': { plan_code: 'pro', previous_plan_code: 'basic', change: 'upgrade' },
   'instance.storage_warning': { used_mb: 1700.5, quota_mb: 2048, pct: 83 },
+  'instance.update': {
+    requested_by: 'admin',
+    rollout_line_id: 4,
+    target_version: '17.0.1.1.0',
+    modules: ['saas_tenant'],
+  },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -135,6 +141,30 @@ describe('EventIntakeService', () => {
       name: 'expire-backups',
       data: { instanceId: 12, eventId: e.id },
     });
+  });
+
+  it('turns instance.update into one update-instance job with the rollout line', async () => {
+    const { queue, intake } = setup();
+    const e = event('instance.update');
+    expect(await intake.accept(e)).toEqual({
+      duplicate: false,
+      jobId: `update-instance-12-${e.id}`,
+    });
+    expect(queue.jobs.get(`update-instance-12-${e.id}`)).toMatchObject({
+      name: 'update-instance',
+      data: {
+        instanceId: 12,
+        eventId: e.id,
+        rolloutLineId: 4,
+        targetVersion: '17.0.1.1.0',
+        modules: ['saas_tenant'],
+      },
+    });
+  });
+
+  it('refuses an update whose modules are no module names', () => {
+    const bad = { ...DATA['instance.update'], modules: ['saas_tenant --stop-after-init'] };
+    expect(() => bridgeEventSchema.parse({ ...event('instance.update'), data: bad })).toThrow();
   });
 
   it('carries purge and the pay link of the sweep into the instance job', async () => {});
