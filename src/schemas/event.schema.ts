@@ -37,8 +37,12 @@ const orderConfirmed = z.object({
   partner_id: id,
   plan_code: z.string().min(1).max(64),
   subdomain: z.string().min(1).max(63),
-  // the buyer's locale (false: the partner has none); the tenant is set up in it
-  ...LOCALE_FIELDS,
+  // the buyer's locale (false: the partner has none). Optional: provisioning reads it from the
+  // instance, so an order an older master queued before an upgrade still provisions, never a 422
+  lang: LOCALE_FIELDS.lang.optional(),
+  country_code: LOCALE_FIELDS.country_code.optional(),
+  currency: LOCALE_FIELDS.currency.optional(),
+  tz: LOCALE_FIELDS.tz.optional(),
 });
 
 const invoicePaid = z.object({
