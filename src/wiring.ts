@@ -2,6 +2,8 @@ import path from 'node:path';
 import { addonFingerprint } from './adapters/addon-fingerprint.js';
 import { bullBoardRouter } from './adapters/bull-board.adapter.js';
 import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
+import { tlsAskRoute } from './http/tls-ask.route.js';
+import { TlsAskService } from './services/tls-ask.service.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
 import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
@@ -208,7 +210,11 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
-    extraRoutes: [backups.downloadRoute, plans.logRoute],
+    extraRoutes: [
+      backups.downloadRoute,
+      plans.logRoute,
+      tlsAskRoute(new TlsAskService(proxy, config.proxy.baseDomain)),
+    ],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
       { name: 'docker', check: () => docker.ping() },

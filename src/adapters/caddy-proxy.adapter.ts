@@ -24,6 +24,29 @@ function suspendedPage(host: string, renewUrl: string): string {
 </body></html>`;
 }
 
+/**
+ * Odoo sets its session cookie without `Secure`: over HTTPS the proxy adds it, so the browser never
+ * sends the session in clear text. Only on TLS connections: on plain HTTP a Secure cookie would be
+ * dropped and nobody could log in.
+ */
+export const SECURE_COOKIES_OVER_HTTPS = {
+  handler: 'subroute',
+  routes: [
+    {
+      match: [{ protocol: 'https' }],
+      handle: [
+        {
+          handler: 'headers',
+          response: {
+            deferred: true,
+            replace: { 'Set-Cookie': [{ search_regexp: '^(.*)$', replace: '${1}; Secure' }] },
+          },
+        },
+      ],
+    },
+  ],
+};
+
 /** The only code that talks to Caddy's admin API: one route per tenant host in one server. */
 export class CaddyProxyAdapter implements ProxyPort {
   constructor(
@@ -40,6 +63,7 @@ export class CaddyProxyAdapter implements ProxyPort {
 
   async routeToUpstream(host: string, upstream: string, labels?: RouteLabels): Promise<void> {
     await this.replaceRoute(host, labels, [
+      SECURE_COOKIES_OVER_HTTPS,
       { handler: 'reverse_proxy', upstreams: [{ dial: upstream }] },
     ]);
   }
@@ -53,6 +77,10 @@ export class CaddyProxyAdapter implements ProxyPort {
         body: suspendedPage(host, renewUrl),
       },
     ]);
+  }
+
+  async hasRoute(host: string): Promise<boolean> {
+    return (await this.call('GET', `/id/${routeId(host)}`, undefined, [404])) !== NOT_FOUND;
   }
 
   async removeRoute(host: string): Promise<void> {

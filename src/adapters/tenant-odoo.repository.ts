@@ -114,6 +114,7 @@ export class TenantOdooRepository implements TenantPort {
         max_users: limits.maxUsers,
         storage_mb: limits.storageMb,
         expiration_date: limits.expirationDate ?? false,
+        base_url: setup.baseUrl,
       },
     ]);
   }

@@ -8,4 +8,6 @@ export interface ProxyPort {
   /** routes <host> to a "suspended, renew here" redirect */
   routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void>;
   removeRoute(host: string): Promise<void>;
+  /** whether <host> has a route of ours (to a tenant or the suspended page) */
+  hasRoute(host: string): Promise<boolean>;
 }

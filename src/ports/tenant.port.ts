@@ -24,6 +24,8 @@ export interface TenantSetup {
   lang: string | undefined;
   adminLogin: string;
   adminPassword: string;
+  /** web.base.url (frozen): where customers reach it, https behind the proxy */
+  baseUrl: string;
   /** what apply_setup writes too (the full set goes through `applyLimits`) */
   limits: Pick<TenantLimits, 'planCode' | 'maxUsers' | 'storageMb' | 'expirationDate'>;
 }

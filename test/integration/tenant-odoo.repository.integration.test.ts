@@ -70,6 +70,7 @@ const SETUP = {
   lang: 'es_ES',
   adminLogin: 'ana@example.com',
   adminPassword: PASSWORD,
+  baseUrl: 'https://acme-it.localhost:8443',
   limits: { planCode: PLAN.code, maxUsers: 2, storageMb: 512, expirationDate: '2030-01-31' },
 };
 
@@ -250,6 +251,12 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       'saas_tenant.max_users',
     ]);
     expect(limit).toBe('2');
+    // links in its mails and portal use the public https address, frozen against a login elsewhere
+    for (const [key, value] of [
+      ['web.base.url', SETUP.baseUrl],
+      ['web.base.url.freeze', 'True'],
+    ])
+      expect(await customer.executeKw('ir.config_parameter', 'get_param', [key])).toBe(value);
   });
 
   it("the customer's admin neither sees nor changes the technical user", async () => {

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessDenied, AccessError
+from odoo.exceptions import AccessDenied, AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 # made by the bridge's passlibHash (src/services/tenant-identity.ts) for KEY below:
@@ -170,3 +170,29 @@ class TestApplySetup(TransactionCase):
             Bridge.apply_setup(dict(self.values, admin_password=""))
         with self.assertRaisesRegex(Exception, "max_users"):
             Bridge.apply_setup(dict(self.values, max_users="3"))
+
+    def test_sets_the_base_url_frozen_and_only_for_the_bridge(self):
+        Bridge = self.env["saas.tenant.bridge"]
+        Bridge.with_user(self.bridge).set_base_url("https://erp.acme.example")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://erp.acme.example",
+        )
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url.freeze"),
+            "True",
+        )
+        Bridge.with_user(self.bridge).set_base_url("https://acme.localhost:8443")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://acme.localhost:8443",
+        )
+        for bad in ("javascript:alert(1)", "https://x.example/path", "", None, 12):
+            with self.assertRaises(ValidationError, msg=bad):
+                Bridge.with_user(self.bridge).set_base_url(bad)
+        with self.assertRaises(AccessError):
+            Bridge.with_user(self.admin).set_base_url("https://evil.example")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://acme.localhost:8443",
+        )

@@ -1,3 +1,4 @@
+import { publicUrl } from '../naming.js';
 import { BRIDGE_LOGIN } from '../tenant-identity.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
@@ -25,6 +26,7 @@ export async function ensureTenantSetup(
       lang: instance.lang,
       adminLogin,
       adminPassword: initialPassword,
+      baseUrl: publicUrl(names.host, deps.publicUrl.scheme, deps.publicUrl.port),
       limits: {
         planCode: plan.code,
         maxUsers: plan.maxUsers,

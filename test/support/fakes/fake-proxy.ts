@@ -18,6 +18,10 @@ export class FakeProxy implements ProxyPort {
     this.routes.set(host, { kind: 'suspended', renewUrl, ...(labels ? { labels } : {}) });
   }
 
+  async hasRoute(host: string): Promise<boolean> {
+    return this.routes.has(host);
+  }
+
   async removeRoute(host: string): Promise<void> {
     this.routes.delete(host);
   }
