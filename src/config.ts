@@ -86,6 +86,7 @@ const envSchema = z.object({
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
   PUBLIC_URL_PORT: z.preprocess(blankAsUnset, port.optional()),
   SUSPENDED_PAGE_URL: optionalUrl,
+  CUSTOM_DOMAIN_CHECK_PORT: port.default(80),
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
@@ -170,6 +171,8 @@ export interface Config {
     scheme: 'http' | 'https';
     port: number | undefined;
     suspendedPageUrl: string | undefined;
+    /** the plain HTTP port a custom domain's check is fetched on (80; the local stack's Caddy port) */
+    domainCheckPort: number;
   };
   mail: { smtpUrl: string; from: string };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
@@ -297,6 +300,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       scheme: e.PUBLIC_URL_SCHEME,
       port: e.PUBLIC_URL_PORT,
       suspendedPageUrl: e.SUSPENDED_PAGE_URL,
+      domainCheckPort: e.CUSTOM_DOMAIN_CHECK_PORT,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     jobs: {

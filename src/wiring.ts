@@ -23,6 +23,7 @@ import { buildRegistry } from './jobs/registry.js';
 import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import { wirePlans } from './plan-wiring.js';
+import { wireDomains } from './domain-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -201,6 +202,17 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       (handler) => oneJobPerInstance(jobs, handler),
     ),
     planJobs: plans.jobs,
+    domainJobs: wireDomains({
+      config,
+      odooClient,
+      odoo,
+      proxy,
+      docker,
+      tenant,
+      identity,
+      locks: jobs,
+      renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
+    }).jobs,
   });
   jobs.register(registry);
 

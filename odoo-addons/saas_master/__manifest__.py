@@ -33,6 +33,7 @@
         "views/saas_backup_views.xml",
         "views/portal_backup_templates.xml",
         "views/portal_plan_change_templates.xml",
+        "views/portal_domain_templates.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",

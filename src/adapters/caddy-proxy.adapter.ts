@@ -8,6 +8,11 @@ function routeId(host: string): string {
   return `saas-host-${host}`;
 }
 
+/** a domain check's token route: its own id, so it never counts as the host's route (tls ask) */
+function challengeId(host: string): string {
+  return `saas-challenge-${host}`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -77,6 +82,29 @@ export class CaddyProxyAdapter implements ProxyPort {
         body: suspendedPage(host, renewUrl),
       },
     ]);
+  }
+
+  async routeChallenge(host: string, path: string, body: string): Promise<void> {
+    const route = {
+      '@id': challengeId(host),
+      match: [{ host: [host], path: [path] }],
+      handle: [
+        {
+          handler: 'static_response',
+          status_code: 200,
+          headers: { 'Content-Type': ['text/plain; charset=utf-8'], 'Cache-Control': ['no-store'] },
+          body,
+        },
+      ],
+      terminal: true,
+    };
+    const patched = await this.call('PATCH', `/id/${challengeId(host)}`, route, [404]);
+    if (patched === NOT_FOUND)
+      await this.call('PUT', `/config/apps/http/servers/${this.server}/routes/0`, route);
+  }
+
+  async removeChallenge(host: string): Promise<void> {
+    await this.call('DELETE', `/id/${challengeId(host)}`, undefined, [404]);
   }
 
   async hasRoute(host: string): Promise<boolean> {

@@ -51,6 +51,10 @@ export class TenantOdooRepository implements TenantPort {
     return this.db.getConfigParameter(db, EXPIRATION_PARAM);
   }
 
+  async setBaseUrl(db: string, url: string): Promise<void> {
+    await this.db.setConfigParameters(db, { 'web.base.url': url, 'web.base.url.freeze': 'True' });
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
     let last: number | undefined;

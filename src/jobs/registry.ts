@@ -43,6 +43,8 @@ export interface JobDeps {
   backupJobs: JobDefinition[];
   /** plan change and usage jobs (src/jobs/plan.jobs.ts, built in src/plan-wiring.ts) */
   planJobs: JobDefinition[];
+  /** custom domain jobs (src/jobs/domain.jobs.ts, built in src/domain-wiring.ts) */
+  domainJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -63,6 +65,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     capacityCheckJob(deps),
     ...deps.backupJobs,
     ...deps.planJobs,
+    ...deps.domainJobs,
   ];
 }
 

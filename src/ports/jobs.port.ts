@@ -11,7 +11,16 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const JOBS = {
-  instances: ['provision', 'paid', 'suspend', 'reactivate', 'terminate', 'change-plan'],
+  instances: [
+    'provision',
+    'paid',
+    'suspend',
+    'reactivate',
+    'terminate',
+    'change-plan',
+    'verify-domain',
+    'remove-domain',
+  ],
   mail: [
     'welcome',
     'reminder-mail',

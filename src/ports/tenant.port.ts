@@ -36,6 +36,8 @@ export interface TenantPort {
   setExpiration(db: string, date: string): Promise<void>;
   /** the saas_tenant.expiration_date the tenant holds (set up at provisioning), if any */
   getExpiration(db: string): Promise<string | undefined>;
+  /** web.base.url (frozen) straight into the database: the name links in mails and the portal use */
+  setBaseUrl(db: string, url: string): Promise<void>;
   /**
    * Writes the plan's limits (the `saas_tenant.*` keys) into the tenant's database, whether its
    * container runs or not; only the keys that differ are written (and only then does the tenant

@@ -6,6 +6,7 @@ import type { JobName, JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 import { backupJobOf, isBackupEvent, type BackupEventType } from './backup-intake.js';
+import { domainJobOf, isDomainEvent, type DomainEventType } from './domain-intake.js';
 
 /** How long an event id is remembered after its job was queued (the master never resends that late). */
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -20,7 +21,10 @@ const MAIL_OF = {
 } as const satisfies Partial<Record<EventType, JobName>>;
 type MailEventType = keyof typeof MAIL_OF;
 
-const ACTION_OF: Record<Exclude<EventType, MailEventType | BackupEventType>, InstanceAction> = {
+const ACTION_OF: Record<
+  Exclude<EventType, MailEventType | BackupEventType | DomainEventType>,
+  InstanceAction
+> = {
   'order.confirmed': 'provision',
   'instance.retry': 'provision',
   // a copy is provisioned like any new instance; its record names the backup it starts from
@@ -58,7 +62,11 @@ export class EventIntakeService implements EventIntakePort {
     // the schema has lower-cased the id: the same UUID in capitals is the same event
     const key = `event:${event.id}`;
     if (!(await this.dedupe.claim(key, IN_FLIGHT_TTL_SECONDS))) return this.duplicateOf(key);
-    const job = isBackupEvent(event) ? backupJobOf(event) : jobOf(event);
+    const job = isBackupEvent(event)
+      ? backupJobOf(event)
+      : isDomainEvent(event)
+        ? domainJobOf(event)
+        : jobOf(event);
     try {
       await this.queue.enqueue(job.name, job.data, { jobId: job.jobId });
     } catch (err) {
@@ -95,7 +103,7 @@ function isMailEvent(type: EventType): type is MailEventType {
 
 /** An instance or mail event becomes its job; the job id comes from the event (a resent event
  * queues, and so mails, nothing twice). */
-function jobOf(event: Exclude<BridgeEvent, { type: BackupEventType }>): {
+function jobOf(event: Exclude<BridgeEvent, { type: BackupEventType | DomainEventType }>): {
   name: JobName;
   data: object;
   jobId: string;

@@ -15,6 +15,9 @@ import { planJobDefinitions } from '../../src/jobs/plan.jobs.js';
 import { installNoApps, PlanChangeService } from '../../src/services/plan-change.service.js';
 import { UsageService } from '../../src/services/usage.service.js';
 import type { World } from './world.js';
+import { domainJobDefinitions } from '../../src/jobs/domain.jobs.js';
+import { CustomDomainService } from '../../src/services/custom-domain.service.js';
+import { FakeDomainProbe, FakeDomainRecords } from './fakes/fake-domain-probe.js';
 import {
   JOBS,
   type JobContext,
@@ -87,6 +90,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     capacityWatch: world.capacityWatch,
     backupJobs: worldBackupJobs(world),
     planJobs: worldPlanJobs(world, mail),
+    domainJobs: worldDomainJobs(world),
     ...overrides,
   };
   return { deps, outbox };
@@ -144,4 +148,21 @@ export function worldBackupJobs(world: World): JobDefinition[] {
     enqueue: async (_name, _data, { jobId }) => jobId,
     checkReadData: undefined,
   });
+}
+
+/** The custom domain jobs over a world's ports; the domains point nowhere (FakeDomainProbe). */
+export function worldDomainJobs(world: World): JobDefinition[] {
+  const domains = new CustomDomainService({
+    odoo: world.odoo,
+    domains: new FakeDomainRecords(),
+    proxy: world.proxy,
+    docker: world.docker,
+    tenant: world.tenant,
+    probe: new FakeDomainProbe(world.proxy),
+    identity: world.identity,
+    publicUrl: { scheme: 'https', port: undefined },
+    checkPort: 80,
+    renewUrl: (id) => `https://master.example.com/my/instances/${id}/renew`,
+  });
+  return domainJobDefinitions({ domains, locks: world.locks });
 }

@@ -21,3 +21,4 @@ from . import account_move_plan_change  # noqa: F401
 from . import saas_instance_container_log  # noqa: F401
 from . import saas_instance_backup_retention  # noqa: F401
 from . import res_config_settings_backup  # noqa: F401
+from . import saas_instance_domain  # noqa: F401
