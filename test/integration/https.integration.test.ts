@@ -7,38 +7,33 @@
 import { access } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaddyProxyAdapter } from '../../src/adapters/caddy-proxy.adapter.js';
-import { errorHandler } from '../../src/http/error-handler.js';
-import { tlsAskRoute } from '../../src/http/tls-ask.route.js';
-import { TlsAskService } from '../../src/services/tls-ask.service.js';
+import type { CaddyProxyAdapter } from '../../src/adapters/caddy-proxy.adapter.js';
+import { DomainProbeAdapter } from '../../src/adapters/domain-probe.adapter.js';
+import { CustomDomainService } from '../../src/services/custom-domain.service.js';
+import { TenantIdentity } from '../../src/services/tenant-identity.js';
+import { FakeDomainRecords } from '../support/fakes/fake-domain-probe.js';
 import { unavailable } from '../support/integration/availability.js';
-import {
-  CADDY_BIN,
-  caddyRootCertificate,
-  startCaddy,
-  type CaddyInstance,
-} from '../support/integration/caddy.js';
+import { CADDY_BIN, type CaddyInstance } from '../support/integration/caddy.js';
+import { startHttpsEdge, type HttpsEdge } from '../support/integration/https-edge.js';
 import { closeServer, httpGet, httpsGet } from '../support/integration/net.js';
+import { draftInstance } from '../support/world.js';
 
 const skip = await unavailable('Caddy', () => access(CADDY_BIN));
 
 const SUBDOMAIN_HOST = 'acme-it.localhost';
 const CUSTOM_HOST = 'erp-acme-it.localhost';
 
+let edge: HttpsEdge;
 let caddy: CaddyInstance;
 let proxy: CaddyProxyAdapter;
 let root: string;
-let askServer: http.Server;
 let upstream: http.Server;
 let upstreamAddress: string;
-const asked: { domain: string; status: number }[] = [];
+let asked: HttpsEdge['asked'];
 
 function port(): number {
-  if (!caddy.httpsPort) throw new Error('Caddy has no HTTPS listener');
-  return caddy.httpsPort;
+  return edge.httpsPort;
 }
 
 describe.skipIf(skip)('HTTPS through Caddy with its local CA and the bridge ask endpoint', () => {
@@ -52,32 +47,14 @@ describe.skipIf(skip)('HTTPS through Caddy with its local CA and the bridge ask 
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     upstreamAddress = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
-    const app = express();
-    app.use((req, res, next) => {
-      res.on('finish', () =>
-        asked.push({ domain: String(req.query.domain ?? ''), status: res.statusCode }),
-      );
-      next();
-    });
-    // Caddy needs the ask URL before it starts and the adapter needs Caddy: the service reads it late
-    app.use(
-      tlsAskRoute(new TlsAskService({ hasRoute: (host) => proxy.hasRoute(host) }, 'localhost')),
-    );
-    app.use(errorHandler(pino({ level: 'silent' })));
-    askServer = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => askServer.once('listening', resolve));
-    const askUrl = `http://127.0.0.1:${(askServer.address() as AddressInfo).port}/v1/tls/ask`;
-
-    caddy = await startCaddy('saas', { https: { askUrl } });
-    proxy = new CaddyProxyAdapter(caddy.adminUrl, caddy.server);
-    root = await caddyRootCertificate(caddy.adminUrl);
+    edge = await startHttpsEdge();
+    ({ caddy, proxy, root, asked } = edge);
     await proxy.routeToUpstream(SUBDOMAIN_HOST, upstreamAddress, { saas_instance: '7' });
     await proxy.routeToUpstream(CUSTOM_HOST, upstreamAddress, { saas_instance: '7' });
   });
 
   afterAll(async () => {
-    await caddy?.stop();
-    if (askServer) await closeServer(askServer);
+    await edge?.stop();
     if (upstream) await closeServer(upstream);
   });
 
@@ -128,5 +105,54 @@ describe.skipIf(skip)('HTTPS through Caddy with its local CA and the bridge ask 
     expect(await proxy.hasRoute(CUSTOM_HOST)).toBe(false);
     expect((await httpsGet(CUSTOM_HOST, port(), '/', root)).status).toBe(404);
     expect(await proxy.hasRoute(SUBDOMAIN_HOST)).toBe(true);
+  });
+
+  it('verifies a custom domain through its DNS and this Caddy, then serves it over HTTPS', async () => {
+    // suspended: its domain shows the suspended page, so no container is needed here
+    const instance = draftInstance({ id: 9, subdomain: 'acme-it', state: 'suspended' });
+    const records = new FakeDomainRecords();
+    const baseUrls = new Map<string, string>();
+    const service = (checkPort: number) =>
+      new CustomDomainService({
+        odoo: { getInstance: async () => instance, updateInstance: async () => undefined },
+        domains: records,
+        proxy,
+        docker: { findContainer: async () => undefined },
+        tenant: { setBaseUrl: async (db, url) => void baseUrls.set(db, url) },
+        probe: new DomainProbeAdapter(),
+        identity: new TenantIdentity({ owner: 'it', baseDomain: 'localhost', bridgeSecret: 'x' }),
+        publicUrl: { scheme: 'https', port: port() },
+        checkPort,
+        renewUrl: (id) => `https://localhost/my/instances/${id}`,
+      });
+    const domain = 'shop-acme-it.localhost';
+    const token = 'f'.repeat(32);
+    const checked = service(Number(new URL(caddy.httpUrl).port));
+    expect(await checked.verify(9, { domainId: 3, domain, token })).toBe('verified');
+    expect(records.reports).toEqual([{ domainId: 3, outcome: { verified: true } }]);
+    expect([...baseUrls.values()]).toEqual([`https://${domain}:${port()}`]);
+    const res = await httpsGet(domain, port(), '/web', root);
+    expect(res.status).toBe(503);
+    expect(res.body).toContain(`<b>${domain}</b>`);
+    expect(res.certificateNames).toBe(`DNS:${domain}`);
+    // the token route lived only during the check
+    const after = await httpGet(`${caddy.httpUrl}/.well-known/saas-domain/${token}`, domain);
+    expect(after.body).not.toBe(token);
+
+    // a name whose address answers, but not with our token, points elsewhere: no route, no certificate
+    const other = 'other-acme-it.localhost';
+    const elsewhere = service(Number(upstreamAddress.split(':')[1]));
+    expect(await elsewhere.verify(9, { domainId: 4, domain: other, token })).toBe(
+      'not verified: elsewhere',
+    );
+    expect(records.reports[1]).toEqual({
+      domainId: 4,
+      outcome: { verified: false, problem: 'elsewhere', detail: '127.0.0.1' },
+    });
+    await expect(httpsGet(other, port(), '/', root)).rejects.toThrow();
+    expect(asked).toContainEqual({ domain: other, status: 404 });
+
+    expect(await checked.remove(9, domain, true)).toBe('removed');
+    expect(await proxy.hasRoute(domain)).toBe(false);
   });
 });

@@ -26,8 +26,10 @@ export class FakeDomainProbe implements DomainProbePort {
 
 /** saas.instance.domain as the bridge reports on it */
 export class FakeDomainRecords implements DomainRecordsPort {
-  readonly reports: { domainId: number; outcome: Parameters<DomainRecordsPort['reportCheck']>[1] }[] =
-    [];
+  readonly reports: {
+    domainId: number;
+    outcome: Parameters<DomainRecordsPort['reportCheck']>[1];
+  }[] = [];
 
   async reportCheck(
     domainId: number,
