@@ -26,7 +26,7 @@ export interface HttpsEdge {
  */
 export async function startHttpsEdge(masterDomain = 'localhost'): Promise<HttpsEdge> {
   const asked: { domain: string; status: number }[] = [];
-  let proxy: CaddyProxyAdapter | undefined;
+  const late: { proxy?: CaddyProxyAdapter } = {};
   const app = express();
   app.use((req, res, next) => {
     res.on('finish', () =>
@@ -35,14 +35,17 @@ export async function startHttpsEdge(masterDomain = 'localhost'): Promise<HttpsE
     next();
   });
   // Caddy needs the ask URL before it starts and the adapter needs Caddy: the service reads it late
-  const routed = { hasRoute: (host: string) => proxy?.hasRoute(host) ?? Promise.resolve(false) };
+  const routed = {
+    hasRoute: (host: string) => late.proxy?.hasRoute(host) ?? Promise.resolve(false),
+  };
   app.use(tlsAskRoute(new TlsAskService(routed, masterDomain)));
   app.use(errorHandler(pino({ level: 'silent' })));
   const askServer: http.Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => askServer.once('listening', resolve));
   const askUrl = `http://127.0.0.1:${(askServer.address() as AddressInfo).port}/v1/tls/ask`;
   const caddy = await startCaddy('saas', { https: { askUrl } });
-  proxy = new CaddyProxyAdapter(caddy.adminUrl, caddy.server);
+  const proxy = new CaddyProxyAdapter(caddy.adminUrl, caddy.server);
+  late.proxy = proxy;
   if (!caddy.httpsPort) throw new Error('Caddy has no HTTPS listener');
   return {
     caddy,
