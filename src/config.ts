@@ -87,6 +87,13 @@ const envSchema = z.object({
   PUBLIC_URL_PORT: z.preprocess(blankAsUnset, port.optional()),
   SUSPENDED_PAGE_URL: optionalUrl,
   CUSTOM_DOMAIN_CHECK_PORT: port.default(80),
+  CADDY_CHALLENGE_SERVER: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .regex(/^[\w-]+$/)
+      .optional(),
+  ),
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
@@ -173,6 +180,8 @@ export interface Config {
     suspendedPageUrl: string | undefined;
     /** the plain HTTP port a custom domain's check is fetched on (80; the local stack's Caddy port) */
     domainCheckPort: number;
+    /** the Caddy server plain HTTP reaches, where a domain check's token route goes */
+    challengeServer: string;
   };
   mail: { smtpUrl: string; from: string };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
@@ -301,6 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: e.PUBLIC_URL_PORT,
       suspendedPageUrl: e.SUSPENDED_PAGE_URL,
       domainCheckPort: e.CUSTOM_DOMAIN_CHECK_PORT,
+      challengeServer: e.CADDY_CHALLENGE_SERVER ?? e.CADDY_SERVER,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     jobs: {

@@ -47,7 +47,11 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const docker = new DockerAdapter(config.docker.socketPath);
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
-  const proxy = new CaddyProxyAdapter(config.proxy.adminUrl, config.proxy.server);
+  const proxy = new CaddyProxyAdapter(
+    config.proxy.adminUrl,
+    config.proxy.server,
+    config.proxy.challengeServer,
+  );
   const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
   const tenant = new TenantOdooRepository(db);
 

@@ -57,6 +57,8 @@ export class CaddyProxyAdapter implements ProxyPort {
   constructor(
     private readonly adminUrl: string,
     private readonly server: string,
+    /** the server plain HTTP requests reach (a domain check's token); production: the :80 one */
+    private readonly challengeServer: string = server,
   ) {}
 
   async ping(): Promise<void> {
@@ -100,7 +102,7 @@ export class CaddyProxyAdapter implements ProxyPort {
     };
     const patched = await this.call('PATCH', `/id/${challengeId(host)}`, route, [404]);
     if (patched === NOT_FOUND)
-      await this.call('PUT', `/config/apps/http/servers/${this.server}/routes/0`, route);
+      await this.call('PUT', `/config/apps/http/servers/${this.challengeServer}/routes/0`, route);
   }
 
   async removeChallenge(host: string): Promise<void> {
