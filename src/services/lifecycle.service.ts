@@ -5,6 +5,7 @@ import type { DatabasePort } from '../ports/database.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
+import { instanceHosts } from './instance-hosts.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import type { StateMailData } from '../schemas/job.schema.js';
@@ -106,7 +107,7 @@ export class LifecycleService {
     const names = this.deps.identity.namesOf(instance);
     await this.deps.docker.stopContainer(names.container);
     // its custom domains show the suspended page too (over HTTPS: their certificates stay)
-    for (const host of hostsOf(names.host, instance))
+    for (const host of instanceHosts(names.host, instance))
       await this.deps.proxy.routeToSuspendedPage(
         host,
         this.deps.renewUrl(instanceId),
@@ -137,7 +138,7 @@ export class LifecycleService {
     if (!container.ip) throw new BridgeError('docker_failed', `container ${name} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    for (const host of hostsOf(names.host, instance))
+    for (const host of instanceHosts(names.host, instance))
       await this.deps.proxy.routeToUpstream(
         host,
         `${container.ip}:${ODOO_HTTP_PORT}`,
@@ -163,7 +164,7 @@ export class LifecycleService {
     const names = this.deps.identity.namesOf(instance);
     await this.deps.odoo.updateInstance(instanceId, { state: 'terminating' });
     await this.deps.docker.removeContainer(names.container);
-    for (const host of hostsOf(names.host, instance)) await this.deps.proxy.removeRoute(host);
+    for (const host of instanceHosts(names.host, instance)) await this.deps.proxy.removeRoute(host);
     await this.deps.odoo.updateInstance(
       instanceId,
       { state: 'terminated' },
@@ -196,7 +197,7 @@ export class LifecycleService {
     if (await this.deps.docker.findContainer(container))
       await this.deps.docker.removeContainer(container);
     // a missing route is no error
-    for (const host of hostsOf(names.host, instance)) await this.deps.proxy.removeRoute(host);
+    for (const host of instanceHosts(names.host, instance)) await this.deps.proxy.removeRoute(host);
     if (await this.deps.db.databaseExists(db)) await this.deps.db.dropDatabase(db);
     await this.deps.db.dropRole(db); // the tenant's role is named after its database; IF EXISTS
     if (await this.deps.filestore.exists(db)) await this.deps.filestore.remove(db);
@@ -235,9 +236,4 @@ export class LifecycleService {
   private load(instanceId: number): Promise<InstanceRecord> {
     return loadInstance(this.deps.odoo, instanceId);
   }
-}
-
-/** the hosts an instance answers on: its subdomain, then its verified custom domains */
-function hostsOf(subdomainHost: string, instance: InstanceRecord): string[] {
-  return [subdomainHost, ...(instance.customDomains ?? [])];
 }

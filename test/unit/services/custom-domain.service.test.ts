@@ -100,6 +100,19 @@ describe('CustomDomainService', () => {
     expect(world.proxy.routes.has('acme.saas.example.com')).toBe(false);
   });
 
+  it('follows the tenant to a new address on its custom domain too (reconcile)', async () => {
+    const { world, probe, service } = await setup();
+    probe.dns.set('erp.acme.com', 'here');
+    await service.verify(1, REQUEST);
+    world.odoo.instances.get(1)!.customDomains = ['erp.acme.com'];
+    // the container stopped by itself: the reconciler starts it, at another address
+    await world.docker.stopContainer(namesOf(1).container);
+    await world.reconcile.reconcile();
+    const moved = world.proxy.routes.get('acme.saas.example.com');
+    expect(moved).toMatchObject({ kind: 'upstream' });
+    expect(world.proxy.routes.get('erp.acme.com')).toEqual(moved);
+  });
+
   it('accepts only the token, answered 200, as proof', () => {
     const answered = (status: number, body: string) =>
       problemOf({ kind: 'answered', addresses: ['192.0.2.9'], status, body }, TOKEN);
