@@ -88,6 +88,14 @@ const envSchema = z.object({
   PUBLIC_URL_SCHEME: z.enum(['http', 'https']).default('https'),
   PUBLIC_URL_PORT: z.preprocess(blankAsUnset, port.optional()),
   SUSPENDED_PAGE_URL: optionalUrl,
+  CUSTOM_DOMAIN_CHECK_PORT: port.default(80),
+  CADDY_CHALLENGE_SERVER: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .regex(/^[\w-]+$/)
+      .optional(),
+  ),
 
   SMTP_URL: z.url({ protocol: /^smtps?$/ }),
   MAIL_FROM: z.string().min(3),
@@ -192,6 +200,10 @@ export interface Config {
     scheme: 'http' | 'https';
     port: number | undefined;
     suspendedPageUrl: string | undefined;
+    /** the plain HTTP port a custom domain's check is fetched on (80; the local stack's Caddy port) */
+    domainCheckPort: number;
+    /** the Caddy server plain HTTP reaches, where a domain check's token route goes */
+    challengeServer: string;
   };
   mail: { smtpUrl: string; from: string };
   /** the SMTP relay every tenant gets as its outgoing mail server (host: the gateway when unset) */
@@ -322,6 +334,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       scheme: e.PUBLIC_URL_SCHEME,
       port: e.PUBLIC_URL_PORT,
       suspendedPageUrl: e.SUSPENDED_PAGE_URL,
+      domainCheckPort: e.CUSTOM_DOMAIN_CHECK_PORT,
+      challengeServer: e.CADDY_CHALLENGE_SERVER ?? e.CADDY_SERVER,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     tenantMail: {

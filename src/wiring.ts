@@ -2,6 +2,8 @@ import path from 'node:path';
 import { addonFingerprint } from './adapters/addon-fingerprint.js';
 import { bullBoardRouter } from './adapters/bull-board.adapter.js';
 import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
+import { tlsAskRoute } from './http/tls-ask.route.js';
+import { TlsAskService } from './services/tls-ask.service.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
 import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
@@ -22,6 +24,7 @@ import { enqueueStateMail } from './jobs/state-mail.job.js';
 import { enqueueWelcome } from './jobs/welcome.job.js';
 import { wirePlans } from './plan-wiring.js';
 import { wireUpdates } from './update-wiring.js';
+import { wireDomains } from './domain-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -46,7 +49,11 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const docker = new DockerAdapter(config.docker.socketPath);
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
-  const proxy = new CaddyProxyAdapter(config.proxy.adminUrl, config.proxy.server);
+  const proxy = new CaddyProxyAdapter(
+    config.proxy.adminUrl,
+    config.proxy.server,
+    config.proxy.challengeServer,
+  );
   const mailer = new MailerAdapter(config.mail.smtpUrl, config.mail.from);
   const tenant = new TenantOdooRepository(db);
 
@@ -224,6 +231,17 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     ),
     planJobs: plans.jobs,
     updateJobs: updates.jobs,
+    domainJobs: wireDomains({
+      config,
+      odooClient,
+      odoo,
+      proxy,
+      docker,
+      tenant,
+      identity,
+      locks: jobs,
+      renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
+    }).jobs,
   });
   jobs.register(registry);
 
@@ -233,7 +251,11 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     intake: new EventIntakeService(jobs, dedupe),
     queueBoard: (basePath) => bullBoardRouter(jobs, basePath),
-    extraRoutes: [backups.downloadRoute, plans.logRoute],
+    extraRoutes: [
+      backups.downloadRoute,
+      plans.logRoute,
+      tlsAskRoute(new TlsAskService(proxy, config.proxy.baseDomain)),
+    ],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
       { name: 'docker', check: () => docker.ping() },

@@ -34,6 +34,7 @@
         "views/portal_backup_templates.xml",
         "views/portal_plan_change_templates.xml",
         "views/saas_rollout_views.xml",
+        "views/portal_domain_templates.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",

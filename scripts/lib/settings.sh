@@ -6,9 +6,11 @@
 # function for both.) Plain bash, no other helper needed.
 
 # odoo.conf lines both masters carry with the same value. The rest differs on purpose: paths,
-# ports, workers and memory limits (2 cores here, a server there), proxy_mode (only behind
-# Caddy's host names).
+# ports, workers and memory limits (2 cores here, a server there).
 MASTER_ODOO_SHARED=(
+  # behind Caddy: scheme, host and client address from X-Forwarded-* (only when the header is
+  # there: direct requests to the loopback port stay as they are)
+  'proxy_mode = True'
   'db_host = 127.0.0.1'
   'db_port = 5432'
   'db_user = odoo_master'
@@ -67,19 +69,55 @@ redis_conf() {
   for line in "${REDIS_SHARED[@]}"; do printf '%s\n' "$line"; done
 }
 
-# caddy_json ADMIN_PORT HTTP_PORT: the local Caddy (scripts/stack); tenant routes go before the
-# catch-all, in the server named "saas" (CADDY_SERVER of the local stack)
+# Caddy: a certificate authority of its own for local HTTPS (`tls internal`), on demand: a name gets
+# its certificate at its first TLS handshake, once the bridge's ask endpoint says it is ours
+CADDY_ASK_PATH=/v1/tls/ask
+CADDY_ON_DEMAND_INTERVAL=1m
+CADDY_ON_DEMAND_BURST=20
+
+# caddy_json ADMIN_PORT HTTP_PORT [HTTPS_PORT BRIDGE_PORT MASTER_PORT]: the local Caddy
+# (scripts/stack); tenant routes go before the catch-all, in the server named "saas" (CADDY_SERVER
+# of the local stack). With HTTPS_PORT the same routes also answer TLS there (http_port is the plain
+# listener, Caddy speaks TLS on every other one), certificates from Caddy's local CA (its root:
+# admin API /pki/ca/local), and the master is routed at host localhost.
 caddy_json() {
+  local admin=$1 http=$2 https=${3:-} bridge=${4:-3000} master=${5:-8069}
+  local listen="\":$http\"" ports='' policies='' master_route='' tls=''
+  if [[ -n $https ]]; then
+    listen="\":$http\", \":$https\""
+    ports="\"http_port\": $http, \"https_port\": $https,"
+    policies='"tls_connection_policies": [ {} ],'
+    # Odoo sets its session cookie without Secure: over TLS the proxy adds it (as for tenants:
+    # src/adapters/caddy-proxy.adapter.ts)
+    master_route=$(
+      cat <<EOF
+{ "@id": "saas-master", "match": [ { "host": ["localhost"] } ], "terminal": true, "handle": [
+      { "handler": "subroute", "routes": [ { "match": [ { "protocol": "https" } ], "handle": [ { "handler": "headers",
+        "response": { "deferred": true, "replace": { "Set-Cookie": [ { "search_regexp": "^(.*)\$", "replace": "\${1}; Secure" } ] } } } ] } ] },
+      { "handler": "reverse_proxy", "upstreams": [ { "dial": "127.0.0.1:$master" } ] } ] },
+EOF
+    )
+    tls=$(
+      cat <<EOF
+,
+  "tls": { "automation": {
+    "policies": [ { "issuers": [ { "module": "internal" } ], "on_demand": true } ],
+    "on_demand": { "ask": "http://127.0.0.1:$bridge$CADDY_ASK_PATH",
+      "rate_limit": { "interval": "$CADDY_ON_DEMAND_INTERVAL", "burst": $CADDY_ON_DEMAND_BURST } } } },
+  "pki": { "certificate_authorities": { "local": { "install_trust": false } } }
+EOF
+    )
+  fi
   cat <<EOF
 {
-  "admin": { "listen": "$CADDY_ADMIN_HOST:$1" },
-  "apps": { "http": { "servers": { "saas": {
-    "listen": [":$2"],
-    "automatic_https": { "disable": true },
-    "routes": [ { "@id": "saas-catch-all", "handle": [ { "handler": "static_response", "status_code": $CADDY_CATCH_ALL_STATUS,
+  "admin": { "listen": "$CADDY_ADMIN_HOST:$admin" },
+  "apps": { "http": { $ports "servers": { "saas": {
+    "listen": [$listen],
+    "automatic_https": { "disable": true }, $policies
+    "routes": [ $master_route { "@id": "saas-catch-all", "handle": [ { "handler": "static_response", "status_code": $CADDY_CATCH_ALL_STATUS,
       "headers": { "Content-Type": ["text/plain; charset=utf-8"] },
       "body": "$CADDY_CATCH_ALL_BODY" } ] } ]
-  } } } }
+  } } }$tls }
 }
 EOF
 }

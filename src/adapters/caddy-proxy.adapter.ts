@@ -8,6 +8,11 @@ function routeId(host: string): string {
   return `saas-host-${host}`;
 }
 
+/** a domain check's token route: its own id, so it never counts as the host's route (tls ask) */
+function challengeId(host: string): string {
+  return `saas-challenge-${host}`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -24,11 +29,36 @@ function suspendedPage(host: string, renewUrl: string): string {
 </body></html>`;
 }
 
+/**
+ * Odoo sets its session cookie without `Secure`: over HTTPS the proxy adds it, so the browser never
+ * sends the session in clear text. Only on TLS connections: on plain HTTP a Secure cookie would be
+ * dropped and nobody could log in.
+ */
+export const SECURE_COOKIES_OVER_HTTPS = {
+  handler: 'subroute',
+  routes: [
+    {
+      match: [{ protocol: 'https' }],
+      handle: [
+        {
+          handler: 'headers',
+          response: {
+            deferred: true,
+            replace: { 'Set-Cookie': [{ search_regexp: '^(.*)$', replace: '${1}; Secure' }] },
+          },
+        },
+      ],
+    },
+  ],
+};
+
 /** The only code that talks to Caddy's admin API: one route per tenant host in one server. */
 export class CaddyProxyAdapter implements ProxyPort {
   constructor(
     private readonly adminUrl: string,
     private readonly server: string,
+    /** the server plain HTTP requests reach (a domain check's token); production: the :80 one */
+    private readonly challengeServer: string = server,
   ) {}
 
   async ping(): Promise<void> {
@@ -40,6 +70,7 @@ export class CaddyProxyAdapter implements ProxyPort {
 
   async routeToUpstream(host: string, upstream: string, labels?: RouteLabels): Promise<void> {
     await this.replaceRoute(host, labels, [
+      SECURE_COOKIES_OVER_HTTPS,
       { handler: 'reverse_proxy', upstreams: [{ dial: upstream }] },
     ]);
   }
@@ -53,6 +84,33 @@ export class CaddyProxyAdapter implements ProxyPort {
         body: suspendedPage(host, renewUrl),
       },
     ]);
+  }
+
+  async routeChallenge(host: string, path: string, body: string): Promise<void> {
+    const route = {
+      '@id': challengeId(host),
+      match: [{ host: [host], path: [path] }],
+      handle: [
+        {
+          handler: 'static_response',
+          status_code: 200,
+          headers: { 'Content-Type': ['text/plain; charset=utf-8'], 'Cache-Control': ['no-store'] },
+          body,
+        },
+      ],
+      terminal: true,
+    };
+    const patched = await this.call('PATCH', `/id/${challengeId(host)}`, route, [404]);
+    if (patched === NOT_FOUND)
+      await this.call('PUT', `/config/apps/http/servers/${this.challengeServer}/routes/0`, route);
+  }
+
+  async removeChallenge(host: string): Promise<void> {
+    await this.call('DELETE', `/id/${challengeId(host)}`, undefined, [404]);
+  }
+
+  async hasRoute(host: string): Promise<boolean> {
+    return (await this.call('GET', `/id/${routeId(host)}`, undefined, [404])) !== NOT_FOUND;
   }
 
   async removeRoute(host: string): Promise<void> {

@@ -42,6 +42,8 @@ const instanceRow = z.object({
   provisioned_at: optText,
   purged_at: optText,
   copy_of_backup_id: z.union([many2one, z.literal(false)]),
+  // verified custom domains, comma separated (saas.instance.domain)
+  custom_domain_names: optText,
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -198,6 +200,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     provisionedAt: row.provisioned_at,
     purgedAt: row.purged_at,
     copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
+    customDomains: row.custom_domain_names ? row.custom_domain_names.split(',') : [],
   };
 }
 

@@ -53,6 +53,10 @@ export class TenantOdooRepository implements TenantPort {
     return this.db.getConfigParameter(db, EXPIRATION_PARAM);
   }
 
+  async setBaseUrl(db: string, url: string): Promise<void> {
+    await this.db.setConfigParameters(db, { 'web.base.url': url, 'web.base.url.freeze': 'True' });
+  }
+
   async waitReady(baseUrl: string, timeoutMs: number): Promise<number> {
     const started = Date.now();
     let last: number | undefined;
@@ -98,6 +102,7 @@ export class TenantOdooRepository implements TenantPort {
         max_users: limits.maxUsers,
         storage_mb: limits.storageMb,
         expiration_date: limits.expirationDate ?? false,
+        base_url: setup.baseUrl,
         lang: setup.lang ?? false,
         country_code: setup.countryCode ?? false,
         currency: setup.currency ?? false,

@@ -46,6 +46,8 @@ export interface JobDeps {
   planJobs: JobDefinition[];
   /** the rolling update's job (src/update-wiring.ts) */
   updateJobs: JobDefinition[];
+  /** custom domain jobs (src/jobs/domain.jobs.ts, built in src/domain-wiring.ts) */
+  domainJobs: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -68,6 +70,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     ...deps.backupJobs,
     ...deps.planJobs,
     ...deps.updateJobs,
+    ...deps.domainJobs,
   ];
 }
 

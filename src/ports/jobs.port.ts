@@ -19,6 +19,8 @@ export const JOBS = {
     'terminate',
     'change-plan',
     'update-instance',
+    'verify-domain',
+    'remove-domain',
   ],
   mail: [
     'welcome',

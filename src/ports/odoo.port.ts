@@ -54,6 +54,8 @@ export interface InstanceRecord {
    * instance is provisioned from, instead of its plan's template.
    */
   copyOfBackupId?: number | undefined;
+  /** verified custom domains: hosts routed to the tenant besides its subdomain */
+  customDomains?: string[] | undefined;
 }
 
 export interface PlanRecord {

@@ -8,4 +8,12 @@ export interface ProxyPort {
   /** routes <host> to a "suspended, renew here" redirect */
   routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void>;
   removeRoute(host: string): Promise<void>;
+  /**
+   * <host>'s <path> answers <body> (200, text/plain), before any other route of the host: how a
+   * custom domain proves it points here (removeChallenge drops it)
+   */
+  routeChallenge(host: string, path: string, body: string): Promise<void>;
+  removeChallenge(host: string): Promise<void>;
+  /** whether <host> has a route of ours (to a tenant or the suspended page) */
+  hasRoute(host: string): Promise<boolean>;
 }

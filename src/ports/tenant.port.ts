@@ -42,6 +42,8 @@ export interface TenantSetup {
   adminPassword: string;
   /** the customer's admin may create and switch companies */
   multiCompany: boolean;
+  /** web.base.url (frozen): where customers reach it, https behind the proxy */
+  baseUrl: string;
   /** what apply_setup writes too (the full set goes through `applyLimits`) */
   limits: Pick<TenantLimits, 'planCode' | 'maxUsers' | 'storageMb' | 'expirationDate'>;
 }
@@ -52,6 +54,8 @@ export interface TenantPort {
   setExpiration(db: string, date: string): Promise<void>;
   /** the saas_tenant.expiration_date the tenant holds (set up at provisioning), if any */
   getExpiration(db: string): Promise<string | undefined>;
+  /** web.base.url (frozen) straight into the database: the name links in mails and the portal use */
+  setBaseUrl(db: string, url: string): Promise<void>;
   /**
    * Writes the plan's limits (the `saas_tenant.*` keys) into the tenant's database, whether its
    * container runs or not; only the keys that differ are written (and only then does the tenant

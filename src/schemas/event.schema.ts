@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTRACT, sameAsContract } from '../contract.js';
 import { LOCALE_FIELDS } from './locale.schema.js';
+import { isHostname } from '../services/tls-ask.service.js';
 
 /** The body the master's outbox posts to /v1/events (docs/contracts.md). */
 export const EVENT_TYPES = sameAsContract(
@@ -22,6 +23,8 @@ export const EVENT_TYPES = sameAsContract(
     'instance.plan_changed',
     'instance.storage_warning',
     'instance.update',
+    'domain.verify',
+    'domain.remove',
   ] as const,
   Object.keys(CONTRACT.event_types),
 );
@@ -156,6 +159,18 @@ const openInvoice = { invoice_id: id.optional(), pay_url: payUrl.optional() };
 const suspendExtras = { reason: z.string().max(32).optional(), ...openInvoice };
 const terminateExtras = { purge: z.boolean().optional() };
 
+/** a customer's own domain, as the master normalized it (lower case, no trailing dot) */
+const hostname = z
+  .string()
+  .max(253)
+  .refine((value) => isHostname(value) && value.includes('.'), 'is not a domain name');
+const domainVerify = z.object({
+  domain_id: id,
+  domain: hostname,
+  token: z.string().regex(/^[0-9a-f]{32}$/, 'is not a domain check token'),
+});
+const domainRemove = z.object({ domain: hostname, was_verified: z.boolean() });
+
 /** The data of each type, checked at import against the keys the contract requires. */
 export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'order.confirmed': orderConfirmed,
@@ -174,6 +189,8 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.plan_changed': PLAN_CHANGED_DATA,
   'instance.storage_warning': STORAGE_WARNING_DATA,
   'instance.update': UPDATE_DATA,
+  'domain.verify': domainVerify,
+  'domain.remove': domainRemove,
 };
 for (const type of EVENT_TYPES) {
   sameAsContract(
@@ -223,6 +240,8 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.copy'), data: copyRequest }),
   z.object({ ...envelope, type: z.literal('instance.backups_expired'), data: backupsExpired }),
   z.object({ ...envelope, type: z.literal('instance.update'), data: UPDATE_DATA }),
+  z.object({ ...envelope, type: z.literal('domain.verify'), data: domainVerify }),
+  z.object({ ...envelope, type: z.literal('domain.remove'), data: domainRemove }),
 ]);
 
 export type BridgeEvent = z.infer<typeof bridgeEventSchema>;

@@ -6,6 +6,7 @@ import type { JobName, JobQueuePort } from '../ports/jobs.port.js';
 import type { BridgeEvent, EventType } from '../schemas/event.schema.js';
 import type { InstanceAction, InstanceJobData } from '../schemas/job.schema.js';
 import { backupJobOf, isBackupEvent, type BackupEventType } from './backup-intake.js';
+import { domainJobOf, isDomainEvent, type DomainEventType } from './domain-intake.js';
 import { isUpdateEvent, updateJobOf } from './update-intake.js';
 
 /** How long an event id is remembered after its job was queued (the master never resends that late). */
@@ -22,7 +23,7 @@ const MAIL_OF = {
 } as const satisfies Partial<Record<EventType, JobName>>;
 type MailEventType = keyof typeof MAIL_OF;
 
-type OtherEventType = BackupEventType | 'instance.update';
+type OtherEventType = BackupEventType | DomainEventType | 'instance.update';
 
 const ACTION_OF: Record<Exclude<EventType, MailEventType | OtherEventType>, InstanceAction> = {
   'order.confirmed': 'provision',
@@ -66,7 +67,9 @@ export class EventIntakeService implements EventIntakePort {
       ? backupJobOf(event)
       : isUpdateEvent(event)
         ? updateJobOf(event)
-        : jobOf(event);
+        : isDomainEvent(event)
+          ? domainJobOf(event)
+          : jobOf(event);
     try {
       await this.queue.enqueue(job.name, job.data, { jobId: job.jobId });
     } catch (err) {

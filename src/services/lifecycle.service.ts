@@ -5,6 +5,7 @@ import type { DatabasePort } from '../ports/database.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort, PlanRecord } from '../ports/odoo.port.js';
+import { instanceHosts } from './instance-hosts.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import type { StateMailData } from '../schemas/job.schema.js';
@@ -111,11 +112,13 @@ export class LifecycleService {
       return `not suspended: instance is ${instance.state}`;
     const names = this.deps.identity.namesOf(instance);
     await this.deps.docker.stopContainer(names.container);
-    await this.deps.proxy.routeToSuspendedPage(
-      names.host,
-      this.deps.renewUrl(instanceId),
-      this.deps.identity.routeLabels(instance),
-    );
+    // its custom domains show the suspended page too (over HTTPS: their certificates stay)
+    for (const host of instanceHosts(names.host, instance))
+      await this.deps.proxy.routeToSuspendedPage(
+        host,
+        this.deps.renewUrl(instanceId),
+        this.deps.identity.routeLabels(instance),
+      );
     await this.deps.odoo.updateInstance(
       instanceId,
       { state: 'suspended', suspended_since: odooDatetime(new Date()) },
@@ -145,11 +148,12 @@ export class LifecycleService {
     if (!container.ip) throw new BridgeError('docker_failed', `container ${name} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    await this.deps.proxy.routeToUpstream(
-      names.host,
-      `${container.ip}:${ODOO_HTTP_PORT}`,
-      this.deps.identity.routeLabels(instance),
-    );
+    for (const host of instanceHosts(names.host, instance))
+      await this.deps.proxy.routeToUpstream(
+        host,
+        `${container.ip}:${ODOO_HTTP_PORT}`,
+        this.deps.identity.routeLabels(instance),
+      );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     await this.deps.odoo.updateInstance(
       instanceId,
@@ -171,7 +175,7 @@ export class LifecycleService {
     const names = this.deps.identity.namesOf(instance);
     await this.deps.odoo.updateInstance(instanceId, { state: 'terminating' });
     await this.deps.docker.removeContainer(names.container);
-    await this.deps.proxy.removeRoute(names.host);
+    for (const host of instanceHosts(names.host, instance)) await this.deps.proxy.removeRoute(host);
     await this.deps.odoo.updateInstance(
       instanceId,
       { state: 'terminated' },
@@ -203,7 +207,8 @@ export class LifecycleService {
     const container = names.container;
     if (await this.deps.docker.findContainer(container))
       await this.deps.docker.removeContainer(container);
-    await this.deps.proxy.removeRoute(names.host); // a missing route is no error
+    // a missing route is no error
+    for (const host of instanceHosts(names.host, instance)) await this.deps.proxy.removeRoute(host);
     if (await this.deps.db.databaseExists(db)) await this.deps.db.dropDatabase(db);
     await this.deps.db.dropRole(db); // the tenant's role is named after its database; IF EXISTS
     if (await this.deps.filestore.exists(db)) await this.deps.filestore.remove(db);

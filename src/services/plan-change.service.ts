@@ -10,6 +10,7 @@ import { loadInstance } from './instance-loader.js';
 import type { TenantLimitsService } from './tenant-limits.js';
 import { escapeHtml } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
+import { instanceHosts } from './instance-hosts.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 /** Installs the plan's apps the running tenant lacks (services/plan-apps.service.ts). */
@@ -95,11 +96,12 @@ export class PlanChangeService {
       throw new BridgeError('docker_failed', `container ${names.container} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    await this.deps.proxy.routeToUpstream(
-      names.host,
-      `${container.ip}:${ODOO_HTTP_PORT}`,
-      this.deps.identity.routeLabels(instance),
-    );
+    for (const host of instanceHosts(names.host, instance))
+      await this.deps.proxy.routeToUpstream(
+        host,
+        `${container.ip}:${ODOO_HTTP_PORT}`,
+        this.deps.identity.routeLabels(instance),
+      );
     await this.deps.odoo.updateInstance(instance.id, { direct_url: directUrl });
   }
 }

@@ -9,6 +9,7 @@ import {
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantLimitsService } from './tenant-limits.js';
 import { INSTANCE_LABEL, OWNER_LABEL, type TenantIdentity } from './tenant-identity.js';
+import { instanceHosts } from './instance-hosts.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 export interface ReconcileDeps {
@@ -136,11 +137,12 @@ export class ReconcileService {
         report.started.push(container.name);
       }
       if (current.ip) {
-        await proxy.routeToUpstream(
-          this.deps.identity.namesOf(instance).host,
-          `${current.ip}:${ODOO_HTTP_PORT}`,
-          this.deps.identity.routeLabels(instance),
-        );
+        for (const host of instanceHosts(this.deps.identity.namesOf(instance).host, instance))
+          await proxy.routeToUpstream(
+            host,
+            `${current.ip}:${ODOO_HTTP_PORT}`,
+            this.deps.identity.routeLabels(instance),
+          );
         report.rerouted.push(container.name);
       }
       return;

@@ -129,4 +129,34 @@ describe.skipIf(skip)('CaddyProxyAdapter against a real Caddy', () => {
       code: 'proxy_failed',
     });
   });
+
+  it("puts a domain check's token route in the server plain HTTP reaches, never counted as the host's route", async () => {
+    // like the production Caddyfile: a second server on its own port for plain HTTP
+    const plainPort = await freePort();
+    const added = await fetch(`${caddy.adminUrl}/config/apps/http/servers/plain`, {
+      method: 'PUT',
+      headers: { connection: 'close', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        listen: [`127.0.0.1:${plainPort}`],
+        automatic_https: { disable: true },
+        routes: [{ handle: [{ handler: 'static_response', status_code: 308 }] }],
+      }),
+    });
+    expect(added.ok).toBe(true);
+    const checks = new CaddyProxyAdapter(caddy.adminUrl, caddy.server, 'plain');
+    const path = '/.well-known/saas-domain/0123456789abcdef0123456789abcdef';
+    await checks.routeChallenge('erp.acme.test', path, 'token-body');
+    const res = await httpGet(`http://127.0.0.1:${plainPort}${path}`, 'erp.acme.test');
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('token-body');
+    expect((await httpGet(`http://127.0.0.1:${plainPort}/other`, 'erp.acme.test')).status).toBe(
+      308,
+    );
+    expect(await checks.hasRoute('erp.acme.test')).toBe(false);
+    await checks.removeChallenge('erp.acme.test');
+    expect((await httpGet(`http://127.0.0.1:${plainPort}${path}`, 'erp.acme.test')).status).toBe(
+      308,
+    );
+    await expect(checks.removeChallenge('erp.acme.test')).resolves.toBeUndefined();
+  });
 });

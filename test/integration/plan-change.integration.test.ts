@@ -216,6 +216,7 @@ describe.skipIf(skip)('a plan change applied to a real tenant', () => {
         companyEmail: 'ana@example.com',
         lang: 'es_ES',
         adminLogin: 'ana@example.com',
+        baseUrl: 'https://acme.localhost',
         adminPassword: PASSWORD,
         multiCompany: false,
         limits: { planCode: BASIC.code, maxUsers: 2, storageMb: 512, expirationDate: '2030-01-31' },

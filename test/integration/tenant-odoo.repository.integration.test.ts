@@ -28,6 +28,12 @@ import { TemplateService } from '../../src/services/template.service.js';
 import { TenantLimitsService, tenantLimitsOf } from '../../src/services/tenant-limits.js';
 import { BRIDGE_LOGIN, TenantIdentity } from '../../src/services/tenant-identity.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
+import { FakeDomainRecords } from '../support/fakes/fake-domain-probe.js';
+import { startHttpsEdge } from '../support/integration/https-edge.js';
+import { httpsGet } from '../support/integration/net.js';
+import { DomainProbeAdapter } from '../../src/adapters/domain-probe.adapter.js';
+import { CustomDomainService } from '../../src/services/custom-domain.service.js';
+import { ODOO_HTTP_PORT } from '../../src/services/tenant-runtime.js';
 import { logFigure, unavailable, withoutOdooSrc } from '../support/integration/availability.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
 import { draftInstance } from '../support/world.js';
@@ -71,6 +77,7 @@ const SETUP = {
   adminLogin: 'ana@example.com',
   adminPassword: PASSWORD,
   multiCompany: true,
+  baseUrl: 'https://acme-it.localhost:8443',
   limits: { planCode: PLAN.code, maxUsers: 2, storageMb: 512, expirationDate: '2030-01-31' },
 };
 
@@ -267,6 +274,12 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       'saas_tenant.max_users',
     ]);
     expect(limit).toBe('2');
+    // links in its mails and portal use the public https address, frozen against a login elsewhere
+    for (const [key, value] of [
+      ['web.base.url', SETUP.baseUrl],
+      ['web.base.url.freeze', 'True'],
+    ])
+      expect(await customer.executeKw('ir.config_parameter', 'get_param', [key])).toBe(value);
   });
 
   it("the customer's admin neither sees nor changes the technical user", async () => {
@@ -340,5 +353,61 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
       .catch((err: unknown) => err);
     expect(install).toBeInstanceOf(OdooFaultError);
     expect((install as OdooFaultError).message).toMatch(/included in the plan Pro/);
+  });
+
+  it('serves the tenant over HTTPS at its subdomain and at a verified custom domain (issue 16)', async () => {
+    const edge = await startHttpsEdge();
+    try {
+      const sub = `it-${run}.localhost`;
+      const custom = `erp-${run}.localhost`;
+      const upstream = `${tenant.container.ip}:${ODOO_HTTP_PORT}`;
+      await edge.proxy.routeToUpstream(sub, upstream);
+      const records = new FakeDomainRecords();
+      const instance = draftInstance({ tenantRef: REF, subdomain: `it-${run}`, state: 'running' });
+      const domains = new CustomDomainService({
+        odoo: {
+          getInstance: async () => ({ ...instance, dbName: DB }),
+          updateInstance: async () => undefined,
+        },
+        domains: records,
+        proxy: edge.proxy,
+        docker,
+        tenant: repository,
+        probe: new DomainProbeAdapter(),
+        identity,
+        publicUrl: { scheme: 'https', port: edge.httpsPort },
+        checkPort: Number(new URL(edge.caddy.httpUrl).port),
+        renewUrl: (id) => `https://localhost/my/instances/${id}`,
+      });
+      const token = randomBytes(16).toString('hex');
+      expect(await domains.verify(1, { domainId: 3, domain: custom, token })).toBe('verified');
+
+      for (const host of [sub, custom]) {
+        // the chain verifies against Caddy's root alone and names the host
+        const login = await httpsGet(host, edge.httpsPort, '/web/login', edge.root, 30_000);
+        expect(login.status, host).toBe(200);
+        expect(login.certificateNames).toBe(`DNS:${host}`);
+        expect(login.body).toContain('oe_login_form');
+        // Odoo's session cookie, made Secure by the proxy
+        expect(login.headers['set-cookie']?.join('\n')).toMatch(/session_id=[^;]+;.*; Secure/);
+        // Odoo's own redirects stay on the name and scheme the customer used (never http://)
+        const web = await httpsGet(host, edge.httpsPort, '/web', edge.root, 30_000);
+        expect(web.status).toBe(303);
+        expect(web.headers.location).toMatch(
+          new RegExp(`^(https://${host.replace(/\./g, '\\.')}:${edge.httpsPort})?/web/login`),
+        );
+      }
+      // links in mails and the portal: the custom domain, over https
+      expect(await db.getConfigParameter(DB, 'web.base.url')).toBe(
+        `https://${custom}:${edge.httpsPort}`,
+      );
+      expect(await domains.remove(1, custom, true)).toBe('removed');
+      expect((await httpsGet(custom, edge.httpsPort, '/web/login', edge.root)).status).toBe(404);
+      expect(await db.getConfigParameter(DB, 'web.base.url')).toBe(
+        `https://it-${run}.saas.test:${edge.httpsPort}`,
+      );
+    } finally {
+      await edge.stop();
+    }
   });
 });

@@ -19,6 +19,9 @@ import { RUNTIME } from './world.js';
 import { updateInstanceJob } from '../../src/jobs/update-instance.job.js';
 import { TenantUpdateService } from '../../src/services/tenant-update.service.js';
 import { FakeModuleVersions, FakeRolloutRecords, FakeUpdateBackups } from './fakes/fake-update.js';
+import { domainJobDefinitions } from '../../src/jobs/domain.jobs.js';
+import { CustomDomainService } from '../../src/services/custom-domain.service.js';
+import { FakeDomainProbe, FakeDomainRecords } from './fakes/fake-domain-probe.js';
 import {
   JOBS,
   type JobContext,
@@ -92,6 +95,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     backupJobs: worldBackupJobs(world),
     planJobs: worldPlanJobs(world, mail),
     updateJobs: worldUpdateJobs(world),
+    domainJobs: worldDomainJobs(world),
     ...overrides,
   };
   return { deps, outbox };
@@ -177,4 +181,21 @@ export function worldBackupJobs(world: World): JobDefinition[] {
     enqueue: async (_name, _data, { jobId }) => jobId,
     checkReadData: undefined,
   });
+}
+
+/** The custom domain jobs over a world's ports; the domains point nowhere (FakeDomainProbe). */
+export function worldDomainJobs(world: World): JobDefinition[] {
+  const domains = new CustomDomainService({
+    odoo: world.odoo,
+    domains: new FakeDomainRecords(),
+    proxy: world.proxy,
+    docker: world.docker,
+    tenant: world.tenant,
+    probe: new FakeDomainProbe(world.proxy),
+    identity: world.identity,
+    publicUrl: { scheme: 'https', port: undefined },
+    checkPort: 80,
+    renewUrl: (id) => `https://master.example.com/my/instances/${id}/renew`,
+  });
+  return domainJobDefinitions({ domains, locks: world.locks });
 }

@@ -71,6 +71,22 @@ describe('loadConfig', () => {
     for (const other of others) expect(err.message).not.toContain(`${other} `);
   });
 
+  it('checks custom domains on port 80 through CADDY_SERVER unless told otherwise', () => {
+    const plain = loadConfig({ ...VALID, CADDY_CHALLENGE_SERVER: '' });
+    expect(plain.proxy.domainCheckPort).toBe(80);
+    expect(plain.proxy.challengeServer).toBe(plain.proxy.server);
+    const compose = loadConfig({
+      ...VALID,
+      CADDY_SERVER: 'srv0',
+      CADDY_CHALLENGE_SERVER: 'srv1',
+      CUSTOM_DOMAIN_CHECK_PORT: '18480',
+    });
+    expect([compose.proxy.challengeServer, compose.proxy.domainCheckPort]).toEqual(['srv1', 18480]);
+    expect(configError({ ...VALID, CADDY_CHALLENGE_SERVER: 'a b' }).message).toContain(
+      'CADDY_CHALLENGE_SERVER',
+    );
+  });
+
   it('reads a blank optional URL as unset and falls back to ODOO_URL', () => {
     const config = loadConfig({ ...VALID, MASTER_PUBLIC_URL: '', SUSPENDED_PAGE_URL: '' });
     expect(config.odoo.publicUrl).toBe(config.odoo.url);

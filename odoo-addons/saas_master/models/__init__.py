@@ -23,3 +23,4 @@ from . import saas_instance_backup_retention  # noqa: F401
 from . import res_config_settings_backup  # noqa: F401
 from . import saas_rollout  # noqa: F401
 from . import saas_instance_version  # noqa: F401
+from . import saas_instance_domain  # noqa: F401

@@ -26,3 +26,4 @@ from . import test_instance_create_wizard  # noqa: F401
 from . import test_plan_change_portal  # noqa: F401
 from . import test_backup_copy  # noqa: F401
 from . import test_rollout  # noqa: F401
+from . import test_custom_domain  # noqa: F401

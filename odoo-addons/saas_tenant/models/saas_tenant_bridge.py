@@ -1,5 +1,7 @@
 """What the SaaS bridge does inside a tenant, as its technical user."""
 
+import re
+
 from odoo import _, api, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -10,6 +12,9 @@ PARAMS = {
     "storage_mb": "saas_tenant.storage_mb",
     "expiration_date": "saas_tenant.expiration_date",
 }
+
+# the tenant's public address: scheme, host, optional port, nothing else
+BASE_URL = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
 
 
 class SaasTenantBridge(models.AbstractModel):
@@ -25,7 +30,8 @@ class SaasTenantBridge(models.AbstractModel):
         """Company, plan limits and the customer's administrator (uid 2).
 
         ``values``: company_name, company_email, admin_login, admin_password,
-        plan_code, max_users, storage_mb, expiration_date (docs/contracts.md).
+        plan_code, max_users, storage_mb, expiration_date, optional base_url
+        (docs/contracts.md).
         Applying the same values twice gives the same tenant.
         """
         self._check_bridge()
@@ -49,6 +55,8 @@ class SaasTenantBridge(models.AbstractModel):
         for key, param in PARAMS.items():
             value = values.get(key)
             params.set_param(param, "" if value in (None, False) else str(value))
+        if values.get("base_url"):
+            self.set_base_url(values["base_url"])
         admin = env.ref("base.user_admin")
         admin.write(
             {
@@ -103,3 +111,19 @@ class SaasTenantBridge(models.AbstractModel):
                 )
             )
         return modules.filtered(lambda module: module.state != "installed")
+
+    @api.model
+    def set_base_url(self, url):
+        """The address customers reach the tenant at (its subdomain, or its custom
+        domain once verified; https behind the platform's proxy): links in mails,
+        the portal and redirects use it. Frozen, so an admin logging in through
+        another name (the direct container address) does not overwrite it."""
+        self._check_bridge()
+        if not isinstance(url, str) or not BASE_URL.match(url):
+            raise ValidationError(
+                _("The base URL must be like https://erp.example.com, not %s.", url)
+            )
+        params = self.sudo().env["ir.config_parameter"]
+        params.set_param("web.base.url", url)
+        params.set_param("web.base.url.freeze", "True")
+        return True

@@ -234,3 +234,28 @@ class TestApplySetup(TransactionCase):
         ):
             with self.assertRaises(ValidationError, msg=str(wrong)):
                 Bridge.apply_setup(dict(self.values, **wrong))
+    def test_sets_the_base_url_frozen_and_only_for_the_bridge(self):
+        Bridge = self.env["saas.tenant.bridge"]
+        Bridge.with_user(self.bridge).set_base_url("https://erp.acme.example")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://erp.acme.example",
+        )
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url.freeze"),
+            "True",
+        )
+        Bridge.with_user(self.bridge).set_base_url("https://acme.localhost:8443")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://acme.localhost:8443",
+        )
+        for bad in ("javascript:alert(1)", "https://x.example/path", "", None, 12):
+            with self.assertRaises(ValidationError, msg=bad):
+                Bridge.with_user(self.bridge).set_base_url(bad)
+        with self.assertRaises(AccessError):
+            Bridge.with_user(self.admin).set_base_url("https://evil.example")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+            "https://acme.localhost:8443",
+        )

@@ -1,3 +1,4 @@
+import { publicUrl } from '../naming.js';
 import { BRIDGE_LOGIN } from '../tenant-identity.js';
 import { tenantLocaleOf } from '../tenant-locale.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
@@ -33,6 +34,7 @@ export async function ensureTenantSetup(
       adminLogin,
       adminPassword: initialPassword,
       multiCompany: instance.multiCompany ?? false,
+      baseUrl: publicUrl(names.host, deps.publicUrl.scheme, deps.publicUrl.port),
       limits: {
         planCode: plan.code,
         maxUsers: plan.maxUsers,

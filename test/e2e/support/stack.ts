@@ -17,6 +17,7 @@ const PROFILES = {
   bench: { shift: 100, dir: '.stack-bench', db: 'saas_bench', redisDb: 2 },
   resilience: { shift: 200, dir: '.stack-resil', db: 'saas_resil', redisDb: 3 },
   lifecycle: { shift: 300, dir: '.stack-lifecycle', db: 'saas_lifecycle', redisDb: 4 },
+  https: { shift: 400, dir: '.stack-https', db: 'saas_https', redisDb: 5 },
 } as const;
 const profile =
   PROFILES[(process.env.STACK_PROFILE ?? 'e2e') as keyof typeof PROFILES] ?? PROFILES.e2e;
@@ -29,6 +30,7 @@ export const E2E = {
   bridgePort: 13000 + shift,
   caddyPort: 18080 + shift,
   caddyAdminPort: 12019 + shift,
+  caddyHttpsPort: 18443 + shift,
   smtpPort: 11025 + shift,
   redisDb: profile.redisDb,
 };
@@ -45,6 +47,7 @@ export function stackEnv(): NodeJS.ProcessEnv {
     STACK_BRIDGE_PORT: String(E2E.bridgePort),
     STACK_CADDY_PORT: String(E2E.caddyPort),
     STACK_CADDY_ADMIN_PORT: String(E2E.caddyAdminPort),
+    STACK_CADDY_HTTPS_PORT: String(E2E.caddyHttpsPort),
     STACK_SMTP_PORT: String(E2E.smtpPort),
     STACK_REDIS_DB: String(E2E.redisDb),
     // a throwaway master: cloned afresh from the master template at every up (seconds, no install)

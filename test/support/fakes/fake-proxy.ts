@@ -18,6 +18,20 @@ export class FakeProxy implements ProxyPort {
     this.routes.set(host, { kind: 'suspended', renewUrl, ...(labels ? { labels } : {}) });
   }
 
+  readonly challenges = new Map<string, { path: string; body: string }>();
+
+  async routeChallenge(host: string, path: string, body: string): Promise<void> {
+    this.challenges.set(host, { path, body });
+  }
+
+  async removeChallenge(host: string): Promise<void> {
+    this.challenges.delete(host);
+  }
+
+  async hasRoute(host: string): Promise<boolean> {
+    return this.routes.has(host);
+  }
+
   async removeRoute(host: string): Promise<void> {
     this.routes.delete(host);
   }

@@ -21,6 +21,13 @@ export class FakeTenant implements TenantPort {
     private readonly pg: FakeDatabase,
   ) {}
 
+  /** web.base.url per tenant database */
+  readonly baseUrls = new Map<string, string>();
+
+  async setBaseUrl(db: string, url: string): Promise<void> {
+    this.baseUrls.set(db, url);
+  }
+
   async setExpiration(db: string, date: string): Promise<void> {
     await this.pg.setConfigParameter(db, 'saas_tenant.expiration_date', date);
   }

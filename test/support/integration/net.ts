@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** a TCP port nobody listens on right now (127.0.0.1) */
 export async function freePort(): Promise<number> {
@@ -54,4 +56,59 @@ export async function nameServer(name: string): Promise<{ server: http.Server; a
 
 export function closeServer(server: http.Server | net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface HttpsAnswer extends HttpAnswer {
+  /** the subject alternative names of the certificate the server showed */
+  certificateNames: string;
+  issuer: string;
+}
+
+/**
+ * GET over TLS to 127.0.0.1:<port> as <host> (SNI and Host header), trusting only `ca`: the chain
+ * must verify against it and name the host, as a browser that trusts our root checks it.
+ */
+export function httpsGet(
+  host: string,
+  port: number,
+  urlPath: string,
+  ca: string,
+  timeoutMs = 10_000,
+): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        servername: host,
+        headers: { host: `${host}:${port}` },
+        ca,
+        // the certificate names the host, not 127.0.0.1: check it against the name we asked for
+        checkServerIdentity: (_name, cert) => tls.checkServerIdentity(host, cert),
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        const socket = res.socket as tls.TLSSocket;
+        const cert = socket.getPeerCertificate();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            certificateNames: cert.subjectaltname ?? '',
+            issuer: String(cert.issuer?.CN ?? ''),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`GET https://${host}:${port}${urlPath} timed out`)),
+    );
+    req.on('error', reject);
+  });
 }

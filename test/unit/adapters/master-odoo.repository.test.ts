@@ -24,6 +24,7 @@ const row = {
   provisioned_at: '2026-12-01 10:00:00',
   purged_at: false,
   copy_of_backup_id: false,
+  custom_domain_names: 'erp.acme.com,crm.acme.com',
 };
 
 /** Answers search_read with `row` restricted to the fields asked for, and records them. */
@@ -59,6 +60,8 @@ describe('MasterOdooRepository', () => {
     const one = await new MasterOdooRepository(client).getInstance(7);
     expect(asked[0]).toContain('initial_password');
     expect(one?.initialPassword).toBe('Temp-Pass-42');
+    // the hosts its routes are for, besides the subdomain
+    expect(one?.customDomains).toEqual(['erp.acme.com', 'crm.acme.com']);
   });
 });
 

@@ -68,6 +68,8 @@ const DATA: Record<EventType, object> = {
     target_version: '17.0.1.1.0',
     modules: ['saas_tenant'],
   },
+  'domain.verify': { domain_id: 4, domain: 'erp.acme.com', token: 'a'.repeat(32) },
+  'domain.remove': { domain: 'erp.acme.com', was_verified: true },
 };
 
 function event(type: EventType, id: string = randomUUID(), instanceId = 12): BridgeEvent {
@@ -128,6 +130,43 @@ describe('EventIntakeService', () => {
     // resent: the same job id, so the mail goes once
     expect(await intake.accept(e)).toEqual({ duplicate: true, jobId: undefined });
     expect(queue.adds).toBe(1);
+  });
+
+  it('turns the custom domain events into verify-domain and remove-domain jobs', async () => {
+    const { queue, intake } = setup();
+    const verify = event('domain.verify');
+    expect(await intake.accept(verify)).toEqual({
+      duplicate: false,
+      jobId: `verify-domain-12-${verify.id}`,
+    });
+    expect(queue.jobs.get(`verify-domain-12-${verify.id}`)).toEqual({
+      name: 'verify-domain',
+      data: { instanceId: 12, domainId: 4, domain: 'erp.acme.com', token: 'a'.repeat(32) },
+      delayMs: undefined,
+    });
+    const remove = event('domain.remove');
+    await intake.accept(remove);
+    expect(queue.jobs.get(`remove-domain-12-${remove.id}`)).toMatchObject({
+      name: 'remove-domain',
+      data: { instanceId: 12, domain: 'erp.acme.com', wasVerified: true },
+    });
+  });
+
+  it('refuses a custom domain event whose domain or token is malformed', () => {
+    for (const data of [
+      { domain_id: 4, domain: 'not a domain', token: 'a'.repeat(32) },
+      { domain_id: 4, domain: 'localhost', token: 'a'.repeat(32) },
+      { domain_id: 4, domain: 'erp.acme.com', token: 'short' },
+    ]) {
+      const parsed = bridgeEventSchema.safeParse({
+        id: randomUUID(),
+        type: 'domain.verify',
+        occurred_at: '2026-11-22T05:00:00Z',
+        instance_id: 12,
+        data,
+      });
+      expect(parsed.success, JSON.stringify(data)).toBe(false);
+    }
   });
 
   it('turns instance.backups_expired into one expire-backups job on the backups queue', async () => {
