@@ -234,6 +234,7 @@ class TestApplySetup(TransactionCase):
         ):
             with self.assertRaises(ValidationError, msg=str(wrong)):
                 Bridge.apply_setup(dict(self.values, **wrong))
+
     def test_sets_the_base_url_frozen_and_only_for_the_bridge(self):
         Bridge = self.env["saas.tenant.bridge"]
         Bridge.with_user(self.bridge).set_base_url("https://erp.acme.example")

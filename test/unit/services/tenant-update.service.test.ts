@@ -108,6 +108,17 @@ describe('TenantUpdateService', () => {
     ]);
   });
 
+  it('routes its verified custom domains to the new container too', async () => {
+    const { world, docker, service } = await setup();
+    world.odoo.instance(1).customDomains = ['erp.acme.example'];
+    await service.update(REQUEST, 'job-2');
+    const ip = docker.containers.get(CONTAINER)?.ip;
+    expect(world.proxy.routes.get('erp.acme.example')).toMatchObject({
+      kind: 'upstream',
+      upstream: `${ip}:8069`,
+    });
+  });
+
   it('rolls a failing -u back to the backup: the tenant serves its old version, the line says why', async () => {
     const { world, docker, versions, backups, records, service } = await setup();
     docker.runResult = {
