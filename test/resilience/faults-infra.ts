@@ -3,6 +3,8 @@
  * the suite's own Redis restarted while jobs wait and run. Same shape as faults.ts: inject,
  * recover, answer what was seen; World.check() then holds the invariants.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES } from '../../src/ports/jobs.port.js';
@@ -18,8 +20,18 @@ import {
 } from './faults.js';
 import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
 import { psql } from './world.js';
+import { growSmallDisk, mountSmallDisk, smallDiskDir, smallDiskLeftovers } from './small-disk.js';
 
+const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** a container's output since `since` (Odoo logs on stderr, which docker() drops) */
+async function containerLogs(name: string, since: string): Promise<string> {
+  const { stdout, stderr } = await run('/usr/bin/docker', ['logs', '--since', since, name]).catch(
+    () => ({ stdout: '', stderr: '' }),
+  );
+  return `${stdout}${stderr}`;
+}
 
 /** the outbox's pending events go now (as the admin's "Send now" does) */
 async function sendPending(ctx: FaultContext): Promise<void> {
@@ -178,6 +190,92 @@ export const INFRA_FAULTS: Fault[] = [
         // the tenant's container runs the image by id: dropping the tag leaves it be
         await docker('rmi', alias).catch(() => undefined);
       }
+    },
+  },
+  {
+    name: 'disk nearly full during a clone (the data dir on a small tmpfs)',
+    async run(ctx) {
+      const inherited = bridgeEnviron();
+      const templates = await mountSmallDisk(64);
+      await supervisorctl('stop', 'bridge');
+      let substitute: Awaited<ReturnType<typeof startSecondBridge>> | undefined;
+      try {
+        substitute = await startSecondBridge(
+          E2E.bridgePort,
+          { TENANT_DATA_DIR: smallDiskDir },
+          inherited,
+        );
+        const orderId = await orders.draftOrder(
+          ctx.admin,
+          'basic',
+          orders.uniqueSubdomain('dfull'),
+        );
+        await orders.confirmOrder(ctx.admin, orderId);
+        const failed = await waitError(ctx, orderId, 180_000);
+        const reason = await lastError(ctx, failed.id);
+        if (!/no space left|ENOSPC/i.test(reason))
+          throw new Error(`error without the reason: ${reason}`);
+        await nothingHalfMade(failed.id);
+        const left = await smallDiskLeftovers();
+        if (left.length) throw new Error(`left on the full disk: ${left.join(', ')}`);
+        await growSmallDisk(256); // the cause fixed
+        await retryUntilRunning(ctx, failed.id, orderId);
+        return `data dir with 64 kB free (${templates.length} template copies) -> error "${reason.slice(0, 80)}", no database, role or files left; room made + admin retry -> running, 1 container`;
+      } finally {
+        await substitute?.stop();
+        await supervisorctl('start', 'bridge');
+        await orders.waitFor('the bridge to answer', 60_000, async () =>
+          (await fetch(`${bridgeUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined,
+        );
+      }
+    },
+  },
+  {
+    name: "PostgreSQL refusing a tenant's connections (its role's CONNECTION LIMIT reached)",
+    async run(ctx) {
+      const id = [...ctx.world.mustRun][0];
+      const [row] = await ctx.admin.searchRead<{ subdomain: string; db_name: string }>(
+        'saas.instance',
+        [['id', '=', id ?? 0]],
+        ['subdomain', 'db_name'],
+      );
+      const role = row?.db_name ?? '';
+      if (!/^tenant_[a-z0-9_]+$/.test(role)) throw new Error(`no tenant role for instance ${id}`);
+      const [container] = await containersOf(ctx.admin, id!, false);
+      const host = `${row!.subdomain}.localhost`;
+      const restarts = await docker('inspect', '-f', '{{.RestartCount}}', container ?? '');
+      const [limit] = await psql(`SELECT rolconnlimit FROM pg_roles WHERE rolname = '${role}'`);
+      // no new connection for the role, and the ones it has are gone: as when its slots are used up
+      await psql(`ALTER ROLE ${role} CONNECTION LIMIT 0`);
+      let refused: number | undefined;
+      const since = new Date().toISOString();
+      try {
+        await psql(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`,
+        );
+        refused = await orders.waitFor('the tenant to feel it', 30_000, async () => {
+          const status = await orders.statusThroughProxy(host, E2E.caddyPort);
+          return status !== undefined && status >= 500 ? status : undefined;
+        });
+      } finally {
+        await psql(`ALTER ROLE ${role} CONNECTION LIMIT ${Number(limit ?? -1)}`);
+      }
+      const logs = await containerLogs(container ?? '', since);
+      const clear = /too many connections for role|connection limit/i.test(logs);
+      const back = Date.now();
+      await orders.waitFor('the tenant to answer again', 90_000, async () =>
+        (await orders.statusThroughProxy(host, E2E.caddyPort)) === 200 ? true : undefined,
+      );
+      const [state] = await ctx.admin.searchRead<{ state: string }>(
+        'saas.instance',
+        [['id', '=', id!]],
+        ['state'],
+      );
+      if (state?.state !== 'running') throw new Error(`instance ${id} is ${state?.state}`);
+      if ((await containersOf(ctx.admin, id!)).length !== 1) throw new Error('containers changed');
+      if ((await docker('inspect', '-f', '{{.RestartCount}}', container ?? '')) !== restarts)
+        throw new Error('the tenant container was restarted');
+      return `role ${role} limited to 0 connections -> tenant answered ${refused}${clear ? ' (its log: too many connections for role)' : ''}; limit back (${limit}) -> 200 again ${((Date.now() - back) / 1000).toFixed(1)} s later, no restart, same container`;
     },
   },
   {

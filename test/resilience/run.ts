@@ -18,6 +18,7 @@ import { INFRA_FAULTS } from './faults-infra.js';
 import { hostileCheckout, hostileIntake, hostilePortal, type Outcome } from './hostile.js';
 import { isolationFrom } from './isolation.js';
 import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
+import { unmountSmallDisk } from './small-disk.js';
 import { leaks, secretsInUse } from './secrets.js';
 import { World, type Tally } from './world.js';
 
@@ -161,6 +162,7 @@ async function cleanup(): Promise<void> {
     ).catch(() => undefined);
   }
   if (stackStarted) await stack('down').catch(() => undefined);
+  await unmountSmallDisk().catch(() => undefined);
   await stopOwnRedis().catch(() => undefined);
 }
 
