@@ -9,6 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { EventIntakePort } from '../ports/intake.port.js';
 import { describeError } from './error-handler.js';
 import { parseEventBody } from './event-body.js';
+import { closeAfterAnswer } from './lingering-close.js';
 import { requestContextOf } from './request-context.js';
 import { checkSignedRequest, TIMESTAMP_TOLERANCE_SECONDS } from './signature.js';
 
@@ -34,13 +35,14 @@ const requireJson: RequestHandler = (req, _res, next) => {
 /**
  * A declared length over the limit is refused from the headers alone. The body parser would
  * also refuse it, but only after reading (and dropping) the whole body: a client claiming 1 GiB
- * held the request open for minutes. The connection is closed after the answer, so nothing
- * waits for the rest of that body either.
+ * held the request open for minutes. The connection is closed after the answer (lingering a
+ * moment, so a client still sending reads the 413 rather than a reset), so nothing waits for the
+ * rest of that body either.
  */
 const refuseDeclaredOversize: RequestHandler = (req, res, next) => {
   const declared = Number(req.get('content-length'));
   if (Number.isFinite(declared) && declared > BODY_LIMIT_BYTES) {
-    res.set('Connection', 'close');
+    closeAfterAnswer(res);
     const message = `body of ${declared} bytes is over the limit of ${BODY_LIMIT_BYTES}`;
     throw new BridgeError('payload_too_large', message, true);
   }

@@ -33,7 +33,7 @@ export interface Fault {
   run(ctx: FaultContext): Promise<string>;
 }
 
-async function supervisorctl(...args: string[]): Promise<void> {
+export async function supervisorctl(...args: string[]): Promise<void> {
   await run('supervisorctl', ['-c', path.join(E2E.stackDir, 'supervisord.conf'), ...args]);
 }
 
@@ -205,7 +205,7 @@ export const FAULTS: Fault[] = [
           throw new Error(`second bridge answered ${code}, ${containers.length} containers`);
         return `a second bridge on the same Redis (and the event sent to both: ${code}) -> 1 tenant`;
       } finally {
-        second.stop();
+        await second.stop();
       }
     },
   },
@@ -287,27 +287,42 @@ export const FAULTS: Fault[] = [
   },
 ];
 
-/** the stack's bridge started a second time, with its environment, on another port */
-async function startSecondBridge(): Promise<{ url: string; stop(): void }> {
+/** the environment of the stack's running bridge */
+export function bridgeEnviron(): Record<string, string> {
   const pid = pidOf('bridge');
   if (!pid) throw new Error('no bridge pid');
-  const env = Object.fromEntries(
+  return Object.fromEntries(
     readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
       .filter(Boolean)
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  const port = E2E.bridgePort + 50;
+}
+
+/** the stack's bridge started a second time, with its environment (and `env`), on another port */
+export async function startSecondBridge(
+  port = E2E.bridgePort + 50,
+  env: Record<string, string> = {},
+  inherited = bridgeEnviron(),
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn('node', ['dist/main.js'], {
     cwd: REPO,
-    env: { ...env, BRIDGE_PORT: String(port) },
+    env: { ...inherited, ...env, BRIDGE_PORT: String(port) },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
   await orders.waitFor('the second bridge', 60_000, async () =>
     (await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined,
   );
-  return { url, stop: () => void child.kill('SIGTERM') };
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
 }
 
 async function orderOf(ctx: FaultContext, instanceId: number): Promise<number> {

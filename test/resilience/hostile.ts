@@ -50,11 +50,29 @@ function raw(
   method: string,
   path: string,
   headers: Record<string, string>,
-  body?: string | Buffer,
+  body?: string | Buffer | 'streamed',
 ): Promise<Sent> {
+  // framed the way a client means it: Node sends a GET's or DELETE's body without a length, so the
+  // server reads it as a next request (a 400 on a half-dead socket)
+  const framed = { ...headers };
+  if (
+    body !== undefined &&
+    body !== 'streamed' &&
+    !Object.keys(framed).some((k) => k.toLowerCase() === 'content-length')
+  )
+    framed['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port: E2E.bridgePort, method, path, headers, timeout: 5_000 },
+      // a connection of its own per case: one case's closed socket is not the next case's reset
+      {
+        host: '127.0.0.1',
+        port: E2E.bridgePort,
+        method,
+        path,
+        headers: framed,
+        timeout: 5_000,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -65,7 +83,17 @@ function raw(
     );
     req.on('error', (err) => resolve({ status: 0, body: err.message }));
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end(body);
+    if (body !== 'streamed') return void req.end(body);
+    // an upload still being written when the answer comes: it must read the 413, not a reset
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    const pump = () => {
+      while (sent < 32 * 1024 * 1024 && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+    };
+    pump();
   });
 }
 
@@ -159,6 +187,9 @@ function intakeCases(secret: string, instanceId: number): (() => Promise<Sent>)[
   cases.push(post(big, signedHeaders(secret, big, good.id)));
   cases.push(() =>
     raw('POST', '/v1/events', { ...h(), 'content-length': String(2 ** 30) }, Buffer.alloc(0)),
+  );
+  cases.push(() =>
+    raw('POST', '/v1/events', { ...h(), 'content-length': String(2 ** 30) }, 'streamed'),
   );
   cases.push(post(text, { ...h(), 'content-encoding': 'gzip' }));
   for (const method of ['GET', 'PUT', 'DELETE', 'PATCH'])
@@ -256,77 +287,163 @@ const SUBDOMAINS = [
   'billing',
 ];
 
-/** POST /shop/saas_subdomain with a plan in the cart; the cart's subdomain must not change */
-export async function hostileCheckout(admin: MasterRpc): Promise<Outcome> {
-  const outcome: Outcome = { refused: 0, failures: [] };
+/**
+ * A signed-in customer with a billing address and a plan in the cart, on /shop/payment (where the
+ * subdomain is chosen): an anonymous visitor's cart stops at the login/address step, and the
+ * subdomain routes then answer "no plan" without looking at the input at all.
+ */
+async function customerAtPayment(admin: MasterRpc, db: string, login: string, password: string) {
+  const session = new Session();
+  await session.json('/web/session/authenticate', { db, login, password });
+  await session.json('/shop/cart/update_json', { product_id: await basicPlan(admin), add_qty: 1 });
+  const res = await session.fetch('/shop/payment');
+  const html = await res.text();
+  if (res.status !== 200 || !html.includes('id="saas_subdomain"'))
+    throw new Error(
+      `the customer's cart does not reach the payment page: ${res.status} ${res.headers.get('location') ?? ''}`,
+    );
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1];
+  if (!csrf) throw new Error('no csrf token on /shop/payment');
+  return { session, csrf };
+}
+
+async function basicPlan(admin: MasterRpc): Promise<number> {
   const [product] = await admin.searchRead<{ id: number }>(
     'product.product',
     [['saas_plan_code', '=', 'basic']],
     ['id'],
   );
   if (!product) throw new Error('no basic plan product');
-  // the session limit is 20 checks a minute: two carts share the cases
-  const half = Math.ceil(SUBDOMAINS.length / 2);
-  for (const batch of [SUBDOMAINS.slice(0, half), SUBDOMAINS.slice(half)]) {
-    const session = new Session();
-    await session.fetch('/shop');
-    await session.json('/shop/cart/update_json', { product_id: product.id, add_qty: 1 });
-    const csrf = await session.csrf('/shop/cart');
-    const orderId = await latestCart(admin);
-    const before = await cartSubdomain(admin, orderId);
-    for (const sub of batch) {
-      const res = await session.form('/shop/saas_subdomain', {
-        csrf_token: csrf,
-        saas_subdomain: sub,
-      });
-      const text = await res.text();
-      if (res.status >= 400 && res.status < 500 && text.trim().length > 0) {
-        outcome.refused += 1;
-        continue;
-      }
-      // the form without JS keeps what was typed on the draft cart and shows the refusal on the
-      // payment page, with the payment hidden: refused as long as that page says so
-      const shown =
-        res.status === 303 && /\/shop\/payment$/.test(res.headers.get('location') ?? '')
-          ? await (await session.fetch('/shop/payment')).text()
-          : '';
-      if (shown.includes('is-invalid')) outcome.refused += 1;
-      else
-        outcome.failures.push(
-          `checkout ${JSON.stringify(sub)}: ${res.status} ${text.slice(0, 80)} (payment page shows no refusal)`,
-        );
-    }
-    // whatever the cart holds now, no hostile name became an instance
-    const after = await cartSubdomain(admin, orderId);
-    const instances = await admin.searchRead<{ id: number }>(
+  return product.id;
+}
+
+async function checkoutCustomer(admin: MasterRpc) {
+  const [group] = await admin.searchRead<{ res_id: number }>(
+    'ir.model.data',
+    [
+      ['module', '=', 'base'],
+      ['name', '=', 'group_portal'],
+    ],
+    ['res_id'],
+  );
+  const [country] = await admin.searchRead<{ id: number }>(
+    'res.country',
+    [['code', '=', 'US']],
+    ['id'],
+  );
+  const [state] = await admin.searchRead<{ id: number }>(
+    'res.country.state',
+    [
+      ['country_id', '=', country?.id ?? 0],
+      ['code', '=', 'NY'],
+    ],
+    ['id'],
+  );
+  const login = `hostile-buyer-${Date.now()}@example.com`;
+  const password = `Buy3r-${crypto.randomUUID()}`;
+  const userId = await admin.execute<number>('res.users', 'create', [
+    { name: 'Hostile Buyer', login, password, groups_id: [[6, 0, [group?.res_id]]] },
+  ]);
+  const [user] = await admin.searchRead<{ partner_id: [number, string] }>(
+    'res.users',
+    [['id', '=', userId]],
+    ['partner_id'],
+  );
+  await admin.execute('res.partner', 'write', [
+    [user?.partner_id[0]],
+    {
+      email: login,
+      phone: '+1 212 555 0100',
+      street: '350 Fifth Avenue',
+      city: 'New York',
+      zip: '10118',
+      country_id: country?.id,
+      state_id: state?.id,
+    },
+  ]);
+  return { login, password };
+}
+
+interface CheckoutCase {
+  route: 'check' | 'form';
+  value: unknown;
+}
+
+/**
+ * The checkout's subdomain routes, as a signed-in customer on the payment page: the inline check
+ * (JSON) must answer ok: false with a message; the form (no JS) a 4xx with a message, or back to
+ * the payment page showing the refusal with the payment hidden. No case may make an instance, and
+ * a session asking too often is refused (the route tells whether a name is taken).
+ */
+export async function hostileCheckout(admin: MasterRpc, db: string): Promise<Outcome> {
+  const outcome: Outcome = { refused: 0, failures: [] };
+  const taken = (
+    await admin.searchRead<{ subdomain: string }>(
       'saas.instance',
-      [['subdomain', '=', after || '']],
-      ['id'],
-    );
-    if (after !== before && instances.length > 0)
-      outcome.failures.push(`a hostile cart subdomain became an instance: ${after}`);
+      [['state', 'in', ['running', 'suspended']]],
+      ['subdomain'],
+    )
+  )
+    .slice(0, 2)
+    .map((r) => r.subdomain);
+  const values = [...SUBDOMAINS, ...taken, ...taken.map((t) => ` ${t.toUpperCase()} `)];
+  const cases: CheckoutCase[] = [
+    ...values.flatMap((value) => [
+      { route: 'check' as const, value },
+      { route: 'form' as const, value },
+    ]),
+    ...[123, null, true, ['abc'], { a: 1 }].map((value) => ({ route: 'check' as const, value })),
+  ];
+  const instancesBefore = await admin.execute<number>('saas.instance', 'search_count', [[]]);
+  const { login, password } = await checkoutCustomer(admin);
+  // a session may ask 20 times a minute: a new session (signed in again) every 15 cases
+  for (let first = 0; first < cases.length; first += 15) {
+    const { session, csrf } = await customerAtPayment(admin, db, login, password);
+    for (const c of cases.slice(first, first + 15)) {
+      const refusal = await checkoutCase(session, csrf, c);
+      if (refusal) outcome.refused += 1;
+      else outcome.failures.push(`checkout ${c.route} ${JSON.stringify(c.value)}: not refused`);
+    }
   }
+  // enumeration: asking on and on in one session is refused within the limit of 20 a minute
+  const { session } = await customerAtPayment(admin, db, login, password);
+  let limited = false;
+  for (let i = 0; i < 25 && !limited; i++) {
+    const answer = (await session.json('/shop/saas_subdomain/check', {
+      saas_subdomain: `probe${i}x`,
+    })) as { error?: string } | undefined;
+    limited = /too many/i.test(answer?.error ?? '');
+  }
+  if (limited) outcome.refused += 1;
+  else outcome.failures.push('checkout: 25 checks in a session, none refused as too many');
+
+  const instancesAfter = await admin.execute<number>('saas.instance', 'search_count', [[]]);
+  if (instancesAfter !== instancesBefore)
+    outcome.failures.push(`checkout: ${instancesAfter - instancesBefore} instances appeared`);
   return outcome;
 }
 
-async function latestCart(admin: MasterRpc): Promise<number> {
-  const [row] = await admin.execute<{ id: number }[]>(
-    'sale.order',
-    'search_read',
-    [[['state', '=', 'draft']]],
-    { fields: ['id'], order: 'id desc', limit: 1 },
-  );
-  if (!row) throw new Error('no cart was made');
-  return row.id;
-}
-
-async function cartSubdomain(admin: MasterRpc, orderId: number): Promise<string | false> {
-  const [row] = await admin.searchRead<{ saas_subdomain: string | false }>(
-    'sale.order',
-    [['id', '=', orderId]],
-    ['saas_subdomain'],
-  );
-  return row?.saas_subdomain ?? false;
+/** true when the route refused the case with a message the customer sees */
+async function checkoutCase(session: Session, csrf: string, c: CheckoutCase): Promise<boolean> {
+  if (c.route === 'check') {
+    const answer = (await session.json('/shop/saas_subdomain/check', {
+      saas_subdomain: c.value,
+    })) as { ok?: boolean; error?: string } | undefined;
+    return answer?.ok === false && (answer.error ?? '').trim().length > 0;
+  }
+  const res = await session.form('/shop/saas_subdomain', {
+    csrf_token: csrf,
+    saas_subdomain: String(c.value),
+  });
+  const text = await res.text();
+  if (res.status >= 400 && res.status < 500) return text.trim().length > 0;
+  // without JS the typed name stays on the draft cart and the payment page shows the refusal
+  if (res.status !== 303 || !/\/shop\/payment$/.test(res.headers.get('location') ?? ''))
+    return false;
+  const page = await (await session.fetch('/shop/payment')).text();
+  const input = /<input[^>]*id="saas_subdomain"[^>]*>/.exec(page)?.[0] ?? '';
+  const error = /<div id="saas_subdomain_error"[^>]*>([^<]*)</.exec(page)?.[1] ?? '';
+  return input.includes('is-invalid') && error.trim().length > 0;
 }
 
 /** a portal customer owning nothing, against other customers' instances */

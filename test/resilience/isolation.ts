@@ -52,6 +52,7 @@ export async function isolationFrom(
   const ports: [string, string, number][] = [
     ['other tenant', otherIp, 8069],
     ['Redis', gateway, 6379],
+    ['own Redis of this stack', gateway, E2E.redisPort],
     ['master Odoo', gateway, E2E.odooPort],
     ['dev master Odoo', gateway, 8069],
     ['bridge', gateway, E2E.bridgePort],

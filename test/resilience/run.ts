@@ -12,10 +12,13 @@ import { QUEUES } from '../../src/ports/jobs.port.js';
 import { ownerOf, rpcClients } from '../e2e/resilience.js';
 import { MailSink } from '../e2e/mail-sink.js';
 import { retireTenants } from '../e2e/support/retire.js';
-import { E2E, dotenv, logTail, stack } from '../e2e/support/stack.js';
+import { E2E, logTail, stack } from '../e2e/support/stack.js';
 import { FAULTS, runningTenant, type FaultContext } from './faults.js';
+import { INFRA_FAULTS } from './faults-infra.js';
 import { hostileCheckout, hostileIntake, hostilePortal, type Outcome } from './hostile.js';
 import { isolationFrom } from './isolation.js';
+import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
+import { unmountSmallDisk } from './small-disk.js';
 import { leaks, secretsInUse } from './secrets.js';
 import { World, type Tally } from './world.js';
 
@@ -60,6 +63,7 @@ function record(what: string, outcome: Outcome): void {
 
 async function main(): Promise<void> {
   await sink.start();
+  await startOwnRedis();
   stackStarted = true;
   await stack('up', '--no-mail-sink');
   const { admin, bridge, secret } = rpcClients();
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   }
   say(`isolation: ${held} checks held from inside 2 tenants`);
 
-  for (const fault of FAULTS) {
+  for (const fault of [...FAULTS, ...INFRA_FAULTS]) {
     const t0 = Date.now();
     try {
       const detail = await fault.run(ctx);
@@ -114,12 +118,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const redis = new Redis((dotenv().REDIS_URL ?? '').replace(/\/\d*$/, `/${E2E.redisDb}`), {
-    maxRetriesPerRequest: null,
-  });
+  const redis = new Redis(ownRedisUrl, { maxRetriesPerRequest: null });
   const jobsBefore = await jobCount(redis);
   record('intake', await hostileIntake(secret, a));
-  record('checkout', await hostileCheckout(admin));
+  record('checkout', await hostileCheckout(admin, E2E.masterDb));
   record(
     'portal',
     await hostilePortal(admin, [...world.mustRun, ...world.mustBeStopped], E2E.masterDb),
@@ -160,6 +162,8 @@ async function cleanup(): Promise<void> {
     ).catch(() => undefined);
   }
   if (stackStarted) await stack('down').catch(() => undefined);
+  await unmountSmallDisk().catch(() => undefined);
+  await stopOwnRedis().catch(() => undefined);
 }
 
 let cleaning: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { E2E, dotenv } from '../e2e/support/stack.js';
+import { ownRedisUrl } from './redis.js';
 
 const SECRET_VARS = [
   'BRIDGE_SHARED_SECRET',
@@ -32,10 +33,7 @@ export async function leaks(secrets: Map<string, string>, ownLog: string): Promi
   const logs = path.join(E2E.stackDir, 'logs');
   for (const file of readdirSync(logs))
     places.push([`log ${file}`, readFileSync(path.join(logs, file), 'utf8')]);
-  const env = dotenv();
-  const redis = new Redis(env.REDIS_URL?.replace(/\/\d*$/, `/${E2E.redisDb}`) ?? '', {
-    lazyConnect: true,
-  });
+  const redis = new Redis(ownRedisUrl, { lazyConnect: true });
   await redis.connect();
   let dump = '';
   for await (const keys of redis.scanStream({ count: 500 }) as AsyncIterable<string[]>) {

@@ -15,7 +15,8 @@ export const REPO = path.resolve(import.meta.dirname, '../../..');
 const PROFILES = {
   e2e: { shift: 0, dir: '.stack-e2e', db: 'saas_e2e', redisDb: 1 },
   bench: { shift: 100, dir: '.stack-bench', db: 'saas_bench', redisDb: 2 },
-  resilience: { shift: 200, dir: '.stack-resil', db: 'saas_resil', redisDb: 3 },
+  // its own Redis (test/resilience/redis.ts), which its fault 2 restarts
+  resilience: { shift: 200, dir: '.stack-resil', db: 'saas_resil', redisDb: 3, redisPort: 6579 },
   lifecycle: { shift: 300, dir: '.stack-lifecycle', db: 'saas_lifecycle', redisDb: 4 },
   https: { shift: 400, dir: '.stack-https', db: 'saas_https', redisDb: 5 },
 } as const;
@@ -33,6 +34,7 @@ export const E2E = {
   caddyHttpsPort: 18443 + shift,
   smtpPort: 11025 + shift,
   redisDb: profile.redisDb,
+  redisPort: 'redisPort' in profile ? profile.redisPort : 6379,
 };
 
 export const masterUrl = `http://localhost:${E2E.odooPort}`;
@@ -50,6 +52,7 @@ export function stackEnv(): NodeJS.ProcessEnv {
     STACK_CADDY_HTTPS_PORT: String(E2E.caddyHttpsPort),
     STACK_SMTP_PORT: String(E2E.smtpPort),
     STACK_REDIS_DB: String(E2E.redisDb),
+    STACK_REDIS_PORT: String(E2E.redisPort),
     // a throwaway master: cloned afresh from the master template at every up (seconds, no install)
     STACK_MASTER_FROM_TEMPLATE: '1',
     STACK_RECREATE_FOREIGN_DB: '1',

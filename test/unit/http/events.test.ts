@@ -256,6 +256,44 @@ describe('POST /v1/events', () => {
     }
   });
 
+  it('after the 413 drains what the client still sends for a while (no reset), then cuts it', async () => {
+    const { app } = setup();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      // half-open, as an upload is: the server's FIN does not stop the client writing
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      let answer = '';
+      const errors: string[] = [];
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message));
+      const ended = new Promise((resolve) => socket.once('end', resolve));
+      socket.write(
+        'POST /v1/events HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${1024 ** 3}\r\n\r\n`,
+      );
+      await ended;
+      expect(answer).toMatch(/^HTTP\/1\.1 413 [^]*"payload_too_large"/);
+      // the body still arriving after the answer, as when the answer overtakes an upload: before the
+      // lingering close these bytes drew a reset, and a client busy writing saw that, not the 413
+      for (let i = 0; i < 4; i++) socket.write(Buffer.alloc(64 * 1024, 'x'));
+      await pause(200);
+      expect(errors).toEqual([]);
+      // past the drain limit (1 MiB) the server cuts the connection
+      for (let i = 0; i < 32; i++) socket.write(Buffer.alloc(64 * 1024, 'x'));
+      const open = () =>
+        new Promise<number>((resolve) => server.getConnections((_err, n) => resolve(n)));
+      for (let waited = 0; (await open()) > 0 && waited < 1_500; waited += 50) await pause(50);
+      expect(await open()).toBe(0);
+      socket.destroy();
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it.each([2 ** 31, 2 ** 53 - 1])(
     'answers 422 (permanent) to instance_id %s, beyond any Odoo id',
     async (instanceId) => {
