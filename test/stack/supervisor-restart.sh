@@ -90,13 +90,16 @@ gateway=${BASH_REMATCH[1]}.$((BASH_REMATCH[2] + 1))
 bash -c "exec 3<>/dev/tcp/$gateway/5432" 2>/dev/null || fail "nothing answers on $gateway:5432: is the tenant network up (scripts/setup)?"
 master_ready || fail "the master does not answer on 127.0.0.1:$STACK_ODOO_PORT"
 [[ $(code "http://localhost:$STACK_ODOO_PORT/shop") == 200 ]] || fail "the shop does not answer at http://localhost:$STACK_ODOO_PORT/shop"
-for port in "$STACK_ODOO_PORT" "$STACK_BRIDGE_PORT" "$STACK_CADDY_ADMIN_PORT" "$STACK_SMTP_PORT"; do
+for port in "$STACK_ODOO_PORT" "$STACK_BRIDGE_PORT" "$STACK_CADDY_ADMIN_PORT"; do
   rc=0
   curl -s -o /dev/null --max-time 5 "http://$gateway:$port/" || rc=$?
   # 7: connection refused (28 would be a timeout, which proves nothing)
   ((rc == 7)) || fail "http://$gateway:$port/ was not refused (curl exit $rc)"
 done
-log "  shop 200 at http://localhost:$STACK_ODOO_PORT/shop; refused at $gateway: master :$STACK_ODOO_PORT, bridge :$STACK_BRIDGE_PORT, Caddy admin :$STACK_CADDY_ADMIN_PORT, mail sink :$STACK_SMTP_PORT"
+# the mail sink is the tenants' SMTP relay here (README, Mail): it answers there, SMTP only
+banner=$(timeout 5 bash -c "exec 3<>/dev/tcp/$gateway/$STACK_SMTP_PORT && head -c 3 <&3" 2>/dev/null || true)
+[[ $banner == 220 ]] || fail "the mail sink does not greet tenants on $gateway:$STACK_SMTP_PORT (got '$banner')"
+log "  shop 200 at http://localhost:$STACK_ODOO_PORT/shop; refused at $gateway: master :$STACK_ODOO_PORT, bridge :$STACK_BRIDGE_PORT, Caddy admin :$STACK_CADDY_ADMIN_PORT; mail sink greets (SMTP 220) on :$STACK_SMTP_PORT"
 
 log "==> SIGKILL each program; its supervisor brings it back"
 kill_and_wait bridge bridge_ready
