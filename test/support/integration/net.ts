@@ -21,23 +21,28 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** status, headers and the whole body (UTF-8) of a response */
+function readAnswer(res: http.IncomingMessage): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () =>
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }),
+    );
+    res.on('error', reject);
+  });
+}
+
 /** GET with an explicit Host header (fetch does not allow setting it), on its own connection */
 export function httpGet(url: string, host?: string, timeoutMs = 5_000): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     // a fresh connection each time: Caddy closes idle ones when its config changes
     const options = { headers: host ? { host } : {}, timeout: timeoutMs, agent: false };
-    const req = http.get(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.get(url, options, (res) => readAnswer(res).then(resolve, reject));
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
   });
@@ -90,20 +95,16 @@ export function httpsGet(
         agent: false,
       },
       (res) => {
-        const socket = res.socket as tls.TLSSocket;
-        const cert = socket.getPeerCertificate();
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            certificateNames: cert.subjectaltname ?? '',
-            issuer: String(cert.issuer?.CN ?? ''),
-          }),
+        const cert = (res.socket as tls.TLSSocket).getPeerCertificate();
+        readAnswer(res).then(
+          (answer) =>
+            resolve({
+              ...answer,
+              certificateNames: cert.subjectaltname ?? '',
+              issuer: String(cert.issuer?.CN ?? ''),
+            }),
+          reject,
         );
-        res.on('error', reject);
       },
     );
     req.on('timeout', () =>
