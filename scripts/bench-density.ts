@@ -6,13 +6,16 @@
  * the machine's lock, never in README's test command. It removes what it made unless --keep.
  *
  * Usage: flock -o /tmp/saas-heavy.lock npm run bench:density -- --tenants 10 [--unsized] [--keep]
+ *   --then '<command>': run a command while the tenants are up (e.g. `npm run bench -- --orders 1
+ *   --burst 20`: a burst of real orders through a master and a bridge on top of the running ones), then
+ *   measure PostgreSQL again and remove the tenants
  *   --unsized: Odoo's own defaults (pool of 64, no role limit): the "before" figures
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { DockerAdapter } from '../src/adapters/docker.adapter.js';
@@ -43,13 +46,14 @@ const { values } = parseArgs({
     template: { type: 'string' },
     unsized: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    then: { type: 'string' },
     'pg-log': { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'usage: flock -o /tmp/saas-heavy.lock npm run bench:density -- [--tenants 10] [--concurrency 4] [--template tmpl_basic_x] [--unsized] [--keep]',
+    "usage: flock -o /tmp/saas-heavy.lock npm run bench:density -- [--tenants 10] [--concurrency 4] [--template tmpl_basic_x] [--unsized] [--keep] [--then '<command>']",
   );
   process.exit(0);
 }
@@ -216,6 +220,12 @@ async function startOne(t: Tenant, index: number): Promise<void> {
     log(`${index + 1}/${count} answering (last boot ${t.bootSeconds.toFixed(1)} s)`);
 }
 
+function answers(t: Tenant): Promise<boolean> {
+  return fetch(`${t.url}/web/login`, { signal: AbortSignal.timeout(20_000) })
+    .then((r) => r.status === 200)
+    .catch(() => false);
+}
+
 async function loadOne(t: Tenant, seconds: number): Promise<number> {
   const until = Date.now() + seconds * 1000;
   let errors = 0;
@@ -270,15 +280,7 @@ try {
   const loaded = up.slice(0, 3);
   const loadErrors = sum(await Promise.all(loaded.map((t) => loadOne(t, 10))));
   const loadPeaks = loaded.map((t) => peaks.get(t.db) ?? 0);
-  const answering = (
-    await Promise.all(
-      up.map((t) =>
-        fetch(`${t.url}/web/login`, { signal: AbortSignal.timeout(20_000) })
-          .then((r) => r.status === 200)
-          .catch(() => false),
-      ),
-    )
-  ).filter(Boolean).length;
+  const answering = (await Promise.all(up.map((t) => answers(t)))).filter(Boolean).length;
   const memAfter = meminfo();
   const stats = await run(config.docker.socketPath ? '/usr/bin/docker' : 'docker', [
     'stats',
@@ -310,6 +312,20 @@ try {
     burstLine = `burst of ${burst} on top of ${up.length}: ${burstUp} answering, ${failed - failedBefore} errors, ${((Date.now() - b0) / 1000).toFixed(0)} s`;
     log(burstLine);
   }
+  let thenLine = '';
+  if (values.then) {
+    log(`running on top of the ${up.length} tenants: ${values.then}`);
+    const c0 = Date.now();
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn('sh', ['-c', values.then ?? ''], { stdio: 'inherit', cwd: REPO });
+      child.on('exit', (status) => resolve(status ?? 1));
+      child.on('error', () => resolve(1));
+    });
+    const still = (await Promise.all(up.map((t) => answers(t)))).filter(Boolean).length;
+    thenLine = `--then exited ${code} after ${((Date.now() - c0) / 1000).toFixed(0)} s, ${still}/${up.length} bench tenants still answering`;
+    log(thenLine);
+    if (code !== 0) failed += 1;
+  }
   const server = await db.connectionStats();
   const pgLog = existsSync(values['pg-log'])
     ? readFileSync(values['pg-log'], 'utf8').slice(pgLogStart)
@@ -337,7 +353,8 @@ try {
   console.log(
     `density: ${answering}/${attempted} answering (of ${count} asked), ${failed} failed, idle ${avg(idleCounts).toFixed(1)} conn/tenant, ` +
       `pg ${server.inUse}/${server.maxConnections} in use, refused ${refused}, host +${memAfter.usedMb - memBefore.usedMb} MiB, start ${startSeconds.toFixed(0)} s` +
-      (burstLine ? `; ${burstLine}` : ''),
+      (burstLine ? `; ${burstLine}` : '') +
+      (thenLine ? `; ${thenLine}` : ''),
   );
 } finally {
   clearInterval(sampling);
