@@ -2,7 +2,7 @@
 {
     "name": "SaaS Tenant",
     "summary": "Plan limits in each tenant, and the bridge's technical user",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.3.0",
     "category": "Hidden/Tools",
     "license": "LGPL-3",
     "author": "SaaS product team",

@@ -16,6 +16,8 @@ const BUILD_TIMEOUT_MS = 15 * 60_000;
 const LOCK_TTL_S = 60;
 const LOCK_RENEW_MS = 20_000;
 const WAIT_STEP_MS = 1_000;
+const WARM_MARK = 'SAAS_ASSETS_WARMED';
+const WARM_CALL = `print('${WARM_MARK}', len(env['saas.tenant.assets'].warm_bundles())); env.cr.commit()`;
 
 export interface TemplateDeps {
   db: DatabasePort;
@@ -120,6 +122,7 @@ export class TemplateService {
       },
       locale,
     );
+    await this.warmAssets(name, `saas-template-${name}-assets`.replaceAll('_', '-'));
     await db.setDatabaseMarker(name, TEMPLATE_READY);
     logger.info({ template: name, seconds: (Date.now() - started) / 1000 }, 'template ready');
     await this.dropOutdated(plan, name);
@@ -194,6 +197,51 @@ export class TemplateService {
         `install of ${name} failed (exit ${exitCode}): ${logs.trim().split('\n').slice(-5).join(' | ')}`,
       );
     }
+  }
+
+  /**
+   * Compiles the login page's and the web client's asset bundles into the template (saas_tenant's
+   * `saas.tenant.assets`), so that clones serve them as stored attachments. Otherwise every tenant
+   * compiles them at its owner's first login: 10-35 s of waiting here, and 60-80 MiB that the Python
+   * process keeps afterwards (measured: 196 MiB after a first login, 134 MiB with warmed bundles).
+   * Only a speed-up: Odoo failing at it is logged and the template is used as it is.
+   */
+  private async warmAssets(name: string, container: string): Promise<void> {
+    const { docker, filestore, runtime, logger } = this.deps;
+    const started = Date.now();
+    const spec = odooContainerSpec(
+      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
+      {
+        name: container,
+        db: name,
+        dbUser: this.deps.templateUser,
+        dbPassword: this.deps.templatePassword,
+        dataDir: filestore.dataDirOf(name),
+        labels: { 'saas.template': name },
+        memoryMb: 2048,
+        cpus: 2,
+        odooArgs: ['--no-http', '--log-level=warn'],
+        restart: 'no',
+      },
+    );
+    // `odoo shell` runs what it reads on stdin (when stdin is no terminal) against the database
+    const [bin = 'odoo', ...args] = spec.cmd;
+    spec.cmd = ['sh', '-c', `echo "${WARM_CALL}" | exec ${bin} shell "$@"`, bin, ...args];
+    // the engine failing (or the bridge dying) fails the build as any other step does; Odoo failing
+    // to compile only costs the clones their first login's speed
+    const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
+    const files = new RegExp(`${WARM_MARK} (\\d+)`).exec(logs)?.[1];
+    if (exitCode !== 0 || files === undefined) {
+      logger.warn(
+        { template: name, exitCode, logs: logs.trim().split('\n').slice(-3).join(' | ') },
+        'asset bundles not compiled into the template; each tenant compiles them at first login',
+      );
+      return;
+    }
+    logger.info(
+      { template: name, files: Number(files), seconds: (Date.now() - started) / 1000 },
+      'asset bundles compiled into the template',
+    );
   }
 
   /** templates the plan no longer uses are not customer data: they go, so disks do not fill up */

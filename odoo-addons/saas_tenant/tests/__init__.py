@@ -6,3 +6,4 @@ from . import test_storage_limit  # noqa: F401
 from . import test_signup  # noqa: F401
 from . import test_banner_ui  # noqa: F401
 from . import test_plan_modules  # noqa: F401
+from . import test_asset_warmup  # noqa: F401

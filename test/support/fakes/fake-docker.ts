@@ -22,6 +22,9 @@ export class FakeDocker implements DockerPort {
   /** one-shot containers run, with what they answered */
   readonly runs: ContainerSpec[] = [];
   runResult = { exitCode: 0, logs: 'done' };
+  /** what a one-shot container answers, per run; runResult where this gives nothing */
+  runAnswer: (spec: ContainerSpec) => { exitCode: number; logs: string } | undefined = () =>
+    undefined;
   private nextHost = 2;
   private nextId = 1;
 
@@ -103,7 +106,12 @@ export class FakeDocker implements DockerPort {
 
   async runToCompletion(spec: ContainerSpec): Promise<{ exitCode: number; logs: string }> {
     this.runs.push(spec);
-    return { ...this.runResult };
+    return { ...(this.runAnswer(spec) ?? this.runResult) };
+  }
+
+  /** the one-shot Odoo installs (`--init`), without a template's asset warm-up (`odoo shell`) */
+  get installRuns(): ContainerSpec[] {
+    return this.runs.filter((run) => run.cmd.some((arg) => arg.startsWith('--init=')));
   }
 
   /** a container as another party left it (e.g. an instance that owns the subdomain) */

@@ -220,8 +220,8 @@ describe('ProvisioningService.provision', () => {
     await world.provisioning.provision(1);
     await world.provisioning.provision(2);
     const template = world.templates.nameOf(STARTER_PLAN);
-    expect(world.docker.runs).toHaveLength(1);
-    expect(world.docker.runs[0]?.cmd).toContain('--init=base,saas_tenant,sale,crm');
+    expect(world.docker.installRuns).toHaveLength(1);
+    expect(world.docker.installRuns[0]?.cmd).toContain('--init=base,saas_tenant,sale,crm');
     expect(world.db.get(template)).toMatchObject({
       owner: 'saas_template',
       marker: 'saas:template-ready',
@@ -242,7 +242,9 @@ describe('ProvisioningService.provision', () => {
     const template = world.templates.nameOf(STARTER_PLAN, { lang: 'es_ES', country: 'ES' });
     expect(template).toMatch(/^tmpl_starter_[0-9a-f]{10}_es_es_es$/);
     // built once for both Spanish buyers: base with the language, the country, then the apps
-    const builds = world.docker.runs.filter((run) => run.labels?.['saas.template'] === template);
+    const builds = world.docker.installRuns.filter(
+      (run) => run.labels?.['saas.template'] === template,
+    );
     expect(
       builds.map((run) => run.cmd.filter((arg) => /^--(init|load-language)=/.test(arg))),
     ).toEqual([

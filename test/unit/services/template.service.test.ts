@@ -8,8 +8,8 @@ describe('TemplateService.ensure', () => {
     const name = await world.templates.ensure(STARTER_PLAN);
     expect(name).toBe(world.templates.nameOf(STARTER_PLAN));
     expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
-    expect(world.docker.runs).toHaveLength(1);
-    const [spec] = world.docker.runs;
+    expect(world.docker.installRuns).toHaveLength(1);
+    const [spec] = world.docker.installRuns;
     expect(spec?.name).toBe(`saas-template-${name.replaceAll('_', '-')}`);
     expect(spec?.cmd).toEqual(
       expect.arrayContaining([
@@ -49,7 +49,7 @@ describe('TemplateService.ensure', () => {
       expect(world.locks.held.size).toBe(0);
       world.docker.runResult = { exitCode: 0, logs: 'ok' };
       expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
-      expect(world.docker.runs).toHaveLength(2);
+      expect(world.docker.installRuns).toHaveLength(2);
       expect(world.db.get(name).marker).toBe(TEMPLATE_READY);
     },
   );
@@ -66,7 +66,7 @@ describe('TemplateService.ensure', () => {
     await world.db.setDatabaseMarker(name, TEMPLATE_READY);
     world.locks.held.delete(`template:${name}`);
     expect(await waiting).toBe(name);
-    expect(world.docker.runs).toHaveLength(0);
+    expect(world.docker.installRuns).toHaveLength(0);
     expect(world.locks.refusals).toBeGreaterThanOrEqual(1);
   });
 
@@ -75,7 +75,7 @@ describe('TemplateService.ensure', () => {
     const name = await world.templates.ensure(STARTER_PLAN);
     await world.filestore.remove(name);
     expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
-    expect(world.docker.runs).toHaveLength(2);
+    expect(world.docker.installRuns).toHaveLength(2);
   });
 
   it('drops the outdated templates of the plan once a new one is ready, and nothing else', async () => {
@@ -98,4 +98,49 @@ describe('TemplateService.ensure', () => {
       world.templates.nameOf(STARTER_PLAN),
     );
   });
+});
+
+describe('TemplateService: asset bundles compiled into the template', () => {
+  const isWarmUp = (cmd: string[]) => cmd[0] === 'sh' && cmd.join(' ').includes(' shell ');
+
+  it('runs odoo shell on the built template after the install, before it is marked ready', async () => {
+    const world = buildWorld();
+    let markedBeforeWarmUp: string | undefined = 'not run';
+    world.docker.runAnswer = (spec) => {
+      if (!isWarmUp(spec.cmd)) return undefined;
+      markedBeforeWarmUp = world.db.get(world.templates.nameOf(STARTER_PLAN)).marker;
+      return { exitCode: 0, logs: 'SAAS_ASSETS_WARMED 7\n' };
+    };
+    const name = await world.templates.ensure(STARTER_PLAN);
+    const warmUps = world.docker.runs.filter((run) => isWarmUp(run.cmd));
+    expect(warmUps).toHaveLength(1);
+    expect(world.docker.runs.at(-1)).toBe(warmUps[0]);
+    expect(markedBeforeWarmUp).toBeUndefined();
+    const [run] = warmUps;
+    expect(run?.cmd[2]).toContain("env['saas.tenant.assets'].warm_bundles()");
+    expect(run?.cmd).toEqual(expect.arrayContaining([`--database=${name}`, '--no-http']));
+    expect(run?.cmd.some((arg) => arg.startsWith('--init'))).toBe(false);
+    expect(run).toMatchObject({
+      network: 'host',
+      restart: 'no',
+      labels: { 'saas.template': name },
+    });
+    expect(run?.env).toContain(`USER=${TEMPLATE_USER}`);
+    expect(world.db.get(name).marker).toBe(TEMPLATE_READY);
+  });
+
+  it.each([
+    ['a non-zero exit', { exitCode: 1, logs: 'Traceback: boom' }],
+    ['no report of what it compiled', { exitCode: 0, logs: 'nothing' }],
+  ])(
+    'keeps the template when the warm-up ends in %s (only first logins are slower)',
+    async (_why, answer) => {
+      const world = buildWorld();
+      world.docker.runAnswer = (spec) => (isWarmUp(spec.cmd) ? answer : undefined);
+      const name = await world.templates.ensure(STARTER_PLAN);
+      expect(world.db.get(name).marker).toBe(TEMPLATE_READY);
+      expect(await world.templates.ensure(STARTER_PLAN)).toBe(name);
+      expect(world.docker.installRuns).toHaveLength(1);
+    },
+  );
 });
