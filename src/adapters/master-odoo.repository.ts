@@ -44,6 +44,8 @@ const instanceRow = z.object({
   copy_of_backup_id: z.union([many2one, z.literal(false)]),
   // verified custom domains, comma separated (saas.instance.domain)
   custom_domain_names: optText,
+  // saas_tenant's version in the tenant's database, as the bridge last recorded it
+  tenant_version: optText,
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -201,6 +203,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     purgedAt: row.purged_at,
     copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
     customDomains: row.custom_domain_names ? row.custom_domain_names.split(',') : [],
+    tenantVersion: row.tenant_version,
   };
 }
 

@@ -56,6 +56,8 @@ export interface InstanceRecord {
   copyOfBackupId?: number | undefined;
   /** verified custom domains: hosts routed to the tenant besides its subdomain */
   customDomains?: string[] | undefined;
+  /** saas_tenant's version in the tenant's database, as last recorded on the instance */
+  tenantVersion?: string | undefined;
 }
 
 export interface PlanRecord {

@@ -85,7 +85,9 @@ export class TenantUpdateService {
   /**
    * Each provisioned tenant's saas_tenant version, as its database holds it, written on its
    * instance (called at start): tenants made from a template, or restored, show theirs too, and
-   * a rollout leaves out those already on its target. Answers how many were written.
+   * a rollout leaves out those already on its target. Only a version that changed is written (every
+   * bridge start would otherwise rewrite every instance, and its chatter's tracking). Answers how
+   * many were written.
    */
   async recordVersions(): Promise<number> {
     const { deps } = this;
@@ -96,7 +98,7 @@ export class TenantUpdateService {
     for (const instance of live) {
       const db = instance.dbName ?? deps.identity.namesOf(instance).db;
       const version = await deps.versions.moduleVersion(db, TENANT_ADDON).catch(() => undefined);
-      if (!version) continue;
+      if (!version || version === instance.tenantVersion) continue;
       await deps.odoo.updateInstance(instance.id, { tenant_version: version });
       written += 1;
     }

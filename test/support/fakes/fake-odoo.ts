@@ -98,6 +98,7 @@ export class FakeOdoo implements OdooPort {
     if (patch.suspended_since !== undefined) record.suspendedSince = text(patch.suspended_since);
     if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
     if (patch.purged_at !== undefined) record.purgedAt = patch.purged_at;
+    if (patch.tenant_version !== undefined) record.tenantVersion = patch.tenant_version;
   }
 
   async postNote(id: number, body: string): Promise<void> {

@@ -25,6 +25,7 @@ const row = {
   purged_at: false,
   copy_of_backup_id: false,
   custom_domain_names: 'erp.acme.com,crm.acme.com',
+  tenant_version: '17.0.1.3.0',
 };
 
 /** Answers search_read with `row` restricted to the fields asked for, and records them. */

@@ -222,4 +222,16 @@ describe('TenantUpdateService', () => {
     expect(await service.recordVersions()).toBe(1);
     expect(world.odoo.patches).toEqual([{ id: 1, patch: { tenant_version: NEW } }]);
   });
+
+  it('writes a version only when it changed since it was last recorded', async () => {
+    const { world, versions, service } = await setup();
+    versions.set(DB, 'saas_tenant', NEW);
+    expect(await service.recordVersions()).toBe(1);
+    world.odoo.patches.length = 0;
+    expect(await service.recordVersions()).toBe(0);
+    expect(world.odoo.patches).toEqual([]);
+    versions.set(DB, 'saas_tenant', OLD);
+    expect(await service.recordVersions()).toBe(1);
+    expect(world.odoo.patches).toEqual([{ id: 1, patch: { tenant_version: OLD } }]);
+  });
 });
