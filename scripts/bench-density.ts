@@ -66,9 +66,13 @@ if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || c
   process.exit(2);
 }
 
+// --then's command reads .env itself: it gets the environment this bench was started with
+const startEnv = { ...process.env };
 for (const line of readFileSync(path.join(REPO, '.env'), 'utf8').split('\n')) {
   const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-  if (m?.[1] && process.env[m[1]] === undefined) process.env[m[1]] = m[2] ?? '';
+  // a quoted value ("25 465 587 443") is the text inside its quotes, as shells read it
+  if (m?.[1] && process.env[m[1]] === undefined)
+    process.env[m[1]] = (m[2] ?? '').replace(/^"(.*)"$/, '$1');
 }
 const config = loadConfig(process.env);
 const docker = new DockerAdapter(config.docker.socketPath);
@@ -317,7 +321,11 @@ try {
     log(`running on top of the ${up.length} tenants: ${values.then}`);
     const c0 = Date.now();
     const code = await new Promise<number>((resolve) => {
-      const child = spawn('sh', ['-c', values.then ?? ''], { stdio: 'inherit', cwd: REPO });
+      const child = spawn('sh', ['-c', values.then ?? ''], {
+        stdio: 'inherit',
+        cwd: REPO,
+        env: startEnv,
+      });
       child.on('exit', (status) => resolve(status ?? 1));
       child.on('error', () => resolve(1));
     });
