@@ -4,7 +4,8 @@
  * so Odoo installs l10n_es with its default chart), started and set up by the provisioning steps
  * with the platform's relay (an SMTP sink on the tenant network's gateway). Its admin speaks
  * Spanish, its company is in Spain in euros with the Spanish chart, and a quotation sent from it
- * arrives at the sink from notifications@<its host>. The same plan's plain template gives the
+ * arrives at the sink from notifications@<its host> with its PDF, as an invoice does: wkhtmltopdf
+ * renders inside the tenant's container, under Odoo's limit_memory_hard (services/tenant-sizing.ts). The same plan's plain template gives the
  * figure to compare provisioning time with. Runs only with ODOO_SRC set; heavy: hold the lock.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,7 +35,7 @@ import { tenantLocaleOf } from '../../src/services/tenant-locale.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
 import { logFigure, unavailable, waitFor } from '../support/integration/availability.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
-import { decoded, header, startSmtpSink } from '../support/integration/smtp-sink.js';
+import { attachments, decoded, header, startSmtpSink } from '../support/integration/smtp-sink.js';
 import { draftInstance } from '../support/world.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -103,6 +104,14 @@ async function provision(instance: InstanceRecord, password: string) {
   const tenant = await ensureContainer(deps, ctx);
   await ensureTenantSetup(deps, ctx, tenant, instance.partnerEmail ?? 'admin');
   return { tenant, ms: Date.now() - started };
+}
+
+/** the one PDF a mail carries: a real one, as wkhtmltopdf wrote it */
+function onePdf(raw: string) {
+  const pdfs = attachments(raw).filter((a) => a.contentType === 'application/pdf');
+  expect(pdfs.map((a) => a.filename)).toHaveLength(1);
+  expect(pdfs[0]!.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  return pdfs[0]!;
 }
 
 function asOwner(): OdooClient {
@@ -259,24 +268,6 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
         order_line: [[0, 0, { product_id: productId, product_uom_qty: 2 }]],
       },
     ])) as number;
-    // The tenant image's wkhtmltopdf (Debian's, unpatched Qt) crashes without an X display, so the
-    // quotation's PDF cannot be rendered in a tenant yet (a separate fix of the image): the owner
-    // drops the attachment from the template, as a customer may; the mail itself is the test here.
-    const [templateId] = (await owner.executeKw(
-      'ir.model.data',
-      'search_read',
-      [
-        [
-          ['module', '=', 'sale'],
-          ['name', '=', 'email_template_edi_sale'],
-        ],
-      ],
-      { fields: ['res_id'] },
-    )) as { res_id: number }[];
-    await owner.executeKw('mail.template', 'write', [
-      [templateId!.res_id],
-      { report_template_ids: [[5, 0, 0]] },
-    ]);
     // what "Send by email" does: the composer with the quotation's template
     const action = (await owner.executeKw('sale.order', 'action_quotation_send', [[orderId]])) as {
       context: Record<string, unknown>;
@@ -296,6 +287,73 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
       name: string;
     }[];
     expect(decoded(mail.raw)).toContain(order!.name);
-    logFigure(`quotation ${order!.name} arrived at the sink from ${header(mail.raw, 'From')}`);
+    // the quotation's PDF, rendered by wkhtmltopdf inside the tenant (under limit_memory_hard)
+    const pdf = onePdf(mail.raw);
+    logFigure(
+      `quotation ${order!.name} arrived at the sink from ${header(mail.raw, 'From')} with ${pdf.filename} (${pdf.content.length} bytes)`,
+    );
+  });
+
+  it("sends a posted invoice of the quotation's order with its PDF", async () => {
+    const owner = asOwner();
+    const customer = `factura-${run}@example.com`;
+    const partnerId = (await owner.executeKw('res.partner', 'create', [
+      { name: 'Cliente Dos', email: customer, lang: 'es_ES' },
+    ])) as number;
+    const productId = (await owner.executeKw('product.product', 'create', [
+      { name: 'Mantenimiento', list_price: 50, invoice_policy: 'order' },
+    ])) as number;
+    const orderId = (await owner.executeKw('sale.order', 'create', [
+      { partner_id: partnerId, order_line: [[0, 0, { product_id: productId }]] },
+    ])) as number;
+    await owner.executeKw('sale.order', 'action_confirm', [[orderId]]);
+    // what "Create invoice" does, then "Confirm" and "Send & Print"
+    const ordersContext = { active_model: 'sale.order', active_ids: [orderId], active_id: orderId };
+    const wizardId = (await owner.executeKw(
+      'sale.advance.payment.inv',
+      'create',
+      [{ advance_payment_method: 'delivered' }],
+      { context: ordersContext },
+    )) as number;
+    await owner.executeKw('sale.advance.payment.inv', 'create_invoices', [[wizardId]], {
+      context: ordersContext,
+    });
+    const [order] = (await owner.executeKw(
+      'sale.order',
+      'read',
+      [[orderId], ['invoice_ids']],
+      {},
+    )) as {
+      invoice_ids: number[];
+    }[];
+    const invoiceId = order!.invoice_ids[0]!;
+    await owner.executeKw('account.move', 'action_post', [[invoiceId]]);
+    const send = (await owner.executeKw('account.move', 'action_send_and_print', [
+      [invoiceId],
+    ])) as {
+      context: Record<string, unknown>;
+    };
+    const sendId = (await owner.executeKw('account.move.send', 'create', [{}], {
+      context: send.context,
+    })) as number;
+    await owner.executeKw('account.move.send', 'action_send_and_print', [[sendId]], {
+      context: send.context,
+    });
+    const mail = await waitFor('the invoice at the sink', 60_000, async () =>
+      sink.received.find((m) => m.to.includes(customer)),
+    );
+    const [invoice] = (await owner.executeKw(
+      'account.move',
+      'read',
+      [[invoiceId], ['name']],
+      {},
+    )) as {
+      name: string;
+    }[];
+    expect(decoded(mail.raw)).toContain(invoice!.name);
+    const pdf = onePdf(mail.raw);
+    logFigure(
+      `invoice ${invoice!.name} arrived with ${pdf.filename} (${pdf.content.length} bytes)`,
+    );
   });
 });
