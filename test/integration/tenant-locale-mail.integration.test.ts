@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonFingerprint } from '../../src/adapters/addon-fingerprint.js';
@@ -32,6 +33,7 @@ import { ensureTenantSetup } from '../../src/services/provisioning/tenant-setup.
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
 import { tenantLocaleOf } from '../../src/services/tenant-locale.js';
+import { TenantMailRelayService } from '../../src/services/tenant-mail-relay.service.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
 import { logFigure, unavailable, waitFor } from '../support/integration/availability.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
@@ -84,7 +86,8 @@ let db: PostgresAdapter;
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 let deps: ProvisioningDeps;
 let spanish: { tenant: ReadyTenant; instance: InstanceRecord; password: string; ms: number };
-let plain: { ms: number };
+let plain: { tenant: ReadyTenant; instance: InstanceRecord; password: string; ms: number };
+let adminUrl: string;
 const made: InstanceRecord[] = [];
 
 /** clone, container and set-up of one tenant, as provisioning does them; the milliseconds taken */
@@ -114,19 +117,48 @@ function onePdf(raw: string) {
   return pdfs[0]!;
 }
 
-function asOwner(): OdooClient {
+function asOwner(of: typeof spanish = spanish): OdooClient {
   return new OdooClient({
-    url: spanish.tenant.directUrl,
-    db: identity.namesOf(spanish.instance).db,
-    login: spanish.instance.partnerEmail ?? '',
-    password: spanish.password,
+    url: of.tenant.directUrl,
+    db: identity.namesOf(of.instance).db,
+    login: of.instance.partnerEmail ?? '',
+    password: of.password,
     timeoutMs: 120_000,
   });
 }
 
+/** SQL straight into a tenant's database, as the PostgreSQL admin */
+async function inTenantDb(name: string, sql: string): Promise<void> {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+interface MailServerRow {
+  id: number;
+  name: string;
+  smtp_host: string;
+  smtp_port: number;
+  from_filter: string | false;
+}
+
+async function mailServers(owner: OdooClient): Promise<MailServerRow[]> {
+  return (await owner.executeKw('ir.mail_server', 'search_read', [[]], {
+    fields: ['name', 'smtp_host', 'smtp_port', 'from_filter'],
+    context: { active_test: false },
+  })) as MailServerRow[];
+}
+
 describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () => {
   beforeAll(async () => {
-    db = new PostgresAdapter(await pgAdminUrl());
+    adminUrl = await pgAdminUrl();
+    db = new PostgresAdapter(adminUrl);
     const filestore = new FilestoreAdapter(DATA_DIR, Number(process.env.TENANT_UID ?? 101));
     const network = process.env.TENANT_NETWORK ?? 'saas_tenants';
     const { gateway } = await docker.ensureNetwork(
@@ -200,7 +232,9 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
       partnerEmail: `john-${run}@example.com`,
       lang: 'en_US',
     });
-    plain = { ms: (await provision(english, `Customer-${randomBytes(6).toString('hex')}`)).ms };
+    const englishPassword = `Customer-${randomBytes(6).toString('hex')}`;
+    const provisioned = await provision(english, englishPassword);
+    plain = { ...provisioned, instance: english, password: englishPassword };
     logFigure(
       `provisioning (clone + container + set-up) from the es_ES/ES template: ${spanish.ms} ms; from the plain one: ${plain.ms} ms`,
     );
@@ -355,5 +389,53 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
     logFigure(
       `invoice ${invoice!.name} arrived with ${pdf.filename} (${pdf.content.length} bytes)`,
     );
+  });
+  it("gives a tenant made without an outgoing mail server the relay at reconcile, never over the customer's own", async () => {
+    const owner = asOwner(plain);
+    const names = identity.namesOf(plain.instance);
+    // as a tenant provisioned before the mail work is: no server, no relay recorded
+    await inTenantDb(
+      names.db,
+      `DELETE FROM ir_mail_server;
+       DELETE FROM ir_config_parameter WHERE key = 'saas_tenant.mail_server_id';
+       SELECT nextval('base_cache_signaling_default');`,
+    );
+    const reconcilePass = () =>
+      new TenantMailRelayService({
+        servers: db,
+        identity,
+        relay: deps.mailRelay!,
+        logger: deps.logger,
+      }).backfill([{ ...plain.instance, state: 'running', provisionedAt: '2026-12-02' }]);
+    // the customer set up their own server: it stays the only one, untouched
+    const own = { name: 'Mi servidor', smtp_host: 'smtp.cliente.example', smtp_port: 587 };
+    const ownId = (await owner.executeKw('ir.mail_server', 'create', [own])) as number;
+    expect(await reconcilePass()).toEqual([]);
+    expect(await mailServers(owner)).toEqual([{ id: ownId, from_filter: false, ...own }]);
+    // without it, the tenant gets the platform's relay, sending for its own host, and mail leaves
+    await owner.executeKw('ir.mail_server', 'unlink', [[ownId]]);
+    expect(await reconcilePass()).toEqual([plain.instance.id]);
+    const [relay, ...others] = await mailServers(owner);
+    expect(others).toEqual([]);
+    expect(relay).toMatchObject({
+      name: 'Platform mail relay',
+      smtp_host: deps.mailRelay!.host,
+      smtp_port: deps.mailRelay!.port,
+      from_filter: names.host,
+    });
+    expect(await db.getConfigParameter(names.db, 'saas_tenant.mail_server_id')).toBe(
+      String(relay!.id),
+    );
+    expect(await reconcilePass()).toEqual([]);
+    const to = `backfill-${run}@example.com`;
+    const mailId = (await owner.executeKw('mail.mail', 'create', [
+      { email_to: to, subject: `Relay ${run}`, body_html: '<p>Hello</p>' },
+    ])) as number;
+    await owner.executeKw('mail.mail', 'send', [[mailId]]);
+    const mail = await waitFor('the mail through the added relay', 60_000, async () =>
+      sink.received.find((m) => m.to.includes(to)),
+    );
+    expect(header(mail.raw, 'Subject')).toBe(`Relay ${run}`);
+    logFigure(`tenant without a mail server got relay #${relay!.id}; its mail arrived at the sink`);
   });
 });
