@@ -177,6 +177,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     // tenants made before they got the relay at set-up get it here (their servers, if any, stay)
     mailRelay: new TenantMailRelayService({
       servers: db,
+      filestore,
       identity,
       relay: { ...config.tenantMail, host: config.tenantMail.host ?? runtime.gateway },
       logger,

@@ -1,11 +1,14 @@
 import type { Logger } from '../observability/logger.js';
+import type { FilestorePort } from '../ports/filestore.port.js';
 import type { InstanceRecord } from '../ports/odoo.port.js';
 import type { TenantMailServersPort } from '../ports/tenant-mail.port.js';
 import type { TenantMailRelay } from '../ports/tenant.port.js';
+import { NOTIFICATIONS_LOCAL_PART } from './provisioning/container.step.js';
 import type { TenantIdentity } from './tenant-identity.js';
 
 export interface TenantMailRelayDeps {
   servers: TenantMailServersPort;
+  filestore: Pick<FilestorePort, 'addOdooConfigOption'>;
   identity: Pick<TenantIdentity, 'namesOf'>;
   /** the relay provisioning gives new tenants (TENANT_SMTP_*) */
   relay: TenantMailRelay;
@@ -16,6 +19,8 @@ export interface TenantMailRelayDeps {
  * Tenants provisioned before they got the platform's relay at set-up have no outgoing mail
  * server, so nothing they send leaves: at reconcile, each running tenant without any server gets
  * the relay (straight into its database, like its limits; Odoo looks its servers up per mail).
+ * Its odoo.conf gets the `email_from` a new tenant's has (notifications@<its host>, the address
+ * a mail from another domain goes out from), read at the container's next start (an update's).
  * A tenant is looked at once per bridge process: afterwards it has a server, the customer's or
  * ours, and one the customer removes is never put back.
  */
@@ -38,6 +43,7 @@ export class TenantMailRelayService {
             { instance: instance.id },
             'tenant had no outgoing mail server: the platform relay added',
           );
+          await this.addEmailFrom(instance, db, host);
         }
         this.looked.add(instance.id);
       } catch (err) {
@@ -48,5 +54,21 @@ export class TenantMailRelayService {
       }
     }
     return added;
+  }
+
+  /** a failure here leaves the relay working: mails from other domains keep their own From */
+  private async addEmailFrom(instance: InstanceRecord, db: string, host: string): Promise<void> {
+    try {
+      await this.deps.filestore.addOdooConfigOption(
+        db,
+        'email_from',
+        `${NOTIFICATIONS_LOCAL_PART}@${host}`,
+      );
+    } catch (err) {
+      this.deps.logger.warn(
+        { instance: instance.id, err },
+        'email_from not added to the tenant odoo.conf; mails from other domains keep their From',
+      );
+    }
   }
 }

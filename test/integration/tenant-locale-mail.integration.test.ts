@@ -9,7 +9,7 @@
  * figure to compare provisioning time with. Runs only with ODOO_SRC set; heavy: hold the lock.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -400,9 +400,12 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
        DELETE FROM ir_config_parameter WHERE key = 'saas_tenant.mail_server_id';
        SELECT nextval('base_cache_signaling_default');`,
     );
+    const conf = path.join(DATA_DIR, names.db, 'odoo.conf');
+    await writeFile(conf, (await readFile(conf, 'utf8')).replace(/^email_from = .*\n/m, ''));
     const reconcilePass = () =>
       new TenantMailRelayService({
         servers: db,
+        filestore: deps.filestore,
         identity,
         relay: deps.mailRelay!,
         logger: deps.logger,
@@ -425,6 +428,9 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
     });
     expect(await db.getConfigParameter(names.db, 'saas_tenant.mail_server_id')).toBe(
       String(relay!.id),
+    );
+    expect(await readFile(conf, 'utf8')).toMatch(
+      new RegExp(`^email_from = notifications@${names.host.replaceAll('.', '\\.')}$`, 'm'),
     );
     expect(await reconcilePass()).toEqual([]);
     const to = `backfill-${run}@example.com`;

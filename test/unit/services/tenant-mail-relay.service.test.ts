@@ -4,6 +4,7 @@ import type { TenantMailServersPort } from '../../../src/ports/tenant-mail.port.
 import type { TenantMailRelay } from '../../../src/ports/tenant.port.js';
 import { TenantIdentity } from '../../../src/services/tenant-identity.js';
 import { TenantMailRelayService } from '../../../src/services/tenant-mail-relay.service.js';
+import { FakeFilestore } from '../../support/fakes/fake-filestore.js';
 import {
   BASE_DOMAIN,
   BRIDGE_SECRET,
@@ -28,7 +29,7 @@ class FakeServers implements TenantMailServersPort {
   }
 }
 
-function service(servers: FakeServers) {
+function service(servers: FakeServers, filestore = new FakeFilestore()) {
   const identity = new TenantIdentity({
     owner: OWNER,
     baseDomain: BASE_DOMAIN,
@@ -36,6 +37,7 @@ function service(servers: FakeServers) {
   });
   return new TenantMailRelayService({
     servers,
+    filestore,
     identity,
     relay: MAIL_RELAY,
     logger: pino({ level: 'silent' }),
@@ -49,12 +51,19 @@ describe('TenantMailRelayService.backfill', () => {
   it("adds the relay to running tenants that lack one, for their own host, and leaves the customer's", async () => {
     const servers = new FakeServers();
     servers.servers.set(namesOf(2).db, ['smtp.customer.example']);
-    const added = await service(servers).backfill([running(1), running(2)]);
+    const filestore = new FakeFilestore();
+    for (const id of [1, 2]) filestore.configs.set(namesOf(id).db, '[options]\nadmin_passwd = x\n');
+    const added = await service(servers, filestore).backfill([running(1), running(2)]);
     expect(added).toEqual([1]);
     expect(servers.servers.get(namesOf(1).db)).toEqual([
       `relay ${MAIL_RELAY.host}:${MAIL_RELAY.port} for t1.${BASE_DOMAIN}`,
     ]);
     expect(servers.servers.get(namesOf(2).db)).toEqual(['smtp.customer.example']);
+    // mails from other domains go out from the tenant's notifications address, as a new one's
+    expect(filestore.configs.get(namesOf(1).db)).toBe(
+      `[options]\nadmin_passwd = x\nemail_from = notifications@t1.${BASE_DOMAIN}\n`,
+    );
+    expect(filestore.configs.get(namesOf(2).db)).toBe('[options]\nadmin_passwd = x\n');
   });
 
   it('looks at a tenant once per process, retries one that failed, and skips those not running', async () => {
