@@ -32,6 +32,7 @@ import { ensureDatabase } from '../../src/services/provisioning/database.step.js
 import { ensureTenantSetup } from '../../src/services/provisioning/tenant-setup.step.js';
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
+import { tenantLimitsOf } from '../../src/services/tenant-limits.js';
 import { tenantLocaleOf } from '../../src/services/tenant-locale.js';
 import { TenantMailRelayService } from '../../src/services/tenant-mail-relay.service.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
@@ -200,7 +201,19 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
         )}`,
         locales: [{ lang: 'es_ES', country: 'ES' }],
       }),
-      limits: { apply: () => Promise.resolve([]) },
+      // the limits step over the real repository (it also points report.url at the tenant itself)
+      limits: {
+        apply: (instance, plan) =>
+          repository.applyLimits(
+            identity.namesOf(instance).db,
+            tenantLimitsOf(
+              instance,
+              plan,
+              [plan],
+              `http://master.test/my/instances/${instance.id}`,
+            ),
+          ),
+      },
       runtime,
       identity,
       logger,
@@ -323,6 +336,10 @@ describe.skipIf(skip)('a tenant of a Spanish customer in Spain (real Odoo)', () 
     expect(decoded(mail.raw)).toContain(order!.name);
     // the quotation's PDF, rendered by wkhtmltopdf inside the tenant (under limit_memory_hard)
     const pdf = onePdf(mail.raw);
+    // with its styles and images, loaded from the tenant itself (report.url), not its public host
+    const log = await docker.logTail(identity.namesOf(spanish.instance).container, 400);
+    expect(log).toContain('Will use the Wkhtmltopdf binary');
+    expect(log).not.toMatch(/wkhtmltopdf: .*(error|failed)/i);
     logFigure(
       `quotation ${order!.name} arrived at the sink from ${header(mail.raw, 'From')} with ${pdf.filename} (${pdf.content.length} bytes)`,
     );
