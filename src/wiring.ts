@@ -34,6 +34,7 @@ import { MailService } from './services/mail.service.js';
 import { ProvisioningService } from './services/provisioning.service.js';
 import { resolveOwner } from './services/owner.js';
 import { ReconcileService } from './services/reconcile.service.js';
+import { TenantMailRelayService } from './services/tenant-mail-relay.service.js';
 import { TemplateService } from './services/template.service.js';
 import { TenantLimitsService } from './services/tenant-limits.js';
 import { PlanAppsService } from './services/plan-apps.service.js';
@@ -173,6 +174,14 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     proxy,
     identity,
     limits,
+    // tenants made before they got the relay at set-up get it here (their servers, if any, stay)
+    mailRelay: new TenantMailRelayService({
+      servers: db,
+      filestore,
+      identity,
+      relay: { ...config.tenantMail, host: config.tenantMail.host ?? runtime.gateway },
+      logger,
+    }),
     logger,
     requestProvision: (id) => requestProvision(jobs, id),
     recordStates: (counts) => {

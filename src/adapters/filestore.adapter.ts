@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, chown, cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BridgeError } from '../errors.js';
@@ -66,6 +66,25 @@ export class FilestoreAdapter implements FilestorePort {
         await chown(file, this.uid, this.uid);
       }
     });
+  }
+
+  async addOdooConfigOption(db: string, key: string, value: string): Promise<boolean> {
+    if (!/^[a-z_]+$/.test(key) || /[\r\n]/.test(value))
+      throw new BridgeError('internal', `refusing odoo.conf option ${key}`, true);
+    let added = false;
+    await this.guard(`add ${key} to odoo.conf of ${db}`, async () => {
+      const file = path.join(this.dataDirOf(db), 'odoo.conf');
+      const content = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      // no file: not a config of ours (a new one would lack the tenant's master password)
+      if (content === undefined || new RegExp(`^\\s*${key}\\s*=`, 'm').test(content)) return;
+      const separator = content.endsWith('\n') ? '' : '\n';
+      await appendFile(file, `${separator}${key} = ${value}\n`);
+      added = true;
+    });
+    return added;
   }
 
   async sizeMb(db: string): Promise<number> {

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { BridgeError } from '../errors.js';
 import type { BridgeAccess, ConnectionStats, DatabasePort } from '../ports/database.port.js';
+import type { TenantMailServersPort } from '../ports/tenant-mail.port.js';
+import type { TenantMailRelay } from '../ports/tenant.port.js';
 import type { ModuleVersionsPort } from '../ports/update.port.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -53,7 +55,7 @@ const HIDE_CATALOGS = `REVOKE SELECT ON pg_catalog.pg_stat_activity, pg_catalog.
   pg_catalog.pg_auth_members FROM PUBLIC; GRANT SELECT ON pg_catalog.pg_user TO PUBLIC`;
 
 /** The only code that talks to PostgreSQL: tenant roles, template clones, sizes. */
-export class PostgresAdapter implements DatabasePort, ModuleVersionsPort {
+export class PostgresAdapter implements DatabasePort, ModuleVersionsPort, TenantMailServersPort {
   private readonly pool: pg.Pool;
 
   constructor(private readonly adminUrl: string) {
@@ -269,6 +271,48 @@ export class PostgresAdapter implements DatabasePort, ModuleVersionsPort {
     return changed;
   }
 
+  async addRelayIfNone(db: string, relay: TenantMailRelay, mailDomain: string): Promise<boolean> {
+    let added = false;
+    await this.inDatabase(db, `add the mail relay to ${db}`, async (client) => {
+      await client.query('BEGIN');
+      // one at a time per database: two bridges' passes must not add two relays
+      await client.query(`LOCK TABLE ir_mail_server IN SHARE ROW EXCLUSIVE MODE`);
+      // the values saas_tenant's _apply_mail writes (models/saas_tenant_setup.py, RELAY_*)
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption,
+           smtp_authentication, smtp_user, smtp_pass, from_filter, sequence, active, smtp_debug,
+           create_uid, write_uid, create_date, write_date)
+         SELECT $1, $2, $3, $4, 'login', $5, $6, $7, 10, true, false, 1, 1,
+                now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+          WHERE NOT EXISTS (SELECT 1 FROM ir_mail_server)
+            AND NOT EXISTS (SELECT 1 FROM ir_config_parameter WHERE key = $8)
+         RETURNING id`,
+        [
+          TENANT_RELAY_NAME,
+          relay.host,
+          relay.port,
+          relay.encryption,
+          relay.user ?? null,
+          relay.password ?? null,
+          mailDomain,
+          TENANT_RELAY_PARAM,
+        ],
+      );
+      const id = rows[0]?.id;
+      if (id !== undefined) {
+        await client.query(
+          `INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+           VALUES ($1, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`,
+          [TENANT_RELAY_PARAM, String(id)],
+        );
+        await client.query(`SELECT nextval('base_cache_signaling_default')`);
+        added = true;
+      }
+      await client.query('COMMIT');
+    });
+    return added;
+  }
+
   async dropDatabase(name: string): Promise<void> {
     await this.query(
       `drop database ${name}`,
@@ -361,6 +405,10 @@ export class PostgresAdapter implements DatabasePort, ModuleVersionsPort {
     }
   }
 }
+
+/** saas_tenant's name of the platform's relay, and the parameter that records its id (RELAY_*) */
+export const TENANT_RELAY_NAME = 'Platform mail relay';
+export const TENANT_RELAY_PARAM = 'saas_tenant.mail_server_id';
 
 /** the group role every tenant role joins: pg_hba's "+saas_tenants" (scripts/lib/postgres.sh) */
 export const TENANT_GROUP = 'saas_tenants';

@@ -1,6 +1,7 @@
 import { BridgeError } from '../errors.js';
 import type { DatabasePort } from '../ports/database.port.js';
 import type { TenantLimits, TenantPort, TenantSetup } from '../ports/tenant.port.js';
+import { ODOO_HTTP_PORT } from '../services/tenant-runtime.js';
 import { OdooClient, OdooFaultError, odooPageStatus } from './odoo.client.js';
 
 const POLL_MS = 250;
@@ -8,6 +9,14 @@ const RPC_TIMEOUT_MS = 30_000;
 // installing an app (crm, account...) into a small tenant takes tens of seconds
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const EXPIRATION_PARAM = 'saas_tenant.expiration_date';
+
+/**
+ * Written with the limits, as the platform's too: wkhtmltopdf loads a report's styles and images
+ * from report.url, else from web.base.url, the tenant's public host, which a tenant container
+ * cannot resolve or reach (no DNS for it here, egress rules in production): its PDFs came out
+ * without layout or logo. The tenant's own HTTP port always answers inside its container.
+ */
+export const REPORT_URL_PARAMETERS = { 'report.url': `http://127.0.0.1:${ODOO_HTTP_PORT}` };
 
 /**
  * The `saas_tenant.*` system parameters saas_tenant reads (models/saas_tenant_plan.py) and only the
@@ -42,7 +51,10 @@ export class TenantOdooRepository implements TenantPort {
   ) {}
 
   async applyLimits(db: string, limits: TenantLimits): Promise<string[]> {
-    return this.db.setConfigParameters(db, limitParameters(limits));
+    return this.db.setConfigParameters(db, {
+      ...limitParameters(limits),
+      ...REPORT_URL_PARAMETERS,
+    });
   }
 
   async setExpiration(db: string, date: string): Promise<void> {

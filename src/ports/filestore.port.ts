@@ -10,5 +10,10 @@ export interface FilestorePort {
   remove(db: string): Promise<void>;
   /** writes the tenant's Odoo config file (odoo.conf in its data dir, readable by the container's uid only) */
   writeOdooConfig(db: string, content: string): Promise<void>;
+  /**
+   * adds `key = value` to the tenant's odoo.conf when the file exists and sets no `key` yet (read
+   * at its container's next start); answers true when it added the line
+   */
+  addOdooConfigOption(db: string, key: string, value: string): Promise<boolean>;
   sizeMb(db: string): Promise<number>;
 }

@@ -8,6 +8,7 @@ import {
 } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantLimitsService } from './tenant-limits.js';
+import type { TenantMailRelayService } from './tenant-mail-relay.service.js';
 import { INSTANCE_LABEL, OWNER_LABEL, type TenantIdentity } from './tenant-identity.js';
 import { instanceHosts } from './instance-hosts.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
@@ -18,6 +19,8 @@ export interface ReconcileDeps {
   proxy: ProxyPort;
   identity: TenantIdentity;
   limits: Pick<TenantLimitsService, 'reapply'>;
+  /** gives running tenants without an outgoing mail server the relay; none: servers left alone */
+  mailRelay?: Pick<TenantMailRelayService, 'backfill'>;
   logger: Logger;
   /** queues provisioning for an instance that should run but has no container */
   requestProvision(instanceId: number): Promise<void>;
@@ -32,6 +35,8 @@ export interface ReconcileReport {
   orphans: string[];
   /** instances whose limits in the tenant differed from their plan's, and were written again */
   limitsApplied: number[];
+  /** instances that had no outgoing mail server and got the platform's relay */
+  mailRelayAdded: number[];
 }
 
 /**
@@ -53,6 +58,7 @@ export class ReconcileService {
       provisionRequested: [],
       orphans: [],
       limitsApplied: [],
+      mailRelayAdded: [],
     };
     const [instances, containers] = await Promise.all([
       odoo.listInstances(),
@@ -90,6 +96,10 @@ export class ReconcileService {
     } catch (err) {
       logger.warn({ err }, 'limits not re-applied (plans unreadable?); next pass retries');
     }
+    if (this.deps.mailRelay)
+      report.mailRelayAdded = await this.deps.mailRelay.backfill(
+        instances.filter((i) => !waiting.has(i.id)),
+      );
     if (report.orphans.length > 0)
       logger.warn({ orphans: report.orphans }, 'containers without an instance in Odoo (kept)');
     logger.info({ ...report, instances: instances.length }, 'reconciled');

@@ -24,6 +24,16 @@ const CRON_THREADS = 1;
 /** old backends of a restarted container linger a moment after it is gone */
 const RESTART_OVERLAP = 2;
 const MIB = 1024 * 1024;
+/**
+ * Address space the report renderer's JavaScript engine reserves for its JIT code. Odoo applies
+ * limit_memory_hard as RLIMIT_AS (threaded mode too) and wkhtmltopdf inherits it; QtWebKit's
+ * JavaScriptCore reserves 1 GiB for JIT code up front (wkhtmltopdf's start-up address space is
+ * ~1.35 GiB), and when that mmap fails it crashes (SIGSEGV, Odoo's "error code: -11") before
+ * rendering: no PDF under any limit below ~1.35 GiB, i.e. on every plan of less than 1.5 GB. A
+ * report runs a few lines of script, so 64 MiB of JIT code is plenty (with 64 MiB it renders
+ * under a 460 MB limit); JavaScriptCore reads its options from JSC_* variables.
+ */
+export const REPORT_JIT_RESERVATION_BYTES = 64 * MIB;
 
 export function tenantSizing(
   plan: Pick<PlanRecord, 'workers' | 'memoryMb' | 'dbMaxconn'>,
@@ -58,5 +68,11 @@ export function sizingArgs(
     `--limit-memory-hard=${sizing.memoryHardBytes}`,
   ];
   if (workers > 0) args.unshift(`--workers=${workers}`);
-  return { args, env: [`ODOO_MAX_HTTP_THREADS=${sizing.maxHttpThreads}`] };
+  return {
+    args,
+    env: [
+      `ODOO_MAX_HTTP_THREADS=${sizing.maxHttpThreads}`,
+      `JSC_jitMemoryReservationSize=${REPORT_JIT_RESERVATION_BYTES}`,
+    ],
+  };
 }

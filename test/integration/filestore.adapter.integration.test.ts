@@ -32,6 +32,29 @@ describe('FilestoreAdapter on the real file system', () => {
     if (process.getuid?.() === 0) expect(info.uid).toBe(UID);
   });
 
+  it("adds an option to an odoo.conf that lacks it, keeping the file's mode and the rest", async () => {
+    await filestore.writeOdooConfig('tenant_old', '[options]\nadmin_passwd = x');
+    expect(await filestore.addOdooConfigOption('tenant_old', 'email_from', 'n@acme.test')).toBe(
+      true,
+    );
+    expect(await filestore.addOdooConfigOption('tenant_old', 'email_from', 'other@x.test')).toBe(
+      false,
+    );
+    const file = path.join(root, 'tenant_old', 'odoo.conf');
+    expect(await readFile(file, 'utf8')).toBe(
+      '[options]\nadmin_passwd = x\nemail_from = n@acme.test\n',
+    );
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // no odoo.conf of ours: none is made (it would lack the master password)
+    expect(await filestore.addOdooConfigOption('tenant_none', 'email_from', 'n@acme.test')).toBe(
+      false,
+    );
+    await expect(filestore.exists('tenant_none')).resolves.toBe(false);
+    await expect(filestore.addOdooConfigOption('tenant_old', 'email_from', 'a\nb')).rejects.toThrow(
+      /refusing/,
+    );
+  });
+
   it('prepares an empty data dir for a template', async () => {
     expect(await filestore.exists('tmpl_a')).toBe(false);
     await filestore.ensureEmpty('tmpl_a');

@@ -335,6 +335,9 @@ describe.skipIf(skip)('TenantOdooRepository against a real tenant Odoo', () => {
     );
     const changed = await repository.applyLimits(DB, limits);
     expect(changed).toContain('saas_tenant.app_plans');
+    // the tenant's reports load their styles from the tenant itself, never its public host
+    expect(changed).toContain('report.url');
+    expect(await db.getConfigParameter(DB, 'report.url')).toBe('http://127.0.0.1:8069');
     expect(await repository.applyLimits(DB, limits)).toEqual([]);
     const customer = asCustomer();
     expect(

@@ -31,6 +31,13 @@ export class FakeFilestore implements FilestorePort {
     this.configs.set(db, content);
   }
 
+  async addOdooConfigOption(db: string, key: string, value: string): Promise<boolean> {
+    const content = this.configs.get(db);
+    if (content === undefined || new RegExp(`^\\s*${key}\\s*=`, 'm').test(content)) return false;
+    this.configs.set(db, `${content}${key} = ${value}\n`);
+    return true;
+  }
+
   async sizeMb(db: string): Promise<number> {
     return this.dirs.has(db) ? 3 : 0;
   }

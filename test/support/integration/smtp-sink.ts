@@ -67,3 +67,33 @@ export function decoded(raw: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+export interface MailAttachment {
+  filename: string | undefined;
+  contentType: string;
+  content: Buffer;
+}
+
+/**
+ * The base64 parts of a raw MIME message that are attachments (a Content-Disposition of
+ * attachment, or a file name), nested multiparts included: every boundary line ends a part.
+ */
+export function attachments(raw: string): MailAttachment[] {
+  const boundaries = [...raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((m) => m[1]!);
+  if (boundaries.length === 0) return [];
+  const escaped = boundaries.map((b) => b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = raw.split(new RegExp(`^--(?:${escaped.join('|')})(?:--)?[ \\t]*\\r?$`, 'm'));
+  const found: MailAttachment[] = [];
+  for (const part of parts) {
+    const [head = '', ...body] = part.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
+    const filename = /filename\*?="?([^";\r\n]+)"?/i.exec(head)?.[1];
+    const attached = /^Content-Disposition:[ \t]*attachment/im.test(head) || filename;
+    if (!attached || !/^Content-Transfer-Encoding:[ \t]*base64/im.test(head)) continue;
+    found.push({
+      filename,
+      contentType: /^Content-Type:[ \t]*([^;\r\n]+)/im.exec(head)?.[1]?.trim() ?? '',
+      content: Buffer.from(body.join('\n').replace(/\s+/g, ''), 'base64'),
+    });
+  }
+  return found;
+}

@@ -21,6 +21,7 @@ describe('ReconcileService.reconcile', () => {
       provisionRequested: [],
       orphans: [],
       limitsApplied: [],
+      mailRelayAdded: [],
     });
     expect(world.proxy.routes.get(HOST)).toMatchObject({
       kind: 'upstream',
@@ -140,6 +141,7 @@ describe('ReconcileService.reconcile', () => {
         provisionRequested: [],
         orphans: [],
         limitsApplied: [],
+        mailRelayAdded: [],
       });
     }
   });

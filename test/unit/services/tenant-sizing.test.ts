@@ -34,7 +34,8 @@ describe('tenantSizing', () => {
     expect(args).toContain('--db_maxconn=6');
     expect(args).toContain('--max-cron-threads=1');
     expect(args.some((a) => a.startsWith('--workers'))).toBe(false);
-    expect(env).toEqual(['ODOO_MAX_HTTP_THREADS=2']);
+    // the report renderer's JIT reservation fits under limit_memory_hard (tenant-locale-mail shows the PDF)
+    expect(env).toEqual(['ODOO_MAX_HTTP_THREADS=2', 'JSC_jitMemoryReservationSize=67108864']);
     expect(sizingArgs(tenantSizing({ workers: 3, memoryMb: 1024 }), 3).args[0]).toBe('--workers=3');
   });
 });
