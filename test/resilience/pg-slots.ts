@@ -68,7 +68,8 @@ export function pgLogMark(): { read(): string[] } {
 }
 
 export class SlotHolder {
-  private readonly role = `resil_slots_${randomBytes(4).toString('hex')}`;
+  /** the throw-away role (its own refusals in PostgreSQL's log are expected) */
+  readonly role = `resil_slots_${randomBytes(4).toString('hex')}`;
   private readonly password = randomBytes(24).toString('hex');
   private readonly clients: pg.Client[] = [];
   private keeping: Promise<void> | undefined;
@@ -84,17 +85,61 @@ export class SlotHolder {
    * connections come and go) until release(). `ceiling` bounds what it ever holds itself.
    */
   async hold(target: number, ceiling: number): Promise<void> {
+    await this.makeRole();
+    await this.topUp(target, ceiling);
+    this.keep(500, () => this.topUp(target, ceiling));
+  }
+
+  /**
+   * Takes every slot a non-superuser can get (until PostgreSQL refuses this role), and keeps
+   * taking any that frees up, until release(): the server as full as a host that ran out.
+   */
+  async fill(ceiling: number): Promise<void> {
+    await this.makeRole();
+    await this.stopKeeper();
+    await this.takeAll(ceiling);
+    this.keep(200, () => this.takeAll(ceiling));
+  }
+
+  private async makeRole(): Promise<void> {
+    if (this.roleMade) return;
     await adminQuery(
       `CREATE ROLE ${this.role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${this.password}'`,
     );
     this.roleMade = true;
-    await this.topUp(target, ceiling);
+  }
+
+  private async stopKeeper(): Promise<void> {
+    this.stopped = true;
+    await this.keeping?.catch(() => undefined);
+    this.keeping = undefined;
+    this.stopped = false;
+  }
+
+  private keep(everyMs: number, again: () => Promise<void>): void {
     this.keeping = (async () => {
       while (!this.stopped) {
-        await sleep(500);
-        if (!this.stopped) await this.topUp(target, ceiling).catch(() => undefined);
+        await sleep(everyMs);
+        if (!this.stopped) await again().catch(() => undefined);
       }
     })();
+  }
+
+  private async takeAll(ceiling: number): Promise<void> {
+    while (!this.stopped && this.clients.length < ceiling) {
+      try {
+        await this.openOne();
+      } catch (err) {
+        if (REFUSED.test((err as Error).message)) return; // full
+        throw err;
+      }
+    }
+  }
+
+  /** stops holding: the keeper ends and every connection closes; the role stays for the next hold */
+  async letGo(): Promise<void> {
+    await this.stopKeeper();
+    await Promise.all(this.clients.splice(0).map((c) => c.end().catch(() => undefined)));
   }
 
   private async topUp(target: number, ceiling: number): Promise<void> {
@@ -126,9 +171,7 @@ export class SlotHolder {
 
   /** every connection closed and the role gone; safe to call more than once */
   async release(): Promise<void> {
-    this.stopped = true;
-    await this.keeping?.catch(() => undefined);
-    await Promise.all(this.clients.splice(0).map((c) => c.end().catch(() => undefined)));
+    await this.letGo();
     if (!this.roleMade) return;
     await adminQuery(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${this.role}'`,
