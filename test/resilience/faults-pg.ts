@@ -61,11 +61,15 @@ async function basicNeed(ctx: FaultContext): Promise<number> {
   return need;
 }
 
-/** refusals in PostgreSQL's log of the bridge's or the master's roles */
+/**
+ * refusals in PostgreSQL's log of the bridge's role (a superuser: the reserved slots are its) or of
+ * this stack's master (a dev stack's master beside it may meet the full server as any tenant does)
+ */
 function refusedOurs(lines: string[]): string[] {
-  const env = dotenv();
-  const admin = new URL(env.PG_ADMIN_URL ?? 'postgres://saas_admin@x').username;
-  return lines.filter((l) => l.includes(` ${admin}@`) || l.includes(' odoo_master@'));
+  const admin = new URL(dotenv().PG_ADMIN_URL || 'postgres://saas_admin@x').username;
+  return lines.filter(
+    (l) => l.includes(` ${admin}@`) || l.includes(` odoo_master@${E2E.masterDb} `),
+  );
 }
 
 export const PG_FAULTS: Fault[] = [
@@ -173,14 +177,18 @@ export const PG_FAULTS: Fault[] = [
           const full = await slotStats();
           // the tenant cannot connect: its wait for /web/login runs out, the attempt is retried
           const retried = await orders.waitFor('a retried attempt', 120_000, async () => {
-            const row = await orders.instanceOfOrder(ctx.admin, orderId);
+            // the master may lack a connection for a moment too; its refusals are counted below
+            const row = await orders.instanceOfOrder(ctx.admin, orderId).catch(() => undefined);
             if (row && row.state !== 'provisioning')
               throw new Error(`${row.state} while PostgreSQL was full: ${row.last_error || ''}`);
             return /attempt \d+ failed, retrying/.test(row?.last_error || '')
               ? (row?.last_error as string)
               : undefined;
           });
-          // not cleaned up: its database and role are still there for the next attempt
+          const held = slots.held;
+          await slots.release();
+          const freedAt = Date.now();
+          // not cleaned up: its database and role were kept for the next attempt
           const [kept] = await ctx.admin.searchRead<{ db_name: string | false }>(
             'saas.instance',
             [['id', '=', started.id]],
@@ -188,9 +196,6 @@ export const PG_FAULTS: Fault[] = [
           );
           if (!kept?.db_name || (await roleConnectionLimit(kept.db_name).catch(() => 0)) <= 0)
             throw new Error('the retried provisioning lost its role');
-          const held = slots.held;
-          await slots.release();
-          const freedAt = Date.now();
           const row = await waitRunning(ctx.admin, orderId, 180_000);
           ctx.world.mustRun.add(row.id);
           const containers = await containersOf(ctx.admin, row.id);
