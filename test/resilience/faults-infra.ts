@@ -50,7 +50,7 @@ async function lastError(ctx: FaultContext, id: number): Promise<string> {
 }
 
 /** a failed first provisioning leaves no database or role of the instance behind */
-async function nothingHalfMade(id: number): Promise<void> {
+export async function nothingHalfMade(id: number): Promise<void> {
   const marker = `saas:instance:${id} %`;
   const left = [
     ...(await psql(

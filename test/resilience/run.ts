@@ -15,6 +15,7 @@ import { retireTenants } from '../e2e/support/retire.js';
 import { E2E, logTail, stack } from '../e2e/support/stack.js';
 import { FAULTS, runningTenant, type FaultContext } from './faults.js';
 import { INFRA_FAULTS } from './faults-infra.js';
+import { PG_FAULTS } from './faults-pg.js';
 import { hostileCheckout, hostileIntake, hostilePortal, type Outcome } from './hostile.js';
 import { isolationFrom } from './isolation.js';
 import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
   }
   say(`isolation: ${held} checks held from inside 2 tenants`);
 
-  for (const fault of [...FAULTS, ...INFRA_FAULTS]) {
+  for (const fault of [...FAULTS, ...INFRA_FAULTS, ...PG_FAULTS]) {
     const t0 = Date.now();
     try {
       const detail = await fault.run(ctx);
