@@ -44,6 +44,8 @@ const instanceRow = z.object({
   copy_of_backup_id: z.union([many2one, z.literal(false)]),
   // verified custom domains, comma separated (saas.instance.domain)
   custom_domain_names: optText,
+  // hibernation (docs/hibernation.md)
+  sleeping: z.boolean().default(false),
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -66,6 +68,8 @@ const planRow = z.object({
   saas_db_maxconn: z.number().int().min(0),
   saas_expected_memory_mb: z.number().int().min(0),
   saas_apps: optText,
+  // 0: never sleeps
+  saas_idle_minutes: z.number().int().min(0).default(0),
   list_price: z.number().min(0),
 });
 const PLAN_FIELDS = Object.keys(planRow.shape);
@@ -201,6 +205,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     purgedAt: row.purged_at,
     copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
     customDomains: row.custom_domain_names ? row.custom_domain_names.split(',') : [],
+    sleeping: row.sleeping,
   };
 }
 
@@ -221,6 +226,7 @@ function toPlan(row: z.infer<typeof planRow>): PlanRecord {
     price: row.list_price,
     dbMaxconn: row.saas_db_maxconn || undefined,
     expectedMemoryMb: row.saas_expected_memory_mb || undefined,
+    idleMinutes: row.saas_idle_minutes,
   };
 }
 

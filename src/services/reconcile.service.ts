@@ -22,6 +22,11 @@ export interface ReconcileDeps {
   /** queues provisioning for an instance that should run but has no container */
   requestProvision(instanceId: number): Promise<void>;
   recordStates(counts: Record<InstanceState, number>): void;
+  /**
+   * a sleeping instance's hosts to the wake handler (hibernation); without it sleeping instances are
+   * left as they are
+   */
+  routeAsleep?(instance: InstanceRecord): Promise<void>;
 }
 
 export interface ReconcileReport {
@@ -32,6 +37,8 @@ export interface ReconcileReport {
   orphans: string[];
   /** instances whose limits in the tenant differed from their plan's, and were written again */
   limitsApplied: number[];
+  /** sleeping instances (hibernation): left stopped, their hosts kept on the wake handler */
+  sleeping?: string[];
 }
 
 /**
@@ -129,6 +136,13 @@ export class ReconcileService {
       if (!container) {
         await this.deps.requestProvision(instance.id);
         report.provisionRequested.push(instance.id);
+        return;
+      }
+      // a sleeping tenant is not down: only a visitor wakes it (docs/hibernation.md); its hosts stay on
+      // the wake handler (a proxy that lost its routes gets them back)
+      if (instance.sleeping && container.status !== 'running') {
+        await this.deps.routeAsleep?.(instance);
+        (report.sleeping ??= []).push(container.name);
         return;
       }
       let current = container;

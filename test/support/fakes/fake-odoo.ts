@@ -98,6 +98,9 @@ export class FakeOdoo implements OdooPort {
     if (patch.suspended_since !== undefined) record.suspendedSince = text(patch.suspended_since);
     if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
     if (patch.purged_at !== undefined) record.purgedAt = patch.purged_at;
+    if (patch.sleeping !== undefined) record.sleeping = patch.sleeping;
+    // like saas_master: an instance that leaves `running` sleeps no more (hibernation)
+    if (patch.state !== undefined && patch.state !== 'running') record.sleeping = false;
   }
 
   async postNote(id: number, body: string): Promise<void> {
