@@ -22,7 +22,8 @@ export function scanIdleJob(deps: { hibernation: HibernationService; queue: JobQ
           { instanceId },
           { jobId: `sleep-instance-${instanceId}-${minute}` },
         );
-      return `${idle.length} idle`;
+      const stale = await deps.hibernation.clearStaleFlags();
+      return `${idle.length} idle, ${stale.length} stale flags cleared`;
     },
   });
 }

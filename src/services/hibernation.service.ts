@@ -62,6 +62,26 @@ export class HibernationService {
   }
 
   /**
+   * Clears the flag of instances marked sleeping whose tenant has been running for longer than a
+   * wake takes: something else started it (a rolling update, an admin by hand), and no visitor
+   * would ever wake it again, since its hosts lead to Odoo. A wake in progress started only now.
+   */
+  async clearStaleFlags(): Promise<number[]> {
+    const { odoo, activity, identity } = this.deps;
+    const now = this.now();
+    const cleared: number[] = [];
+    for (const instance of await odoo.listInstances()) {
+      if (instance.state !== 'running' || !instance.sleeping) continue;
+      const seen = await activity.activity(identity.namesOf(instance).container, now);
+      if (!seen?.startedAt) continue;
+      if (now.getTime() - seen.startedAt.getTime() <= this.deps.readyTimeoutMs) continue;
+      await odoo.updateInstance(instance.id, { sleeping: false, sleeping_since: false });
+      cleared.push(instance.id);
+    }
+    return cleared;
+  }
+
+  /**
    * Puts one tenant to sleep, if it is still idle: its hosts to the wake handler first (a request from
    * now on wakes it, after this job: they share the instance's lock), then the container stopped, then
    * the flag. Run again after a failure, it goes on where it stopped.

@@ -118,6 +118,22 @@ describe('hibernation', () => {
   });
 });
 
+describe('a sleeping flag nobody clears', () => {
+  it('is cleared when the tenant has run longer than a wake takes (started by something else)', async () => {
+    const { world, service, activity, container } = await setup();
+    await service.sleep(1);
+    await world.docker.startContainer(container);
+    // a wake in progress: just started
+    activity.startedAt.set(container, new Date(NOW.getTime() - 500));
+    expect(await service.clearStaleFlags()).toEqual([]);
+    expect(world.odoo.instance(1).sleeping).toBe(true);
+    // a rolling update started it minutes ago
+    activity.startedAt.set(container, ago(5));
+    expect(await service.clearStaleFlags()).toEqual([1]);
+    expect(world.odoo.instance(1).sleeping).toBe(false);
+  });
+});
+
 describe('the reconciler and a sleeping tenant', () => {
   it('leaves it stopped and keeps its hosts on the wake handler', async () => {
     const { world, service, container } = await setup();
