@@ -5,6 +5,7 @@ import { wakeRoute } from './http/wake.route.js';
 import { hibernationJobDefinitions } from './jobs/hibernation.jobs.js';
 import { enqueueWake } from './jobs/wake-instance.job.js';
 import type { Logger } from './observability/logger.js';
+import type { CronSchedulePort } from './ports/cron.port.js';
 import type { DockerPort } from './ports/docker.port.js';
 import type { JobDefinition, JobName, JobQueuePort } from './ports/jobs.port.js';
 import type { LockPort } from './ports/lock.port.js';
@@ -20,6 +21,8 @@ export interface HibernationWiringDeps {
   docker: DockerPort;
   proxy: ProxyPort;
   tenant: TenantPort;
+  /** the tenants' databases: when their scheduled actions are due */
+  cron: CronSchedulePort;
   identity: TenantIdentity;
   queue: JobQueuePort & LockPort;
   logger: Logger;
@@ -42,6 +45,7 @@ export function wireHibernation(deps: HibernationWiringDeps): {
     proxy: deps.proxy,
     tenant: deps.tenant,
     activity: new OdooRequestLogAdapter(config.docker.socketPath),
+    cron: deps.cron,
     identity: deps.identity,
     logger: deps.logger,
     wakeUpstream: config.hibernation.wakeUpstream,

@@ -174,6 +174,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     docker,
     proxy,
     tenant,
+    cron: db,
     identity,
     queue: jobs,
     logger,

@@ -46,6 +46,7 @@ const instanceRow = z.object({
   custom_domain_names: optText,
   // hibernation (docs/hibernation.md)
   sleeping: z.boolean().default(false),
+  sleeping_since: optText.optional(),
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -206,6 +207,7 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
     customDomains: row.custom_domain_names ? row.custom_domain_names.split(',') : [],
     sleeping: row.sleeping,
+    sleepingSince: row.sleeping_since,
   };
 }
 

@@ -2,6 +2,7 @@ import { QUEUES, type JobQueuePort } from '../ports/jobs.port.js';
 import { scanIdleSchema } from '../schemas/hibernation-job.schema.js';
 import type { HibernationService } from '../services/hibernation.service.js';
 import { defineJob } from './define-job.js';
+import { enqueueWake } from './wake-instance.job.js';
 
 /**
  * Every HIBERNATION_SCAN_SECONDS: queues sleep-instance for each tenant idle for its plan's time,
@@ -23,7 +24,10 @@ export function scanIdleJob(deps: { hibernation: HibernationService; queue: JobQ
           { jobId: `sleep-instance-${instanceId}-${minute}` },
         );
       const stale = await deps.hibernation.clearStaleFlags();
-      return `${idle.length} idle, ${stale.length} stale flags cleared`;
+      // sleeping tenants whose scheduled actions are due: woken like by a visitor
+      const crons = await deps.hibernation.dueCronWakes();
+      for (const instanceId of crons) await enqueueWake(deps.queue, instanceId);
+      return `${idle.length} idle, ${stale.length} stale flags cleared, ${crons.length} woken for their crons`;
     },
   });
 }

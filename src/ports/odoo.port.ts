@@ -67,6 +67,8 @@ export interface InstanceRecord {
    * (docs/hibernation.md); never a state
    */
   sleeping?: boolean;
+  /** when it fell asleep (UTC, `YYYY-MM-DD HH:MM:SS`) */
+  sleepingSince?: string | undefined;
 }
 
 export interface PlanRecord {

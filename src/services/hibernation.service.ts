@@ -1,6 +1,7 @@
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ActivityPort } from '../ports/activity.port.js';
+import type { CronSchedulePort } from '../ports/cron.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
@@ -12,12 +13,19 @@ import { odooDatetime } from './provisioning/report.step.js';
 import type { TenantIdentity } from './tenant-identity.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
+/** a sleeping tenant wakes for its scheduled actions no more often than this... */
+export const CRON_WAKE_MIN_SLEEP_MS = 6 * 3_600_000;
+/** ...and at least this often, due or not */
+export const CRON_WAKE_AT_LEAST_EVERY_MS = 24 * 3_600_000;
+
 export interface HibernationDeps {
   odoo: OdooPort;
   docker: Pick<DockerPort, 'startContainer' | 'stopContainer'>;
   proxy: ProxyPort;
   tenant: Pick<TenantPort, 'waitReady'>;
   activity: ActivityPort;
+  /** absent: sleeping tenants are woken for nothing but visitors */
+  cron?: CronSchedulePort;
   identity: TenantIdentity;
   logger: Logger;
   /** the bridge as the proxy reaches it (host:port): where a sleeping tenant's requests go */
@@ -59,6 +67,32 @@ export class HibernationService {
       }
     }
     return idle;
+  }
+
+  /**
+   * Sleeping tenants whose scheduled actions should run now: the earliest one is due and the tenant
+   * has slept CRON_WAKE_MIN_SLEEP_MS (a tenant with a cron every few minutes still sleeps), or it has
+   * slept a whole day (its daily crons run at least daily). The wake puts it back to sleep after its
+   * plan's idle time, by the same scan.
+   */
+  async dueCronWakes(): Promise<number[]> {
+    const { odoo, cron, identity, logger } = this.deps;
+    if (!cron) return [];
+    const now = this.now().getTime();
+    const due: number[] = [];
+    for (const instance of await odoo.listInstances()) {
+      if (instance.state !== 'running' || !instance.sleeping || !instance.sleepingSince) continue;
+      const slept = now - Date.parse(`${instance.sleepingSince.replace(' ', 'T')}Z`);
+      if (!(slept >= CRON_WAKE_MIN_SLEEP_MS)) continue;
+      try {
+        const next = await cron.nextCronAt(instance.dbName ?? identity.namesOf(instance).db);
+        if (slept >= CRON_WAKE_AT_LEAST_EVERY_MS || (next && next.getTime() <= now))
+          due.push(instance.id);
+      } catch (err) {
+        logger.warn({ instance: instance.id, err }, 'scheduled actions unreadable; next scan asks');
+      }
+    }
+    return due;
   }
 
   /**

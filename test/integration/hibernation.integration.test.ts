@@ -250,6 +250,10 @@ describe.skipIf(skip)('hibernation of a real tenant behind a real Caddy', () => 
     expect(await Promise.all(wakes)).toEqual(['awake']);
     expect(await containerStatus()).toBe('running');
     expect(master.instance(instance.id).sleeping).toBe(false);
+    // the scan reads when its scheduled actions are due straight from its database
+    const nextCron = await db.nextCronAt(DB);
+    expect(nextCron).toBeInstanceOf(Date);
+    expect(Math.abs((nextCron?.getTime() ?? 0) - Date.now())).toBeLessThan(40 * 86_400_000);
     logFigure(
       `hibernation: wake through Caddy (first request -> /web/login 200) ${wakeS.toFixed(2)} s`,
     );

@@ -10,7 +10,7 @@ const WAKE = '127.0.0.1:3000';
 const HOST = `acme.${BASE_DOMAIN}`;
 const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 
-async function setup(idleMinutes = 30) {
+async function setup(idleMinutes = 30, cron?: Map<string, Date>) {
   const world = await worldWithInstance({}, true);
   world.odoo.plans.set(STARTER_PLAN.id, { ...STARTER_PLAN, idleMinutes });
   const activity = new FakeActivity(world.docker);
@@ -20,6 +20,7 @@ async function setup(idleMinutes = 30) {
     proxy: world.proxy,
     tenant: world.tenant,
     activity,
+    ...(cron ? { cron: { nextCronAt: async (db: string) => cron.get(db) } } : {}),
     identity: world.identity,
     logger: pino({ level: 'silent' }),
     wakeUpstream: WAKE,
@@ -115,6 +116,41 @@ describe('hibernation', () => {
     expect(world.docker.containers.get(container)?.status).toBe('running');
     expect(world.proxy.routes.get(HOST)?.kind).toBe('upstream');
     expect(world.odoo.instance(1).sleeping).toBe(false);
+  });
+});
+
+describe('scheduled actions of sleeping tenants', () => {
+  const HOUR = 3_600_000;
+
+  async function asleepFor(hours: number, nextCron: Date | undefined) {
+    const crons = new Map<string, Date>();
+    if (nextCron) crons.set(namesOf(1).db, nextCron);
+    const { world, service } = await setup(30, crons);
+    await service.sleep(1);
+    world.odoo.instance(1).sleepingSince = new Date(NOW.getTime() - hours * HOUR)
+      .toISOString()
+      .replace('T', ' ')
+      .slice(0, 19);
+    return service;
+  }
+
+  it('wakes a tenant whose earliest cron is due, once it has slept 6 hours', async () => {
+    expect(await (await asleepFor(7, ago(1))).dueCronWakes()).toEqual([1]);
+    // a cron every few minutes does not keep it awake
+    expect(await (await asleepFor(2, ago(1))).dueCronWakes()).toEqual([]);
+    // nothing due yet
+    expect(await (await asleepFor(7, new Date(NOW.getTime() + HOUR))).dueCronWakes()).toEqual([]);
+  });
+
+  it('wakes it at least daily, due or not', async () => {
+    expect(await (await asleepFor(25, undefined)).dueCronWakes()).toEqual([1]);
+    expect(await (await asleepFor(23, undefined)).dueCronWakes()).toEqual([]);
+  });
+
+  it('wakes nothing without a way to read the crons', async () => {
+    const { service } = await setup();
+    await service.sleep(1);
+    expect(await service.dueCronWakes()).toEqual([]);
   });
 });
 
