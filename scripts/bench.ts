@@ -21,6 +21,7 @@ const probes = await import('../test/bench/probes.js');
 const { medianSteps, summarize } = await import('../test/bench/stats.js');
 const report = await import('../test/bench/report.js');
 const { browserLogin, credentialsFromMail } = await import('../test/bench/tenant-login.js');
+const { measureWakes } = await import('../test/bench/wake.js');
 
 const { values } = parseArgs({
   options: {
@@ -172,6 +173,7 @@ try {
   console.log(`bench: warm-up ${warm.seconds.toFixed(1)} s`);
 
   const template = await runPath(rpc, 'tmpl');
+  const templateSubs = created.slice(-count);
   const idle = await idleMemory(created.at(-1) ?? '');
   console.log(`bench: idle tenant ${idle.before} MiB, after a browser login ${idle.after} MiB`);
   const burstResult =
@@ -184,6 +186,13 @@ try {
           peak_bridge_rss_mib: 0,
           peak_pg_connections: 0,
         };
+  // hibernation: the template path's tenants put to sleep by the bridge, then woken through the proxy
+  console.log('bench: wake: waiting for the template tenants to fall asleep (Basic idle 1 min)');
+  const wake = await measureWakes(rpc, templateSubs, E2E.caddyPort).catch((err: unknown) => {
+    console.log(`bench: wake not measured: ${String(err)}`);
+    return null;
+  });
+  if (wake) console.log(`bench: wake ${wake.runs_s.map((s) => s.toFixed(2)).join(' ')} s`);
   // the naive path: the same bridge restarted with TENANT_DB_SOURCE=fresh (only the bridge restarts)
   await retireTenants(rpc, created.splice(0));
   process.env.TENANT_DB_SOURCE = 'fresh';
@@ -199,7 +208,7 @@ try {
     burst: burstResult,
     idle_tenant_mib: idle.after,
     idle_tenant_before_login_mib: idle.before,
-    wake: null,
+    wake: wake && { p50_s: wake.p50_s, p95_s: wake.p95_s, n: wake.n },
     density: null,
   };
   console.log(`\n${report.markdown(result)}\n`);

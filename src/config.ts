@@ -121,6 +121,12 @@ const envSchema = z.object({
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+  HIBERNATION_SCAN_SECONDS: z.coerce.number().int().min(0).default(60),
+  WAKE_UPSTREAM: z
+    .string()
+    .regex(/^([A-Za-z0-9.-]+:\d{1,5})?$/, 'must be host:port')
+    .optional()
+    .transform((v) => (v ? v : undefined)),
 
   CAPACITY_MEMORY_MB: z.coerce.number().int().min(0).default(0),
   CAPACITY_MEMORY_OVERCOMMIT: z.coerce.number().positive().max(100).default(1),
@@ -209,6 +215,13 @@ export interface Config {
   /** the SMTP relay every tenant gets as its outgoing mail server (host: the gateway when unset) */
   tenantMail: Omit<TenantMailRelay, 'host'> & { host: string | undefined };
   jobs: { provisionConcurrency: number; readyTimeoutMs: number; reconcileIntervalSeconds: number };
+  /** docs/hibernation.md */
+  hibernation: {
+    /** how often idle tenants are looked for; 0: none ever sleeps */
+    scanSeconds: number;
+    /** the bridge as the proxy reaches it (host:port), where sleeping tenants' requests go */
+    wakeUpstream: string;
+  };
   capacity: {
     /** 0: the host's memory minus what the master, PostgreSQL and the OS keep */
     memoryMb: number;
@@ -349,6 +362,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       provisionConcurrency: e.PROVISION_CONCURRENCY,
       readyTimeoutMs: e.TENANT_READY_TIMEOUT_MS,
       reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    },
+    hibernation: {
+      scanSeconds: e.HIBERNATION_SCAN_SECONDS,
+      wakeUpstream: e.WAKE_UPSTREAM ?? `127.0.0.1:${e.BRIDGE_PORT}`,
     },
     capacity: {
       memoryMb: e.CAPACITY_MEMORY_MB,

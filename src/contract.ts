@@ -23,6 +23,11 @@ const contractSchema = z.object({
     reserved_prefixes: z.array(z.string().min(1)),
   }),
   instance_states: names,
+  /**
+   * boolean facts of saas.instance the bridge writes that are not states (a sleeping instance is
+   * running for the subscription: hibernation, docs/hibernation.md)
+   */
+  instance_flags: names,
   /** event type -> the keys its `data` must carry */
   event_types: z.record(z.string().min(1), names),
 });

@@ -29,6 +29,7 @@ export type BridgeErrorCode =
   | 'backup_corrupt'
   | 'backup_not_found'
   | 'update_failed'
+  | 'sleeping'
   | 'internal';
 
 export class BridgeError extends Error {

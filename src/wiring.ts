@@ -25,6 +25,7 @@ import { enqueueWelcome } from './jobs/welcome.job.js';
 import { wirePlans } from './plan-wiring.js';
 import { wireUpdates } from './update-wiring.js';
 import { wireDomains } from './domain-wiring.js';
+import { wireHibernation } from './hibernation-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -168,6 +169,17 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     readyTimeoutMs: config.jobs.readyTimeoutMs,
   });
+  const sleep = wireHibernation({
+    config,
+    odoo,
+    docker,
+    proxy,
+    tenant,
+    cron: db,
+    identity,
+    queue: jobs,
+    logger,
+  });
   const reconcile = new ReconcileService({
     odoo,
     docker,
@@ -183,6 +195,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       logger,
     }),
     logger,
+    routeAsleep: (instance) => sleep.hibernation.routeAsleep(instance),
     requestProvision: (id) => requestProvision(jobs, id),
     recordStates: (counts) => {
       for (const [state, count] of Object.entries(counts)) metrics.instances.set({ state }, count);
@@ -251,6 +264,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       locks: jobs,
       renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     }).jobs,
+    hibernationJobs: sleep.jobs,
   });
   jobs.register(registry);
 
@@ -264,6 +278,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       backups.downloadRoute,
       plans.logRoute,
       tlsAskRoute(new TlsAskService(proxy, config.proxy.baseDomain)),
+      sleep.wakeRoute,
     ],
     readiness: [
       { name: 'redis', check: () => jobs.ping() },
@@ -283,7 +298,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       maintenance: 1,
       backups: 1,
     },
-    schedules: [...backups.schedules, capacity.schedule, ...plans.schedules],
+    schedules: [...backups.schedules, capacity.schedule, ...plans.schedules, ...sleep.schedules],
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,

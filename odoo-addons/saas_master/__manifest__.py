@@ -35,6 +35,7 @@
         "views/portal_plan_change_templates.xml",
         "views/saas_rollout_views.xml",
         "views/portal_domain_templates.xml",
+        "views/saas_hibernation_views.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",

@@ -1,5 +1,10 @@
 import { BridgeError } from '../errors.js';
-import type { ProxyPort, RouteLabels } from '../ports/proxy.port.js';
+import {
+  WAKE_INSTANCE_HEADER,
+  WAKE_PATH,
+  type ProxyPort,
+  type RouteLabels,
+} from '../ports/proxy.port.js';
 
 const NOT_FOUND = Symbol('not found');
 
@@ -83,6 +88,23 @@ export class CaddyProxyAdapter implements ProxyPort {
         headers: { 'Content-Type': ['text/html; charset=utf-8'], 'Retry-After': ['3600'] },
         body: suspendedPage(host, renewUrl),
       },
+    ]);
+  }
+
+  async routeToWakeHandler(
+    host: string,
+    wakeUpstream: string,
+    instanceId: number,
+    labels?: RouteLabels,
+  ): Promise<void> {
+    await this.replaceRoute(host, labels, [
+      // `set` replaces whatever the visitor sent: the bridge trusts this header as the proxy's
+      {
+        handler: 'headers',
+        request: { set: { [WAKE_INSTANCE_HEADER]: [String(instanceId)] } },
+      },
+      { handler: 'rewrite', uri: WAKE_PATH },
+      { handler: 'reverse_proxy', upstreams: [{ dial: wakeUpstream }] },
     ]);
   }
 

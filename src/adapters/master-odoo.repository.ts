@@ -46,6 +46,9 @@ const instanceRow = z.object({
   custom_domain_names: optText,
   // saas_tenant's version in the tenant's database, as the bridge last recorded it
   tenant_version: optText,
+  // hibernation (docs/hibernation.md)
+  sleeping: z.boolean().default(false),
+  sleeping_since: optText.optional(),
 });
 const INSTANCE_FIELDS = Object.keys(instanceRow.shape);
 // The periodic list (the reconciler's) never carries the customer's temporary password.
@@ -68,6 +71,8 @@ const planRow = z.object({
   saas_db_maxconn: z.number().int().min(0),
   saas_expected_memory_mb: z.number().int().min(0),
   saas_apps: optText,
+  // 0: never sleeps
+  saas_idle_minutes: z.number().int().min(0).default(0),
   list_price: z.number().min(0),
 });
 const PLAN_FIELDS = Object.keys(planRow.shape);
@@ -204,6 +209,8 @@ function toInstance(row: z.infer<typeof instanceRow>): InstanceRecord {
     copyOfBackupId: row.copy_of_backup_id === false ? undefined : row.copy_of_backup_id[0],
     customDomains: row.custom_domain_names ? row.custom_domain_names.split(',') : [],
     tenantVersion: row.tenant_version,
+    sleeping: row.sleeping,
+    sleepingSince: row.sleeping_since,
   };
 }
 
@@ -224,6 +231,7 @@ function toPlan(row: z.infer<typeof planRow>): PlanRecord {
     price: row.list_price,
     dbMaxconn: row.saas_db_maxconn || undefined,
     expectedMemoryMb: row.saas_expected_memory_mb || undefined,
+    idleMinutes: row.saas_idle_minutes,
   };
 }
 

@@ -231,6 +231,18 @@ export class PostgresAdapter implements DatabasePort, ModuleVersionsPort, Tenant
     return value;
   }
 
+  /** CronSchedulePort: Odoo keeps nextcall in UTC, without a time zone */
+  async nextCronAt(db: string): Promise<Date | undefined> {
+    let next: Date | undefined;
+    await this.inDatabase(db, `read the next scheduled action of ${db}`, async (client) => {
+      const { rows } = await client.query<{ next: string | null }>(
+        `SELECT to_char(min(nextcall), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS next FROM ir_cron WHERE active`,
+      );
+      next = rows[0]?.next ? new Date(rows[0].next) : undefined;
+    });
+    return next;
+  }
+
   /** ModuleVersionsPort: the version Odoo recorded for an installed module (after its -u) */
   async moduleVersion(db: string, module: string): Promise<string | undefined> {
     let version: string | undefined;

@@ -35,6 +35,8 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   backup_corrupt: 500,
   backup_not_found: 404,
   update_failed: 502,
+  // a sleeping tenant's websocket: it wakes on a visit, not on a reconnect
+  sleeping: 503,
   internal: 500,
 };
 

@@ -48,6 +48,8 @@ export interface JobDeps {
   updateJobs: JobDefinition[];
   /** custom domain jobs (src/jobs/domain.jobs.ts, built in src/domain-wiring.ts) */
   domainJobs: JobDefinition[];
+  /** hibernation's jobs (src/jobs/hibernation.jobs.ts, built in src/hibernation-wiring.ts) */
+  hibernationJobs?: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -71,6 +73,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     ...deps.planJobs,
     ...deps.updateJobs,
     ...deps.domainJobs,
+    ...(deps.hibernationJobs ?? []),
   ];
 }
 

@@ -21,6 +21,8 @@ export const JOBS = {
     'update-instance',
     'verify-domain',
     'remove-domain',
+    'sleep-instance',
+    'wake-instance',
   ],
   mail: [
     'welcome',
@@ -31,7 +33,14 @@ export const JOBS = {
     'state-mail',
     'plan-changed-mail',
   ],
-  maintenance: ['reconcile', 'warm-templates', 'capacity-check', 'schedule-usage', 'measure-usage'],
+  maintenance: [
+    'reconcile',
+    'warm-templates',
+    'capacity-check',
+    'schedule-usage',
+    'measure-usage',
+    'scan-idle',
+  ],
   backups: [
     'backup-instance',
     'restore-instance',

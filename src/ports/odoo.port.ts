@@ -16,6 +16,12 @@ export const INSTANCE_STATES = sameAsContract(
   CONTRACT.instance_states,
 );
 export type InstanceState = (typeof INSTANCE_STATES)[number];
+/** facts the bridge writes besides the state; `sleeping`: a running instance whose container is stopped */
+export const INSTANCE_FLAGS = sameAsContract(
+  'instance flags',
+  ['sleeping'] as const,
+  CONTRACT.instance_flags,
+);
 
 export interface InstanceRecord {
   id: number;
@@ -58,6 +64,13 @@ export interface InstanceRecord {
   customDomains?: string[] | undefined;
   /** saas_tenant's version in the tenant's database, as last recorded on the instance */
   tenantVersion?: string | undefined;
+  /**
+   * hibernated: running for the subscription, its container stopped until a visitor wakes it
+   * (docs/hibernation.md); never a state
+   */
+  sleeping?: boolean;
+  /** when it fell asleep (UTC, `YYYY-MM-DD HH:MM:SS`) */
+  sleepingSince?: string | undefined;
 }
 
 export interface PlanRecord {
@@ -80,6 +93,8 @@ export interface PlanRecord {
   apps?: string[];
   /** list price per period: of two plans with an app, the tenant names the cheaper */
   price?: number;
+  /** minutes without a request before its tenants sleep (saas_idle_minutes); 0 or absent: never */
+  idleMinutes?: number;
 }
 
 export interface InstancePatch {
@@ -103,6 +118,9 @@ export interface InstancePatch {
   usage_filestore_mb?: number;
   /** the saas_tenant version the tenant's database holds (rolling updates) */
   tenant_version?: string;
+  /** hibernation: container stopped, route to the wake handler (docs/hibernation.md) */
+  sleeping?: boolean;
+  sleeping_since?: string | false;
 }
 
 export interface OdooPort {

@@ -25,6 +25,11 @@ export interface ReconcileDeps {
   /** queues provisioning for an instance that should run but has no container */
   requestProvision(instanceId: number): Promise<void>;
   recordStates(counts: Record<InstanceState, number>): void;
+  /**
+   * a sleeping instance's hosts to the wake handler (hibernation); without it sleeping instances are
+   * left as they are
+   */
+  routeAsleep?(instance: InstanceRecord): Promise<void>;
 }
 
 export interface ReconcileReport {
@@ -37,6 +42,8 @@ export interface ReconcileReport {
   limitsApplied: number[];
   /** instances that had no outgoing mail server and got the platform's relay */
   mailRelayAdded: number[];
+  /** sleeping instances (hibernation): left stopped, their hosts kept on the wake handler */
+  sleeping?: string[];
 }
 
 /**
@@ -139,6 +146,13 @@ export class ReconcileService {
       if (!container) {
         await this.deps.requestProvision(instance.id);
         report.provisionRequested.push(instance.id);
+        return;
+      }
+      // a sleeping tenant is not down: only a visitor wakes it (docs/hibernation.md); its hosts stay on
+      // the wake handler (a proxy that lost its routes gets them back)
+      if (instance.sleeping && container.status !== 'running') {
+        await this.deps.routeAsleep?.(instance);
+        (report.sleeping ??= []).push(container.name);
         return;
       }
       let current = container;

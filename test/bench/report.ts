@@ -27,8 +27,8 @@ export interface BenchResult {
   };
   idle_tenant_mib: number;
   idle_tenant_before_login_mib: number;
-  /** hibernation is not built yet (issue 12) */
-  wake: { p50_s: number } | null;
+  /** first request to a sleeping tenant -> its login page 200 through the proxy (null: not measured) */
+  wake: { p50_s: number; p95_s?: number; n?: number } | null;
   /** the density run lives in its own script; null here */
   density: { provisioned: number; awake: number; host_used_mib: number } | null;
 }
@@ -64,7 +64,7 @@ export function markdown(r: BenchResult): string {
       `${r.burst.failures} failures, peak bridge RSS ${r.burst.peak_bridge_rss_mib} MiB, ` +
       `peak PostgreSQL connections ${r.burst.peak_pg_connections}`,
     `idle tenant: ${r.idle_tenant_before_login_mib} MiB before, ${r.idle_tenant_mib} MiB after a browser login`,
-    `wake from hibernation: ${r.wake ? s(r.wake.p50_s) : 'not built yet'}`,
+    `wake from hibernation: ${r.wake ? `${s(r.wake.p50_s)} p50, ${s(r.wake.p95_s ?? r.wake.p50_s)} p95 (n ${r.wake.n ?? 1})` : 'not measured'}`,
   ].join('\n');
 }
 

@@ -19,6 +19,9 @@ import { RUNTIME } from './world.js';
 import { updateInstanceJob } from '../../src/jobs/update-instance.job.js';
 import { TenantUpdateService } from '../../src/services/tenant-update.service.js';
 import { FakeModuleVersions, FakeRolloutRecords, FakeUpdateBackups } from './fakes/fake-update.js';
+import { hibernationJobDefinitions } from '../../src/jobs/hibernation.jobs.js';
+import { HibernationService } from '../../src/services/hibernation.service.js';
+import { FakeActivity } from './fakes/fake-activity.js';
 import { domainJobDefinitions } from '../../src/jobs/domain.jobs.js';
 import { CustomDomainService } from '../../src/services/custom-domain.service.js';
 import { FakeDomainProbe, FakeDomainRecords } from './fakes/fake-domain-probe.js';
@@ -96,9 +99,29 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     planJobs: worldPlanJobs(world, mail),
     updateJobs: worldUpdateJobs(world),
     domainJobs: worldDomainJobs(world),
+    hibernationJobs: worldHibernationJobs(world),
     ...overrides,
   };
   return { deps, outbox };
+}
+
+/** Hibernation's jobs over a world's ports, the tenants' activity faked in memory. */
+export function worldHibernationJobs(world: World): JobDefinition[] {
+  return hibernationJobDefinitions({
+    hibernation: new HibernationService({
+      odoo: world.odoo,
+      docker: world.docker,
+      proxy: world.proxy,
+      tenant: world.tenant,
+      activity: new FakeActivity(world.docker),
+      identity: world.identity,
+      logger: pino({ level: 'silent' }),
+      wakeUpstream: '127.0.0.1:3000',
+      readyTimeoutMs: 1_000,
+    }),
+    queue: new FakeJobQueue(),
+    locks: world.locks,
+  });
 }
 
 /** The plan change and usage jobs over a world's ports; what they queue goes to a fake queue. */

@@ -24,3 +24,5 @@ from . import res_config_settings_backup  # noqa: F401
 from . import saas_rollout  # noqa: F401
 from . import saas_instance_version  # noqa: F401
 from . import saas_instance_domain  # noqa: F401
+from . import product_template_hibernation  # noqa: F401
+from . import saas_instance_hibernation  # noqa: F401

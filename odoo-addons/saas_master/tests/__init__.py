@@ -27,3 +27,4 @@ from . import test_plan_change_portal  # noqa: F401
 from . import test_backup_copy  # noqa: F401
 from . import test_rollout  # noqa: F401
 from . import test_custom_domain  # noqa: F401
+from . import test_hibernation  # noqa: F401

@@ -99,6 +99,13 @@ export class FakeOdoo implements OdooPort {
     if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
     if (patch.purged_at !== undefined) record.purgedAt = patch.purged_at;
     if (patch.tenant_version !== undefined) record.tenantVersion = patch.tenant_version;
+    if (patch.sleeping !== undefined) record.sleeping = patch.sleeping;
+    if (patch.sleeping_since !== undefined) record.sleepingSince = text(patch.sleeping_since);
+    // like saas_master: an instance that leaves `running` sleeps no more (hibernation)
+    if (patch.state !== undefined && patch.state !== 'running') {
+      record.sleeping = false;
+      record.sleepingSince = undefined;
+    }
   }
 
   async postNote(id: number, body: string): Promise<void> {

@@ -2,7 +2,8 @@ import type { ProxyPort, RouteLabels } from '../../../src/ports/proxy.port.js';
 
 export type FakeRoute =
   | { kind: 'upstream'; upstream: string; labels?: RouteLabels }
-  | { kind: 'suspended'; renewUrl: string; labels?: RouteLabels };
+  | { kind: 'suspended'; renewUrl: string; labels?: RouteLabels }
+  | { kind: 'wake'; upstream: string; instanceId: number; labels?: RouteLabels };
 
 /** Caddy in memory: one route per host. */
 export class FakeProxy implements ProxyPort {
@@ -16,6 +17,20 @@ export class FakeProxy implements ProxyPort {
 
   async routeToSuspendedPage(host: string, renewUrl: string, labels?: RouteLabels): Promise<void> {
     this.routes.set(host, { kind: 'suspended', renewUrl, ...(labels ? { labels } : {}) });
+  }
+
+  async routeToWakeHandler(
+    host: string,
+    wakeUpstream: string,
+    instanceId: number,
+    labels?: RouteLabels,
+  ): Promise<void> {
+    this.routes.set(host, {
+      kind: 'wake',
+      upstream: wakeUpstream,
+      instanceId,
+      ...(labels ? { labels } : {}),
+    });
   }
 
   readonly challenges = new Map<string, { path: string; body: string }>();
