@@ -5,7 +5,7 @@ lifecycle sweep a sleeping instance is running (it expires, is suspended and
 reactivated like any running one). The contract lists it under instance_flags.
 """
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class SaasInstance(models.Model):
@@ -18,24 +18,17 @@ class SaasInstance(models.Model):
         "next visit wakes it in a few seconds. Still running for the subscription.",
     )
     sleeping_since = fields.Datetime(string="Sleeping since", readonly=True, copy=False)
-    # the portal's badge: translated in Python, in the visitor's language
-    sleeping_label = fields.Char(compute="_compute_sleeping_label")
-    sleeping_hint = fields.Char(compute="_compute_sleeping_label")
+    # the portal's badge, rendered with t-field: a selection's label is translated like
+    # the state's (ir.model.fields.selection), in the visitor's language
+    sleep_badge = fields.Selection(
+        [("sleeping", "Sleeping")], string="Sleeping", compute="_compute_sleep_badge"
+    )
 
     @api.depends("sleeping", "state")
-    @api.depends_context("lang")
-    def _compute_sleeping_label(self):
+    def _compute_sleep_badge(self):
         for instance in self:
             asleep = instance.sleeping and instance.state == "running"
-            instance.sleeping_label = _("Sleeping") if asleep else False
-            instance.sleeping_hint = (
-                _(
-                    "Resting after a while without visits: it wakes up by itself "
-                    "in a few seconds when you open it."
-                )
-                if asleep
-                else False
-            )
+            instance.sleep_badge = "sleeping" if asleep else False
 
     @api.model
     def _saas_leaves_running(self, vals):
