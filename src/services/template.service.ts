@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { DatabasePort } from '../ports/database.port.js';
-import type { DockerPort } from '../ports/docker.port.js';
+import type { ContainerSpec, DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
 import type { LockPort } from '../ports/lock.port.js';
 import type { PlanRecord } from '../ports/odoo.port.js';
@@ -165,31 +165,15 @@ export class TemplateService {
     dbPassword: string,
     run: { container: string; labels: Record<string, string> },
   ): Promise<void> {
-    const { docker, filestore, runtime } = this.deps;
-    // installs run our own code only, on the host's network: pg_hba admits the template role on
-    // loopback alone, never from the tenant network (scripts/lib/postgres.sh)
-    const spec = odooContainerSpec(
-      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
-      {
-        name: run.container,
-        db: name,
-        dbUser,
-        dbPassword,
-        dataDir: filestore.dataDirOf(name),
-        labels: run.labels,
-        memoryMb: 2048,
-        cpus: 2,
-        odooArgs: [
-          `--init=${modules.join(',')}`,
-          ...extraArgs,
-          '--without-demo=all',
-          '--stop-after-init',
-          '--no-http',
-          '--log-level=warn',
-        ],
-        restart: 'no',
-      },
-    );
+    const spec = this.oneOffSpec(name, dbUser, dbPassword, run, [
+      `--init=${modules.join(',')}`,
+      ...extraArgs,
+      '--without-demo=all',
+      '--stop-after-init',
+      '--no-http',
+      '--log-level=warn',
+    ]);
+    const { docker } = this.deps;
     const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
     if (exitCode !== 0 || /\bERROR\b|CRITICAL/.test(logs)) {
       throw new BridgeError(
@@ -207,22 +191,14 @@ export class TemplateService {
    * Only a speed-up: Odoo failing at it is logged and the template is used as it is.
    */
   private async warmAssets(name: string, container: string): Promise<void> {
-    const { docker, filestore, runtime, logger } = this.deps;
+    const { docker, logger } = this.deps;
     const started = Date.now();
-    const spec = odooContainerSpec(
-      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
-      {
-        name: container,
-        db: name,
-        dbUser: this.deps.templateUser,
-        dbPassword: this.deps.templatePassword,
-        dataDir: filestore.dataDirOf(name),
-        labels: { 'saas.template': name },
-        memoryMb: 2048,
-        cpus: 2,
-        odooArgs: ['--no-http', '--log-level=warn'],
-        restart: 'no',
-      },
+    const spec = this.oneOffSpec(
+      name,
+      this.deps.templateUser,
+      this.deps.templatePassword,
+      { container, labels: { 'saas.template': name } },
+      ['--no-http', '--log-level=warn'],
     );
     // `odoo shell` runs what it reads on stdin (when stdin is no terminal) against the database
     const [bin = 'odoo', ...args] = spec.cmd;
@@ -241,6 +217,34 @@ export class TemplateService {
     logger.info(
       { template: name, files: Number(files), seconds: (Date.now() - started) / 1000 },
       'asset bundles compiled into the template',
+    );
+  }
+
+  /** a one-shot Odoo of ours against database `name`: an install, or the asset warm-up */
+  private oneOffSpec(
+    name: string,
+    dbUser: string,
+    dbPassword: string,
+    run: { container: string; labels: Record<string, string> },
+    odooArgs: string[],
+  ): ContainerSpec {
+    const { filestore, runtime } = this.deps;
+    // our own code only, on the host's network: pg_hba admits the template role on loopback alone,
+    // never from the tenant network (scripts/lib/postgres.sh)
+    return odooContainerSpec(
+      { ...runtime, network: 'host', dbHost: '127.0.0.1' },
+      {
+        name: run.container,
+        db: name,
+        dbUser,
+        dbPassword,
+        dataDir: filestore.dataDirOf(name),
+        labels: run.labels,
+        memoryMb: 2048,
+        cpus: 2,
+        odooArgs,
+        restart: 'no',
+      },
     );
   }
 
