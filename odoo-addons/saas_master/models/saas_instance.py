@@ -1,4 +1,5 @@
 import logging
+import re
 import secrets
 
 from dateutil.relativedelta import relativedelta
@@ -37,6 +38,7 @@ EXPIRING_SOON_DAYS = 7
 # 't' + 10 base32 characters: DNS- and PostgreSQL-safe (docs/contracts.md, tenant names)
 TENANT_REF_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 TENANT_REF_LENGTH = 10
+TENANT_REF_PATTERN = re.compile(r"^t[a-z2-7]{%d}$" % TENANT_REF_LENGTH)
 
 
 def new_tenant_ref():
@@ -384,6 +386,19 @@ class SaasInstance(models.Model):
             }
         )
 
+    def _check_tenant_ref_claim(self, ref):
+        """The tenant ID never changes, with one exception: before an instance first
+        ran (no provisioned_at), the bridge may give it the ref of a warm spare it
+        hands over (a tenant already cloned and booted under that ref)."""
+        claimable = (
+            self.env.user.has_group("saas_master.group_saas_bridge")
+            and isinstance(ref, str)
+            and TENANT_REF_PATTERN.match(ref)
+            and not any(i.provisioned_at for i in self)
+        )
+        if not claimable:
+            raise UserError(_("The tenant ID of an instance never changes."))
+
     @api.model
     def _initial_expiration(self, plan):
         today = fields.Date.context_today(self)
@@ -406,7 +421,7 @@ class SaasInstance(models.Model):
         if "tenant_ref" in vals and any(
             i.tenant_ref and i.tenant_ref != vals["tenant_ref"] for i in self
         ):
-            raise UserError(_("The tenant ID of an instance never changes."))
+            self._check_tenant_ref_claim(vals["tenant_ref"])
         if vals.get("subdomain"):
             for instance in self.filtered(lambda i: i.state != "terminated"):
                 error = self._subdomain_error(vals["subdomain"], instance=instance)

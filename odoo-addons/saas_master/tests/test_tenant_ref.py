@@ -40,6 +40,21 @@ class TestTenantRef(SaasCase):
         self.assertFalse(self.Instance._fields["tenant_ref"].copy)
         self.assertTrue(self.Instance._fields["tenant_ref"].readonly)
 
+    def test_bridge_hands_a_warm_spare_to_an_unprovisioned_instance(self):
+        bridge = self.env.ref("saas_master.user_saas_bridge")
+        instance = self._instance(self.customer, "ref-spare", state="provisioning")
+        as_bridge = instance.with_user(bridge)
+        as_bridge.bridge_update({"tenant_ref": "tspare23456"})
+        self.assertEqual(instance.tenant_ref, "tspare23456")
+        with self.assertRaises(UserError, msg="a ref must look like one"):
+            as_bridge.bridge_update({"tenant_ref": "Not A Ref"})
+        with self.assertRaises(UserError, msg="only the bridge hands spares"):
+            instance.write({"tenant_ref": "tother23456"})
+        instance.write({"provisioned_at": "2026-01-01 10:00:00"})
+        with self.assertRaises(UserError, msg="a tenant that ran keeps its names"):
+            as_bridge.bridge_update({"tenant_ref": "tlater23456"})
+        self.assertEqual(instance.tenant_ref, "tspare23456")
+
     @mute_logger("odoo.sql_db")
     def test_ref_is_unique_in_the_database(self):
         one = self._instance(self.customer, "ref-uniq-a")
