@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { TenantMailRelay } from './ports/tenant.port.js';
 import { parseTemplateLocales, type TemplateLocale } from './services/tenant-locale.js';
+import { parseWarmSpares, type WarmSparesSetting } from './services/warm-spares.js';
 
 /** Placeholder values shipped in .env.example; production refuses them. */
 const DEFAULT_SECRETS = new Set([
@@ -118,6 +119,18 @@ const envSchema = z.object({
       return parsed;
     }),
 
+  // warm spares per plan: cheapest (1 for the cheapest plan), off, or basic=1 pro=0
+  WARM_SPARES: z
+    .string()
+    .default('cheapest')
+    .transform((text, ctx) => {
+      const parsed = parseWarmSpares(text);
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.setting;
+    }),
   PROVISION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   TENANT_READY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
@@ -198,6 +211,8 @@ export interface Config {
     databaseSource: 'template' | 'fresh';
     /** the buyers' locales whose tenants clone a template of their own (language, accounting) */
     templateLocales: TemplateLocale[];
+    /** WARM_SPARES: tenants per plan cloned and booted ahead of orders (README, Warm spares) */
+    warmSpares: WarmSparesSetting;
   };
   proxy: {
     adminUrl: string;
@@ -339,6 +354,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uid: e.TENANT_UID,
       databaseSource: e.TENANT_DB_SOURCE,
       templateLocales: e.TENANT_TEMPLATE_LOCALES,
+      warmSpares: e.WARM_SPARES,
     },
     proxy: {
       adminUrl: e.CADDY_ADMIN_URL.replace(/\/+$/, ''),

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { errorMessage } from './errors.js';
 import { reconcileNow, scheduleReconcile } from './jobs/reconcile.job.js';
 import { checkRegistry } from './jobs/registry.js';
+import { replenishSparesNow } from './jobs/replenish-spares.job.js';
 import { warmTemplatesNow } from './jobs/warm-templates.job.js';
 import type { Logger } from './observability/logger.js';
 import type {
@@ -53,6 +54,8 @@ export async function startBridge(bridge: Bridge): Promise<RunningBridge> {
     await jobs.every(schedule.name, schedule.everyMs, schedule.data);
   await reconcileNow(jobs);
   await warmTemplatesNow(jobs);
+  // after the templates (one maintenance job at a time): spares are cloned from them
+  await replenishSparesNow(jobs);
   logger.info({ ...bridge.http, ...bridge.facts }, 'bridge listening');
   return {
     async stop(reason) {

@@ -9,6 +9,8 @@ import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
 import { MailerAdapter } from './adapters/mailer.adapter.js';
+import { replenishSparesJob, replenishSparesNow } from './jobs/replenish-spares.job.js';
+import { SpareService } from './services/spare.service.js';
 import { wireCapacity } from './capacity-wiring.js';
 import { MasterOdooRepository } from './adapters/master-odoo.repository.js';
 import { OdooClient } from './adapters/odoo.client.js';
@@ -125,6 +127,20 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     metrics,
     logger,
   });
+  const spares = new SpareService({
+    db,
+    docker,
+    filestore,
+    tenant,
+    locks: jobs,
+    templates,
+    identity,
+    runtime,
+    logger: logger.child({ component: 'spares' }),
+    readyTimeoutMs: config.jobs.readyTimeoutMs,
+    setting: config.docker.warmSpares,
+    capacity: capacity.capacity,
+  });
   const provisioning = new ProvisioningService({
     odoo,
     tenant,
@@ -148,6 +164,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     capacity: capacity.capacity,
     // a copy of an instance is restored from that instance's backup
     copies: backups.instanceBackups,
+    spares,
+    onSpareTaken: () => replenishSparesNow(jobs),
     onRunning: (id, subdomain) => enqueueWelcome(jobs, id, subdomain),
   });
   const planApps = new PlanAppsService({ docker, tenant, identity });
@@ -265,6 +283,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       renewUrl: (id) => config.proxy.suspendedPageUrl ?? portalUrl(id),
     }).jobs,
     hibernationJobs: sleep.jobs,
+    spareJobs: [replenishSparesJob({ odoo, spares })],
   });
   jobs.register(registry);
 
@@ -298,7 +317,18 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
       maintenance: 1,
       backups: 1,
     },
-    schedules: [...backups.schedules, capacity.schedule, ...plans.schedules, ...sleep.schedules],
+    schedules: [
+      ...backups.schedules,
+      capacity.schedule,
+      ...plans.schedules,
+      ...sleep.schedules,
+      // a spare that vanished, or outdated by a new template, is replaced within one interval
+      {
+        name: 'replenish-spares' as const,
+        everyMs: config.jobs.reconcileIntervalSeconds * 1000,
+        data: {},
+      },
+    ],
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,
     logger,

@@ -130,6 +130,13 @@ export class PostgresAdapter implements DatabasePort, ModuleVersionsPort, Tenant
       );
   }
 
+  async setRoleComment(name: string, comment: string): Promise<void> {
+    await this.query(
+      `comment role ${name}`,
+      `COMMENT ON ROLE ${ident(name)} IS ${literal(comment)}`,
+    );
+  }
+
   async createEmptyDatabase(name: string, owner: string): Promise<void> {
     await this.query(
       `create database ${name}`,

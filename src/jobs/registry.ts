@@ -50,6 +50,8 @@ export interface JobDeps {
   domainJobs: JobDefinition[];
   /** hibernation's jobs (src/jobs/hibernation.jobs.ts, built in src/hibernation-wiring.ts) */
   hibernationJobs?: JobDefinition[];
+  /** warm spares' job (src/jobs/replenish-spares.job.ts, built in src/wiring.ts) */
+  spareJobs?: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -74,6 +76,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     ...deps.updateJobs,
     ...deps.domainJobs,
     ...(deps.hibernationJobs ?? []),
+    ...(deps.spareJobs ?? []),
   ];
 }
 

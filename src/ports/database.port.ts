@@ -28,6 +28,8 @@ export interface DatabasePort {
     comment?: string,
     connectionLimit?: number,
   ): Promise<void>;
+  /** COMMENT ON ROLE alone (its password untouched: a running tenant keeps connecting) */
+  setRoleComment(name: string, comment: string): Promise<void>;
   createEmptyDatabase(name: string, owner: string): Promise<void>;
   /** CREATE DATABASE name TEMPLATE template OWNER owner, then gives every object of it to owner */
   cloneDatabase(

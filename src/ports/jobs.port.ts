@@ -40,6 +40,7 @@ export const JOBS = {
     'schedule-usage',
     'measure-usage',
     'scan-idle',
+    'replenish-spares',
   ],
   backups: [
     'backup-instance',

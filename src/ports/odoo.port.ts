@@ -120,6 +120,11 @@ export interface InstancePatch {
   tenant_version?: string;
   /** hibernation: container stopped, route to the wake handler (docs/hibernation.md) */
   sleeping?: boolean;
+  /**
+   * a warm spare's ref, handed to an instance that never ran (the master refuses it afterwards):
+   * the instance's names become the spare's, whose tenant is already cloned and booted
+   */
+  tenant_ref?: string;
   sleeping_since?: string | false;
 }
 

@@ -20,7 +20,7 @@ export class ContainerLogService {
     const instance = await loadInstance(this.deps.odoo, instanceId);
     const { container } = this.deps.identity.namesOf(instance);
     const found = await this.deps.docker.findContainer(container);
-    if (!found || !this.deps.identity.ownsContainer(found, instance.id))
+    if (!found || !this.deps.identity.ownsContainer(found, instance))
       throw new BridgeError('not_found', `instance ${instanceId} has no container`, true);
     return this.deps.docker.logTail(container, Math.min(Math.max(lines, 1), MAX_LOG_LINES));
   }

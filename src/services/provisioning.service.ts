@@ -9,6 +9,7 @@ import type { ProvisionContext, ProvisioningDeps } from './provisioning/context.
 import { ensureDatabase, type DatabaseSource } from './provisioning/database.step.js';
 import { reportRunning } from './provisioning/report.step.js';
 import { ensureRoute } from './provisioning/route.step.js';
+import { adoptTakenSpare, takeSpare } from './provisioning/spare.step.js';
 import { ensureTenantSetup } from './provisioning/tenant-setup.step.js';
 import { escapeHtml, strongPassword } from './secrets.js';
 import { tenantLocaleOf } from './tenant-locale.js';
@@ -31,7 +32,7 @@ export class ProvisioningService {
   async provision(instanceId: number): Promise<ProvisionOutcome> {
     const { odoo, docker, identity, logger } = this.deps;
     const started = Date.now();
-    const instance = await loadInstance(odoo, instanceId);
+    let instance = await loadInstance(odoo, instanceId);
     const log = logger.child({ instance: instanceId, subdomain: instance.subdomain });
     if (['suspended', 'terminating', 'terminated'].includes(instance.state)) {
       log.info({ state: instance.state }, 'not provisioning: instance is %s', instance.state);
@@ -39,9 +40,9 @@ export class ProvisioningService {
     }
     const problem = subdomainProblem(instance.subdomain);
     if (problem) throw new BridgeError('subdomain_taken', problem, true);
-    const names = identity.namesOf(instance);
+    let names = identity.namesOf(instance);
     // looked up once: the steps below keep what they learn about it in the context
-    const container = await docker.findContainer(names.container);
+    let container = await docker.findContainer(names.container);
     this.assertOwnContainer(container, instance);
     if (instance.state === 'running' && container?.status === 'running') {
       // only a retry right after provisioning may still owe the welcome mail; an admin's retry weeks
@@ -54,26 +55,25 @@ export class ProvisioningService {
 
     const took = stepTimer();
     const plan = await odoo.getPlan(instance.planId);
+    await adoptTakenSpare(this.deps, instance);
+    // a warm spare already counts against the host's room: taking it needs none
+    const spare = await takeSpare(this.deps, { instance, plan, container, log });
+    if (spare) {
+      ({ instance, names, container } = spare);
+      took('spare');
+    }
     // a tenant about to take memory and connections (none runs yet) must fit on the host first
-    if (container?.status !== 'running' && (await this.waitsForCapacity(instance, plan, log)))
+    else if (container?.status !== 'running' && (await this.waitsForCapacity(instance, plan, log)))
       return 'waiting';
     const adminLogin = instance.adminLogin ?? instance.partnerEmail ?? 'admin';
     const initialPassword = await this.markProvisioning(instance, adminLogin);
     took('odoo');
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
-    // a copy starts from another instance's backup, not from the plan's template
-    const source: DatabaseSource = instance.copyOfBackupId
-      ? { kind: 'copy', backupId: instance.copyOfBackupId }
-      : this.deps.databaseSource === 'fresh'
-        ? { kind: 'fresh' }
-        : {
-            kind: 'template',
-            // the template of the owner's language and country (their accounting comes with it)
-            template: await this.deps.templates.ensure(plan, tenantLocaleOf(instance)),
-          };
-    took('template');
-    await ensureDatabase(this.deps, ctx, source);
-    took('database');
+    // a spare's database is the instance's already (adopted)
+    if (!spare) {
+      await ensureDatabase(this.deps, ctx, await this.sourceOf(instance, plan));
+      took('database');
+    }
     const tenant = await ensureContainer(this.deps, ctx);
     took('container');
     await ensureTenantSetup(this.deps, ctx, tenant, adminLogin);
@@ -85,6 +85,17 @@ export class ProvisioningService {
     // milliseconds per step, to see where the seconds go
     log.info({ seconds, url, stepsMs: took('odoo-report') }, 'instance running');
     return 'running';
+  }
+
+  /** a copy starts from another instance's backup, not from the plan's template */
+  private async sourceOf(instance: InstanceRecord, plan: PlanRecord): Promise<DatabaseSource> {
+    if (instance.copyOfBackupId) return { kind: 'copy', backupId: instance.copyOfBackupId };
+    if (this.deps.databaseSource === 'fresh') return { kind: 'fresh' };
+    // the template of the owner's language and country (their accounting comes with it)
+    return {
+      kind: 'template',
+      template: await this.deps.templates.ensure(plan, tenantLocaleOf(instance)),
+    };
   }
 
   /**
@@ -165,7 +176,7 @@ export class ProvisioningService {
   }
 
   private assertOwnContainer(container: ContainerInfo | undefined, instance: InstanceRecord): void {
-    if (container && !this.deps.identity.ownsContainer(container, instance.id)) {
+    if (container && !this.deps.identity.ownsContainer(container, instance)) {
       throw new BridgeError(
         'subdomain_taken',
         `container ${container.name} belongs to another instance or another master`,

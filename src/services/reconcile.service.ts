@@ -9,7 +9,12 @@ import {
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantLimitsService } from './tenant-limits.js';
 import type { TenantMailRelayService } from './tenant-mail-relay.service.js';
-import { INSTANCE_LABEL, OWNER_LABEL, type TenantIdentity } from './tenant-identity.js';
+import {
+  INSTANCE_LABEL,
+  OWNER_LABEL,
+  TENANT_LABEL,
+  type TenantIdentity,
+} from './tenant-identity.js';
 import { instanceHosts } from './instance-hosts.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
 
@@ -44,12 +49,15 @@ export interface ReconcileReport {
   mailRelayAdded: number[];
   /** sleeping instances (hibernation): left stopped, their hosts kept on the wake handler */
   sleeping?: string[];
+  /** warm spares nobody has taken: ours, never orphans, left as they are */
+  spares?: string[];
 }
 
 /**
  * Makes Docker match what Odoo wants: starts what should run, stops what should not, re-points routes
  * (addresses change when containers restart) and reports orphans. It never deletes anything.
- * Containers are matched to instances by their `saas.instance` label, among those of this master's
+ * Containers are matched to instances by their `saas.instance` label (a warm spare an instance took:
+ * by its `saas.tenant` label, the instance's ref), among those of this master's
  * owner only: another stack's tenants on the same engine are not seen, and a subdomain sold again
  * after a termination never points the old instance at the new customer's container.
  */
@@ -87,11 +95,10 @@ export class ReconcileService {
       }
     }
     for (const container of containers) {
-      if (
-        container.labels[OWNER_LABEL] === this.deps.identity.owner &&
-        !matched.has(container.name)
-      )
-        report.orphans.push(container.name);
+      if (container.labels[OWNER_LABEL] !== this.deps.identity.owner || matched.has(container.name))
+        continue;
+      if (this.deps.identity.isSpare(container)) (report.spares ??= []).push(container.name);
+      else report.orphans.push(container.name);
     }
     // cheap (one query per tenant database, no Docker, no tenant Odoo): a limit changed in the
     // master, or forced by hand in the tenant, is back within one pass
@@ -124,9 +131,13 @@ export class ReconcileService {
   ): Map<string, ContainerInfo> {
     const { identity } = this.deps;
     const nameOf = new Map(instances.map((i) => [String(i.id), identity.namesOf(i).container]));
+    const idOfRef = new Map(instances.map((i) => [i.tenantRef, String(i.id)]));
     const byInstance = new Map<string, ContainerInfo>();
     for (const container of containers) {
-      const id = container.labels[INSTANCE_LABEL];
+      // a warm spare an instance took keeps the labels it was made with: its tenant ref tells whose
+      const id = identity.isSpare(container)
+        ? idOfRef.get(container.labels[TENANT_LABEL] ?? '')
+        : container.labels[INSTANCE_LABEL];
       if (!id) continue;
       const owner = container.labels[OWNER_LABEL];
       const named = nameOf.get(id) === container.name;

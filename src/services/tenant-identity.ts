@@ -11,6 +11,11 @@ const pbkdf2Async = promisify(pbkdf2);
 export const BRIDGE_LOGIN = '__saas_bridge__';
 export const OWNER_LABEL = 'saas.owner';
 export const INSTANCE_LABEL = 'saas.instance';
+export const TENANT_LABEL = 'saas.tenant';
+/** a warm spare's container: made for nobody; it keeps this label once an instance takes it */
+export const SPARE_LABEL = 'saas.spare';
+/** the template a spare was cloned from (a new template makes it outdated) */
+export const SPARE_TEMPLATE_LABEL = 'saas.template';
 /** Odoo's KEY_CRYPT_CONTEXT: API keys are random, so they need no key stretching beyond this */
 const API_KEY_ROUNDS = 6000;
 
@@ -58,10 +63,34 @@ export class TenantIdentity {
     return {
       [OWNER_LABEL]: this.owner,
       [INSTANCE_LABEL]: String(instance.id),
-      'saas.tenant': instance.tenantRef,
+      [TENANT_LABEL]: instance.tenantRef,
       'saas.plan': plan.code,
       'saas.subdomain': instance.subdomain,
     };
+  }
+
+  /**
+   * A warm spare's container: no instance (Docker labels never change on a container, so one
+   * taken by an instance is known by its tenant label: ownsContainer)
+   */
+  spareLabels(ref: string, plan: PlanRecord, template: string): Record<string, string> {
+    return {
+      [OWNER_LABEL]: this.owner,
+      [TENANT_LABEL]: ref,
+      [SPARE_LABEL]: '1',
+      [SPARE_TEMPLATE_LABEL]: template,
+      'saas.plan': plan.code,
+    };
+  }
+
+  /** COMMENT ON DATABASE / ROLE of a warm spare nobody has taken yet */
+  spareMarker(ref: string): string {
+    return `saas:spare:${ref} owner:${this.owner}`;
+  }
+
+  /** a container of ours made as a spare (taken or not) */
+  isSpare(container: ContainerInfo): boolean {
+    return container.labels[SPARE_LABEL] === '1' && container.labels[OWNER_LABEL] === this.owner;
   }
 
   routeLabels(instance: InstanceRecord): Record<string, string> {
@@ -89,11 +118,18 @@ export class TenantIdentity {
     return match[2] === this.owner ? 'ours' : 'taken';
   }
 
-  /** this instance's container: its instance label, and our owner (or none, made before owners existed) */
-  ownsContainer(container: ContainerInfo, instanceId: number): boolean {
+  /**
+   * this instance's container: its instance label, and our owner (or none, made before owners
+   * existed); or a warm spare of ours the instance took, whose tenant label is the instance's ref
+   */
+  ownsContainer(
+    container: ContainerInfo,
+    instance: Pick<InstanceRecord, 'id' | 'tenantRef'>,
+  ): boolean {
     const owner = container.labels[OWNER_LABEL];
+    if (this.isSpare(container)) return container.labels[TENANT_LABEL] === instance.tenantRef;
     return (
-      container.labels[INSTANCE_LABEL] === String(instanceId) &&
+      container.labels[INSTANCE_LABEL] === String(instance.id) &&
       (owner === undefined || owner === this.owner)
     );
   }

@@ -1,3 +1,5 @@
+import { replenishSparesJob } from '../../src/jobs/replenish-spares.job.js';
+import { worldSpares } from './spares.js';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { backupJobDefinitions } from '../../src/jobs/backup.jobs.js';
@@ -100,6 +102,7 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     updateJobs: worldUpdateJobs(world),
     domainJobs: worldDomainJobs(world),
     hibernationJobs: worldHibernationJobs(world),
+    spareJobs: [replenishSparesJob({ odoo: world.odoo, spares: worldSpares(world).spares })],
     ...overrides,
   };
   return { deps, outbox };

@@ -50,6 +50,7 @@ describe('startBridge', () => {
       'every reconcile',
       'enqueue reconcile',
       'enqueue warm-templates',
+      'enqueue replenish-spares',
     ]);
     expect(jobs.concurrency).toEqual({ instances: 3, mail: 2, maintenance: 1, backups: 1 });
     expect(jobs.schedulers.get('reconcile')).toEqual({ everyMs: 45_000, data: {} });

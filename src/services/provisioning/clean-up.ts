@@ -13,7 +13,7 @@ export async function cleanUpFailed(
   const { db: pg, docker, filestore, proxy, identity } = deps;
   const names = identity.namesOf(instance);
   const container = await docker.findContainer(names.container);
-  if (container && identity.ownsContainer(container, instance.id))
+  if (container && identity.ownsContainer(container, instance))
     await docker.removeContainer(names.container);
   const verdict = identity.judgeMarker(await pg.databaseMarker(names.db), instance.id);
   if (verdict === 'ours' || verdict === 'ours-unowned' || (verdict === 'none' && !container)) {

@@ -34,8 +34,33 @@ export interface ProvisioningDeps {
   capacity?: CapacityService;
   /** where a copy of an instance (copyOfBackupId) gets its database and files; none: no copies */
   copies?: BackupCopyPort;
+  /** warm spares an order may take instead of a clone and a boot; none: every order clones */
+  spares?: SpareHandover;
+  /** after a spare was taken: queues the job that makes a new one */
+  onSpareTaken?(plan: PlanRecord): Promise<void>;
   /** queues the welcome mail once the tenant is usable */
   onRunning(instanceId: number, subdomain: string): Promise<void>;
+}
+
+/** a warm spare one instance holds the claim of */
+export interface ClaimedSpare {
+  ref: string;
+  container: ContainerInfo;
+}
+
+/** How provisioning takes a warm spare (services/spare.service.ts). */
+export interface SpareHandover {
+  /** a ready spare of the plan cloned from `template`, claimed for the instance; none: no spare */
+  claim(
+    plan: PlanRecord,
+    template: string,
+    instance: Pick<InstanceRecord, 'id'>,
+  ): Promise<ClaimedSpare | undefined>;
+  release(ref: string, instance: Pick<InstanceRecord, 'id'>): Promise<void>;
+  /** the spare's database and role get the instance's marker */
+  adopt(instance: Pick<InstanceRecord, 'id' | 'tenantRef'>): Promise<void>;
+  /** the database under the instance's names still carries the spare marker */
+  isUnadopted(instance: Pick<InstanceRecord, 'tenantRef'>): Promise<boolean>;
 }
 
 /** What one provisioning run knows; each step reads it and adds what it found or made. */

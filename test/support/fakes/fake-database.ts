@@ -61,6 +61,12 @@ export class FakeDatabase implements DatabasePort {
     if (connectionLimit !== undefined) this.connectionLimits.set(name, connectionLimit);
   }
 
+  async setRoleComment(name: string, comment: string): Promise<void> {
+    if (!this.roles.has(name))
+      throw new BridgeError('database_failed', `role ${name} does not exist`);
+    this.roleComments.set(name, comment);
+  }
+
   async connectionStats(): Promise<ConnectionStats> {
     return { ...this.stats };
   }

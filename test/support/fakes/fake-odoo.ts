@@ -99,6 +99,11 @@ export class FakeOdoo implements OdooPort {
     if (patch.expiration_date !== undefined) record.expirationDate = patch.expiration_date;
     if (patch.purged_at !== undefined) record.purgedAt = patch.purged_at;
     if (patch.tenant_version !== undefined) record.tenantVersion = patch.tenant_version;
+    if (patch.tenant_ref !== undefined) {
+      // like saas_master: only an instance that never ran takes a spare's ref
+      if (record.provisionedAt) throw new Error('The tenant ID of an instance never changes.');
+      record.tenantRef = patch.tenant_ref;
+    }
     if (patch.sleeping !== undefined) record.sleeping = patch.sleeping;
     if (patch.sleeping_since !== undefined) record.sleepingSince = text(patch.sleeping_since);
     // like saas_master: an instance that leaves `running` sleeps no more (hibernation)

@@ -11,6 +11,8 @@ const identity = new TenantIdentity({
   bridgeSecret: 'a-secret-of-at-least-thirty-two-characters',
 });
 
+const SEVEN = { id: 7, tenantRef: 'tseven23456' };
+
 describe('TenantIdentity', () => {
   it('names everything but the host from the ref; refs migrated from subdomains keep their names', () => {
     expect(identity.namesOf({ tenantRef: 'tq7h2k4m5ab', subdomain: 'acme' })).toEqual({
@@ -47,15 +49,36 @@ describe('TenantIdentity', () => {
       labels,
     });
     expect(
-      identity.ownsContainer(labelled({ 'saas.instance': '7', 'saas.owner': 'master-uuid-1' }), 7),
+      identity.ownsContainer(
+        labelled({ 'saas.instance': '7', 'saas.owner': 'master-uuid-1' }),
+        SEVEN,
+      ),
     ).toBe(true);
-    expect(identity.ownsContainer(labelled({ 'saas.instance': '7' }), 7)).toBe(true);
+    expect(identity.ownsContainer(labelled({ 'saas.instance': '7' }), SEVEN)).toBe(true);
     expect(
-      identity.ownsContainer(labelled({ 'saas.instance': '7', 'saas.owner': 'other' }), 7),
+      identity.ownsContainer(labelled({ 'saas.instance': '7', 'saas.owner': 'other' }), SEVEN),
     ).toBe(false);
     expect(
-      identity.ownsContainer(labelled({ 'saas.instance': '8', 'saas.owner': 'master-uuid-1' }), 7),
+      identity.ownsContainer(
+        labelled({ 'saas.instance': '8', 'saas.owner': 'master-uuid-1' }),
+        SEVEN,
+      ),
     ).toBe(false);
+  });
+
+  it('owns a warm spare it took by the tenant label, since labels never change on a container', () => {
+    const spare = (labels: Record<string, string>) => ({
+      id: 'c2',
+      name: 'saas-tenant-tspare23456',
+      status: 'running' as const,
+      ip: undefined,
+      labels: { 'saas.spare': '1', 'saas.tenant': 'tspare23456', ...labels },
+    });
+    const taker = { id: 7, tenantRef: 'tspare23456' };
+    expect(identity.ownsContainer(spare({ 'saas.owner': 'master-uuid-1' }), taker)).toBe(true);
+    expect(identity.ownsContainer(spare({ 'saas.owner': 'master-uuid-1' }), SEVEN)).toBe(false);
+    // another master's spare under the same ref is not ours
+    expect(identity.ownsContainer(spare({ 'saas.owner': 'other' }), taker)).toBe(false);
   });
 
   it('recomputes the same bridge key per tenant, different for every tenant and secret', () => {

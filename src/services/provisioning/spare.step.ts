@@ -1,0 +1,79 @@
+import { errorMessage } from '../../errors.js';
+import type { ContainerInfo } from '../../ports/docker.port.js';
+import type { InstanceRecord } from '../../ports/odoo.port.js';
+import type { TenantNames } from '../tenant-identity.js';
+import { tenantLocaleOf } from '../tenant-locale.js';
+import type { ProvisionContext, ProvisioningDeps } from './context.js';
+
+/** the instance under the names of the spare it took, and the spare's container */
+export interface TakenSpare {
+  instance: InstanceRecord;
+  names: TenantNames;
+  container: ContainerInfo;
+}
+
+/**
+ * A warm spare for an instance that never ran and has no tenant yet: claimed, its ref given to the
+ * instance in the master (its names become the spare's), and adopted (the database and role get
+ * the instance's marker). The steps after it find a cloned database and a booted container. Any
+ * failure before the master took the ref falls back to the template path; after it, the instance's
+ * retry finds the spare under its names and adopts it (adoptTakenSpare).
+ */
+export async function takeSpare(
+  deps: ProvisioningDeps,
+  ctx: Pick<ProvisionContext, 'instance' | 'plan' | 'container' | 'log'>,
+): Promise<TakenSpare | undefined> {
+  const { spares, templates, identity, odoo } = deps;
+  const { instance, plan, log } = ctx;
+  if (!spares || !mayTakeSpare(deps, instance, ctx.container)) return undefined;
+  // a retry of a template-path run that already cloned its own database goes on with that one
+  if ((await deps.db.databaseMarker(identity.namesOf(instance).db)) !== undefined) return undefined;
+  const spare = await spares
+    .claim(plan, templates.nameOf(plan, tenantLocaleOf(instance)), instance)
+    .catch((err: unknown) => {
+      log.warn({ err: errorMessage(err) }, 'no warm spare (claim failed); cloning the template');
+      return undefined;
+    });
+  if (!spare) return undefined;
+  try {
+    await odoo.updateInstance(instance.id, { tenant_ref: spare.ref });
+  } catch (err) {
+    await spares.release(spare.ref, instance).catch(() => undefined);
+    log.warn(
+      { spare: spare.ref, err: errorMessage(err) },
+      'warm spare not handed over; cloning the template',
+    );
+    return undefined;
+  }
+  const taker = { ...instance, tenantRef: spare.ref };
+  await spares.adopt(taker);
+  log.info({ spare: spare.container.name }, 'warm spare taken');
+  await deps.onSpareTaken?.(plan);
+  return { instance: taker, names: identity.namesOf(taker), container: spare.container };
+}
+
+/**
+ * A retry after a crash between the master's write and the adoption: the instance has the spare's
+ * ref, its database still the spare's marker.
+ */
+export async function adoptTakenSpare(
+  deps: ProvisioningDeps,
+  instance: InstanceRecord,
+): Promise<void> {
+  if (!deps.spares || instance.provisionedAt) return;
+  if (await deps.spares.isUnadopted(instance)) await deps.spares.adopt(instance);
+}
+
+function mayTakeSpare(
+  deps: ProvisioningDeps,
+  instance: InstanceRecord,
+  container: ContainerInfo | undefined,
+): boolean {
+  // a copy brings another instance's data, the naive path measures a fresh install
+  return (
+    !container &&
+    !instance.provisionedAt &&
+    !instance.copyOfBackupId &&
+    deps.databaseSource !== 'fresh'
+  );
+}
