@@ -2,11 +2,13 @@
  * Benchmark, side by side in one run on a stack of its own (STACK_PROFILE=bench): order confirmed ->
  * tenant /web/login 200 through the proxy and -> welcome mail, for the naive path (a fresh `-i` install
  * per tenant, what most peers do: TENANT_DB_SOURCE=fresh) and the template path (today's clone); a burst of
- * orders confirmed at once; an idle tenant's memory before and after a browser login. Prints a markdown
+ * orders confirmed at once; the warm-spare path (the bridge restarted with WARM_SPARES=basic=1: each
+ * order takes a booted spare); an idle tenant's memory before and after a browser login. Prints a markdown
  * table and writes artifacts/bench/bench.json. Removes the tenants it made.
  *   npm run bench [-- --orders 5 --burst 20 --keep]
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
@@ -80,9 +82,14 @@ async function provisionOne(rpc: Rpc, label: string): Promise<Provisioned> {
   return { sub, seconds, mailSeconds: (mailAt - t0) / 1000 };
 }
 
-async function runPath(rpc: Rpc, label: string): Promise<PathResult> {
+async function runPath(
+  rpc: Rpc,
+  label: string,
+  beforeEach: (i: number) => Promise<void> = async () => undefined,
+): Promise<PathResult> {
   const runs: Provisioned[] = [];
   for (let i = 1; i <= count; i += 1) {
+    await beforeEach(i);
     const one = await provisionOne(rpc, label);
     runs.push(one);
     console.log(
@@ -95,6 +102,31 @@ async function runPath(rpc: Rpc, label: string): Promise<PathResult> {
     mail_p50_s: summarize(runs.map((r) => r.mailSeconds)).p50_s,
     steps_ms: medianSteps(steps),
   };
+}
+
+/** warm spares the bridge has made so far (its log says so once each is booted) */
+async function sparesMade(): Promise<number> {
+  const text = await readFile(bridgeLog, 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line.includes('"msg":"warm spare ready"')).length;
+}
+
+/**
+ * The warm path: the bridge keeps one Basic spare; each order waits until the spare made after the
+ * previous order is booted (as a real shop would between orders), then takes it.
+ */
+async function runWarmPath(rpc: Rpc): Promise<PathResult> {
+  const base = await sparesMade();
+  process.env.WARM_SPARES = 'basic=1';
+  await stack('up', '--no-setup');
+  try {
+    return await runPath(rpc, 'warm', async (i) => {
+      await orders.waitFor(`warm spare ${i} booted`, 300_000, async () =>
+        (await sparesMade()) >= base + i ? true : undefined,
+      );
+    });
+  } finally {
+    process.env.WARM_SPARES = 'off';
+  }
 }
 
 async function bridgePid(): Promise<number> {
@@ -157,6 +189,8 @@ let rpcForCleanUp: Rpc | undefined;
 try {
   console.log(`bench: bringing up the bench stack in ${E2E.stackDir}`);
   process.env.TENANT_DB_SOURCE = 'template';
+  // the template path is measured without spares (one would take the first order)
+  process.env.WARM_SPARES = 'off';
   await stack('up');
   const env = dotenv();
   const rpc = new MasterRpc(
@@ -193,6 +227,8 @@ try {
     return null;
   });
   if (wake) console.log(`bench: wake ${wake.runs_s.map((s) => s.toFixed(2)).join(' ')} s`);
+  await retireTenants(rpc, created.splice(0));
+  const warmPath = await runWarmPath(rpc);
   // the naive path: the same bridge restarted with TENANT_DB_SOURCE=fresh (only the bridge restarts)
   await retireTenants(rpc, created.splice(0));
   process.env.TENANT_DB_SOURCE = 'fresh';
@@ -203,8 +239,11 @@ try {
     machine: report.machine(),
     naive,
     template,
-    warm: null,
-    ratio: { naive_over_template: Math.round((naive.p50_s / template.p50_s) * 10) / 10 },
+    warm: warmPath,
+    ratio: {
+      naive_over_template: Math.round((naive.p50_s / template.p50_s) * 10) / 10,
+      template_over_warm: Math.round((template.p50_s / warmPath.p50_s) * 10) / 10,
+    },
     burst: burstResult,
     idle_tenant_mib: idle.after,
     idle_tenant_before_login_mib: idle.before,

@@ -15,9 +15,9 @@ export interface BenchResult {
   machine: { cores: number; mem_gib: number };
   naive: PathResult;
   template: PathResult;
-  /** warm spares are not built yet (issue 12): null, not a made-up figure */
+  /** the warm-spare path (WARM_SPARES=basic=1); null where not measured, never a made-up figure */
   warm: PathResult | null;
-  ratio: { naive_over_template: number };
+  ratio: { naive_over_template: number; template_over_warm?: number };
   burst: {
     orders: number;
     all_running_s: number;
@@ -60,6 +60,12 @@ export function markdown(r: BenchResult): string {
     `naive / template (p50): ${r.ratio.naive_over_template}x`,
     `steps, naive (median): ${steps(r.naive)}`,
     `steps, template (median): ${steps(r.template)}`,
+    ...(r.warm
+      ? [
+          `template / warm (p50): ${r.ratio.template_over_warm}x`,
+          `steps, warm spare (median): ${steps(r.warm)}`,
+        ]
+      : []),
     `burst: ${r.burst.orders} orders confirmed at once -> all answering in ${r.burst.all_running_s} s, ` +
       `${r.burst.failures} failures, peak bridge RSS ${r.burst.peak_bridge_rss_mib} MiB, ` +
       `peak PostgreSQL connections ${r.burst.peak_pg_connections}`,

@@ -3,6 +3,7 @@ import type { ContainerInfo } from '../../ports/docker.port.js';
 import type { InstanceRecord } from '../../ports/odoo.port.js';
 import type { TenantNames } from '../tenant-identity.js';
 import { tenantLocaleOf } from '../tenant-locale.js';
+import { NOTIFICATIONS_LOCAL_PART, tenantOdooConfig } from './container.step.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
 
 /** the instance under the names of the spare it took, and the spare's container */
@@ -47,9 +48,15 @@ export async function takeSpare(
   }
   const taker = { ...instance, tenantRef: spare.ref };
   await spares.adopt(taker);
+  const names = identity.namesOf(taker);
+  // the default From of the taker's host, read at the container's next start (a spare had no host)
+  await deps.filestore.writeOdooConfig(
+    names.db,
+    await tenantOdooConfig({ emailFrom: `${NOTIFICATIONS_LOCAL_PART}@${names.host}` }),
+  );
   log.info({ spare: spare.container.name }, 'warm spare taken');
   await deps.onSpareTaken?.(plan);
-  return { instance: taker, names: identity.namesOf(taker), container: spare.container };
+  return { instance: taker, names, container: spare.container };
 }
 
 /**

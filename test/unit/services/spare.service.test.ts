@@ -119,6 +119,10 @@ describe('provisioning with warm spares', () => {
     });
     expect(world.welcomes).toEqual([1]);
     expect(replenishRequests).toEqual(['starter']);
+    // a spare had no host: the taker's default From is in its config for the next start
+    expect(world.filestore.configs.get(`tenant_${ref}`)).toContain(
+      'email_from = notifications@acme.saas.example.com',
+    );
     // a retry finds the taken spare its own, not another instance's
     expect(await provisioning.provision(1)).toBe('already-running');
   });
