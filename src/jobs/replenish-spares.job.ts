@@ -10,7 +10,7 @@ import { defineJob } from './define-job.js';
  * so two passes never make the same spare twice.
  */
 export function replenishSparesJob(deps: {
-  odoo: Pick<OdooPort, 'listPlans'>;
+  odoo: Pick<OdooPort, 'listPlans' | 'listInstances'>;
   spares: SpareService;
 }) {
   return defineJob<object, ReplenishReport>({
@@ -19,7 +19,13 @@ export function replenishSparesJob(deps: {
     schema: z.object({}),
     attempts: 2,
     backoff: { type: 'exponential', delayMs: 5_000 },
-    handler: async () => deps.spares.replenish(await deps.odoo.listPlans()),
+    handler: async () => {
+      const [plans, instances] = await Promise.all([
+        deps.odoo.listPlans(),
+        deps.odoo.listInstances(),
+      ]);
+      return deps.spares.replenish(plans, new Set(instances.map((i) => i.tenantRef)));
+    },
   });
 }
 

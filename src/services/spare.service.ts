@@ -98,17 +98,24 @@ export class SpareService implements SpareHandover {
    * Each plan back to its number of ready spares: outdated ones (their template is not the plan's
    * current one) and extra ones removed, missing ones made, each only while the host has room.
    */
-  async replenish(plans: PlanRecord[]): Promise<ReplenishReport> {
+  async replenish(
+    plans: PlanRecord[],
+    /** the master's tenant refs: a spare an instance holds is never removed, whatever its marker */
+    takenRefs: ReadonlySet<string> = new Set(),
+  ): Promise<ReplenishReport> {
     const report: ReplenishReport = { made: [], removed: [], short: [] };
     const wanted = sparesWanted(plans, this.deps.setting);
     for (const plan of plans) {
       const want = wanted.get(plan.code) ?? 0;
       const current = this.deps.templates.nameOf(plan);
       let kept = 0;
-      for (const spare of await this.free(plan)) {
+      const { free, halfMade } = await this.sparesOf(plan, takenRefs);
+      for (const spare of free) {
         if (spare.labels[SPARE_TEMPLATE_LABEL] === current && kept < want) kept += 1;
         else if (await this.removeSpare(spare)) report.removed.push(spare.name);
       }
+      for (const spare of halfMade)
+        if (await this.removeSpare(spare)) report.removed.push(spare.name);
       for (; kept < want; kept += 1) {
         if (this.deps.capacity && !(await this.deps.capacity.check(plan)).fits) {
           report.short.push(plan.code);
@@ -124,27 +131,65 @@ export class SpareService implements SpareHandover {
 
   /** our spares of the plan that no instance has taken (their database still has the spare marker) */
   private async free(plan: PlanRecord): Promise<ContainerInfo[]> {
+    return (await this.sparesOf(plan)).free;
+  }
+
+  /**
+   * our spares of the plan nobody took: free (booted, the spare marker) and half-made (no marker:
+   * being made, or left by a crash)
+   */
+  private async sparesOf(
+    plan: PlanRecord,
+    takenRefs: ReadonlySet<string> = new Set(),
+  ): Promise<{ free: ContainerInfo[]; halfMade: ContainerInfo[] }> {
     const { docker, db, identity } = this.deps;
     const spares = (await docker.listContainers(MANAGED_LABEL)).filter(
-      (c) => identity.isSpare(c) && c.labels['saas.plan'] === plan.code && c.labels[TENANT_LABEL],
+      (c) =>
+        identity.isSpare(c) &&
+        c.labels['saas.plan'] === plan.code &&
+        c.labels[TENANT_LABEL] &&
+        !takenRefs.has(c.labels[TENANT_LABEL]),
     );
     const free: ContainerInfo[] = [];
+    const halfMade: ContainerInfo[] = [];
     for (const spare of spares) {
       const ref = spare.labels[TENANT_LABEL]!;
-      if ((await db.databaseMarker(tenantDbName(ref))) === identity.spareMarker(ref))
-        free.push(spare);
+      const marker = await db.databaseMarker(tenantDbName(ref));
+      if (marker === identity.spareMarker(ref)) free.push(spare);
+      else if (marker === undefined) halfMade.push(spare);
     }
-    return free;
+    return { free, halfMade };
   }
 
   /** a new spare, ready: cloned, container made and answering, and marked last */
   private async make(plan: PlanRecord): Promise<string> {
-    const { db, docker, filestore, identity, templates } = this.deps;
+    const { templates } = this.deps;
     const started = Date.now();
     const ref = newSpareRef();
-    const name = tenantDbName(ref);
     const container = tenantContainerName(ref);
     const template = await templates.ensure(plan);
+    // held while it is made: a sweep of half-made spares (another bridge's) leaves this one alone
+    await this.deps.locks.lock(claimKey(ref), REPLENISHER, MAKE_LOCK_TTL_S);
+    try {
+      await this.build(plan, ref, template);
+    } catch (err) {
+      // a spare that never booted is not kept: the next pass makes another
+      await this.discard(ref).catch(() => undefined);
+      throw err;
+    } finally {
+      await this.deps.locks.unlock(claimKey(ref), REPLENISHER);
+    }
+    this.deps.logger.info(
+      { spare: container, plan: plan.code, ms: Date.now() - started },
+      'warm spare ready',
+    );
+    return container;
+  }
+
+  private async build(plan: PlanRecord, ref: string, template: string): Promise<void> {
+    const { db, docker, filestore, identity, templates } = this.deps;
+    const name = tenantDbName(ref);
+    const container = tenantContainerName(ref);
     const access = identity.bridgeAccess(ref);
     const password = strongPassword(32);
     // the role's comment names the spare at once: a crash before the end leaves nothing unnamed
@@ -174,25 +219,30 @@ export class SpareService implements SpareHandover {
       this.deps.readyTimeoutMs,
     );
     await db.setDatabaseMarker(name, identity.spareMarker(ref));
-    this.deps.logger.info(
-      { spare: container, plan: plan.code, ms: Date.now() - started },
-      'warm spare ready',
-    );
-    return container;
   }
 
-  /** a free spare removed under its claim lock (a claim in flight keeps it) */
+  private async discard(ref: string): Promise<void> {
+    const { db, docker, filestore } = this.deps;
+    const name = tenantDbName(ref);
+    if (await docker.findContainer(tenantContainerName(ref)))
+      await docker.removeContainer(tenantContainerName(ref));
+    await db.dropDatabase(name);
+    await db.dropRole(name);
+    await filestore.remove(name);
+  }
+
+  /**
+   * A spare nobody took (or one left half-made: no database marker) removed under its claim lock;
+   * a claim or a making in flight keeps it.
+   */
   private async removeSpare(spare: ContainerInfo): Promise<boolean> {
-    const { db, docker, filestore, locks } = this.deps;
+    const { db, identity, locks } = this.deps;
     const ref = spare.labels[TENANT_LABEL]!;
     if (!(await locks.lock(claimKey(ref), REPLENISHER, 60))) return false;
     try {
-      if (!(await this.isUnadopted({ tenantRef: ref }))) return false;
-      const name = tenantDbName(ref);
-      await docker.removeContainer(spare.name);
-      await db.dropDatabase(name);
-      await db.dropRole(name);
-      await filestore.remove(name);
+      const marker = await db.databaseMarker(tenantDbName(ref));
+      if (marker !== undefined && marker !== identity.spareMarker(ref)) return false;
+      await this.discard(ref);
       return true;
     } finally {
       await locks.unlock(claimKey(ref), REPLENISHER);
@@ -201,6 +251,8 @@ export class SpareService implements SpareHandover {
 }
 
 const REPLENISHER = 'spare-replenisher';
+// a boot on a loaded host takes minutes at worst (TENANT_READY_TIMEOUT_MS is 90 s by default)
+const MAKE_LOCK_TTL_S = 900;
 
 function claimKey(ref: string): string {
   return `spare:${ref}`;

@@ -79,6 +79,31 @@ describe('SpareService.replenish', () => {
     ]);
   });
 
+  it('keeps nothing of a spare that never booted, and sweeps one a crash left half-made', async () => {
+    const world = buildWorld();
+    const { spares } = worldSpares(world);
+    world.log.failAlways('tenant.waitReady');
+    await expect(spares.replenish(await world.odoo.listPlans())).rejects.toThrow();
+    world.log.clearFailures();
+    expect(spareContainers(world)).toEqual([]);
+    expect([...world.db.dbs.keys()].filter((n) => n.startsWith('tenant_'))).toEqual([]);
+    // a bridge killed mid-making: container and database, no marker yet
+    await spares.replenish(await world.odoo.listPlans());
+    const [half] = spareContainers(world);
+    world.db.get(`tenant_${half!.labels['saas.tenant']}`).marker = undefined;
+    const report = await spares.replenish(await world.odoo.listPlans());
+    expect(report.removed).toEqual([half!.name]);
+    expect(report.made).toHaveLength(1);
+  });
+
+  it('never removes a spare an instance holds, even before its marker was rewritten', async () => {
+    const { world, spares, spare, ref } = await worldWithSpare();
+    world.odoo.addPlan({ ...STARTER_PLAN, modules: ['sale', 'crm', 'project'] });
+    const report = await spares.replenish(await world.odoo.listPlans(), new Set([ref]));
+    expect(report.removed).toEqual([]);
+    expect(world.docker.containers.has(spare.name)).toBe(true);
+  });
+
   it('makes no spare the host has no room for; a running spare counts against the room', async () => {
     const { world } = await worldWithSpare();
     expect((await world.capacity.use()).memory.used).toBeGreaterThan(0);
