@@ -71,7 +71,9 @@ export class ProvisioningService {
     const ctx: ProvisionContext = { instance, plan, names, container, initialPassword, log };
     // a spare's database is the instance's already (adopted)
     if (!spare) {
-      await ensureDatabase(this.deps, ctx, await this.sourceOf(instance, plan));
+      const source = await this.sourceOf(instance, plan);
+      took('template');
+      await ensureDatabase(this.deps, ctx, source);
       took('database');
     }
     const tenant = await ensureContainer(this.deps, ctx);

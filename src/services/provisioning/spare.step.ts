@@ -24,7 +24,7 @@ export async function takeSpare(
   deps: ProvisioningDeps,
   ctx: Pick<ProvisionContext, 'instance' | 'plan' | 'container' | 'log'>,
 ): Promise<TakenSpare | undefined> {
-  const { spares, templates, identity, odoo } = deps;
+  const { spares, templates, identity } = deps;
   const { instance, plan, log } = ctx;
   if (!spares || !mayTakeSpare(deps, instance, ctx.container)) return undefined;
   // a retry of a template-path run that already cloned its own database goes on with that one
@@ -36,16 +36,7 @@ export async function takeSpare(
       return undefined;
     });
   if (!spare) return undefined;
-  try {
-    await odoo.updateInstance(instance.id, { tenant_ref: spare.ref });
-  } catch (err) {
-    await spares.release(spare.ref, instance).catch(() => undefined);
-    log.warn(
-      { spare: spare.ref, err: errorMessage(err) },
-      'warm spare not handed over; cloning the template',
-    );
-    return undefined;
-  }
+  if (!(await handOver(deps, ctx, spare.ref))) return undefined;
   const taker = { ...instance, tenantRef: spare.ref };
   await spares.adopt(taker);
   const names = identity.namesOf(taker);
@@ -69,6 +60,34 @@ export async function adoptTakenSpare(
 ): Promise<void> {
   if (!deps.spares || instance.provisionedAt) return;
   if (await deps.spares.isUnadopted(instance)) await deps.spares.adopt(instance);
+}
+
+/**
+ * The master gives the instance the spare's ref. When its answer is lost the instance is read
+ * again: a write that went through is a handover all the same (the steps must follow the names the
+ * master now holds); a refused one releases the spare; not knowing fails the run (its retry sees).
+ */
+async function handOver(
+  deps: ProvisioningDeps,
+  ctx: Pick<ProvisionContext, 'instance' | 'log'>,
+  ref: string,
+): Promise<boolean> {
+  const { odoo, spares } = deps;
+  const { instance, log } = ctx;
+  try {
+    await odoo.updateInstance(instance.id, { tenant_ref: ref });
+    return true;
+  } catch (err) {
+    const now = await odoo.getInstance(instance.id).catch(() => undefined);
+    if (!now) throw err;
+    if (now.tenantRef === ref) return true;
+    await spares?.release(ref, instance).catch(() => undefined);
+    log.warn(
+      { spare: ref, err: errorMessage(err) },
+      'warm spare not handed over; cloning the template',
+    );
+    return false;
+  }
 }
 
 function mayTakeSpare(

@@ -185,6 +185,18 @@ describe('provisioning with warm spares', () => {
     ).toMatchObject({ ref });
   });
 
+  it('hands the spare over when the master took its ref but the answer was lost', async () => {
+    const { world, provisioning, ref } = await worldWithSpare();
+    const update = world.odoo.updateInstance.bind(world.odoo);
+    world.odoo.updateInstance = async (id, patch, note) => {
+      await update(id, patch, note);
+      if (patch.tenant_ref) throw new Error('connection reset');
+    };
+    expect(await provisioning.provision(1)).toBe('running');
+    expect(world.odoo.instance(1)).toMatchObject({ tenantRef: ref, dbName: `tenant_${ref}` });
+    expect(world.db.dbs.has('tenant_tref0000001')).toBe(false);
+  });
+
   it('adopts the taken spare on the retry after a crash between the master and the marker', async () => {
     const { world, provisioning, ref } = await worldWithSpare();
     world.log.failAlways('db.setRoleComment');
