@@ -209,7 +209,7 @@ try {
     idle_tenant_mib: idle.after,
     idle_tenant_before_login_mib: idle.before,
     wake: wake && { p50_s: wake.p50_s, p95_s: wake.p95_s, n: wake.n },
-    density: null,
+    density: report.lastDensity(path.join(REPO, 'artifacts', 'bench')),
   };
   console.log(`\n${report.markdown(result)}\n`);
   console.log(`bench: wrote ${report.writeJson(path.join(REPO, 'artifacts', 'bench'), result)}`);
