@@ -10,6 +10,9 @@
  *   --burst 20`: a burst of real orders through a master and a bridge on top of the running ones), then
  *   measure PostgreSQL again and remove the tenants
  *   --unsized: Odoo's own defaults (pool of 64, no role limit): the "before" figures
+ *   --awake M: at the end, stop all but M of them (as hibernation leaves a sleeping tenant: container
+ *   stopped, database and filestore kept), measure host memory with N provisioned / M awake, time one
+ *   of them started again, and write artifacts/bench/density.json (npm run bench reports it)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { strongPassword } from '../src/services/secrets.js';
 import { TenantIdentity } from '../src/services/tenant-identity.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from '../src/services/tenant-runtime.js';
 import { DEFAULT_DB_MAXCONN, tenantSizing } from '../src/services/tenant-sizing.js';
+import { writeDensity } from '../test/bench/report.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -47,13 +51,14 @@ const { values } = parseArgs({
     unsized: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     then: { type: 'string' },
+    awake: { type: 'string' },
     'pg-log': { type: 'string', default: '/var/log/postgresql/postgresql-15-main.log' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    "usage: flock -o /tmp/saas-heavy.lock npm run bench:density -- [--tenants 10] [--concurrency 4] [--template tmpl_basic_x] [--unsized] [--keep] [--then '<command>']",
+    "usage: flock -o /tmp/saas-heavy.lock npm run bench:density -- [--tenants 10] [--concurrency 4] [--template tmpl_basic_x] [--unsized] [--keep] [--then '<command>'] [--awake M]",
   );
   process.exit(0);
 }
@@ -61,6 +66,11 @@ const count = Number(values.tenants);
 const maxSeconds = Number(values['max-seconds']);
 const burst = Number(values.burst);
 const concurrency = Number(values.concurrency);
+const awakeWanted = values.awake === undefined ? undefined : Number(values.awake);
+if (awakeWanted !== undefined && (!Number.isInteger(awakeWanted) || awakeWanted < 0)) {
+  console.error('bench:density: --awake must be a whole number (the tenants left running)');
+  process.exit(2);
+}
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
   console.error('bench:density: --tenants and --concurrency must be positive integers');
   process.exit(2);
@@ -249,6 +259,51 @@ async function loadOne(t: Tenant, seconds: number): Promise<number> {
   return errors;
 }
 
+/**
+ * N provisioned, M awake: the others stopped as hibernation stops a sleeping tenant (the bridge's
+ * own path is measured by npm run bench's wake step; this is the memory side, at scale).
+ */
+async function hibernateAllBut(
+  up: Tenant[],
+  awake: number,
+  beforeMb: number,
+  allAwakeMb: number,
+): Promise<string> {
+  const sleeping = up.slice(awake);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let t = sleeping[next++]; t; t = sleeping[next++])
+        await docker.stopContainer(t.container).catch(() => undefined);
+    }),
+  );
+  // the kernel hands the stopped tenants' pages back at once; PostgreSQL's backends end with them
+  await new Promise((r) => setTimeout(r, 15_000));
+  const used = meminfo().usedMb;
+  const woken = sleeping[0];
+  let wakeS = Number.NaN;
+  if (woken) {
+    const w0 = Date.now();
+    const info = await docker.startContainer(woken.container);
+    await waitReady(`http://${info.ip}:${ODOO_HTTP_PORT}`, 120_000);
+    wakeS = (Date.now() - w0) / 1000;
+  }
+  const file = writeDensity(path.join(REPO, 'artifacts', 'bench'), {
+    provisioned: up.length,
+    awake,
+    host_used_mib: used,
+    host_used_all_awake_mib: allAwakeMb,
+    host_used_before_mib: beforeMb,
+    wake_s: Math.round(wakeS * 100) / 100,
+    at: new Date().toISOString(),
+  });
+  const perAwake = up.length > awake ? (allAwakeMb - used) / (up.length - awake) : 0;
+  return (
+    `${up.length} provisioned, ${awake} awake: host used ${used} MiB (all awake ${allAwakeMb}, none ${beforeMb}; ` +
+    `${perAwake.toFixed(0)} MiB per awake tenant); one started again -> 200 in ${wakeS.toFixed(1)} s; wrote ${file}`
+  );
+}
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const t0 = Date.now();
 let failed = 0;
@@ -358,11 +413,17 @@ try {
   log(
     `memory: tenants ${Math.round(sum(mems))} MiB (${avg(mems).toFixed(0)} MiB each), host used ${memBefore.usedMb} -> ${memAfter.usedMb} MiB of ${memAfter.totalMb}`,
   );
+  let sleepLine = '';
+  if (awakeWanted !== undefined && up.length > awakeWanted) {
+    sleepLine = await hibernateAllBut(up, awakeWanted, memBefore.usedMb, memAfter.usedMb);
+    log(sleepLine);
+  }
   console.log(
     `density: ${answering}/${attempted} answering (of ${count} asked), ${failed} failed, idle ${avg(idleCounts).toFixed(1)} conn/tenant, ` +
       `pg ${server.inUse}/${server.maxConnections} in use, refused ${refused}, host +${memAfter.usedMb - memBefore.usedMb} MiB, start ${startSeconds.toFixed(0)} s` +
       (burstLine ? `; ${burstLine}` : '') +
-      (thenLine ? `; ${thenLine}` : ''),
+      (thenLine ? `; ${thenLine}` : '') +
+      (sleepLine ? `; ${sleepLine}` : ''),
   );
 } finally {
   clearInterval(sampling);

@@ -29,20 +29,31 @@ const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '5' },
     burst: { type: 'string', default: '20' },
+    // how long one order may take to answer; a burst on top of 120 tenants on 2 cores needs ~6 min
+    'wait-seconds': { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'usage: npm run bench [-- --orders 5 --burst 20 --keep]   (needs ODOO_SRC or /opt/odoo17)',
+    'usage: npm run bench [-- --orders 5 --burst 20 --wait-seconds 300 --keep]   (needs ODOO_SRC or /opt/odoo17)',
   );
   process.exit(0);
 }
 const count = Number(values.orders);
 const burstSize = Number(values.burst);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(burstSize) || burstSize < 0) {
-  console.error('bench: --orders must be a whole number >= 1 and --burst >= 0');
+const waitMs = Number(values['wait-seconds']) * 1000;
+if (
+  !Number.isInteger(count) ||
+  count < 1 ||
+  !Number.isInteger(burstSize) ||
+  burstSize < 0 ||
+  !(waitMs > 0)
+) {
+  console.error(
+    'bench: --orders must be a whole number >= 1, --burst >= 0 and --wait-seconds above 0',
+  );
   process.exit(2);
 }
 
@@ -59,7 +70,7 @@ interface Provisioned {
 }
 
 async function untilAnswering(rpc: Rpc, orderId: number, sub: string): Promise<void> {
-  await orders.waitFor(`tenant ${sub} through the proxy`, 300_000, async () => {
+  await orders.waitFor(`tenant ${sub} through the proxy`, waitMs, async () => {
     if ((await orders.statusThroughProxy(`${sub}.localhost`, E2E.caddyPort)) === 200) return true;
     const instance = await orders.instanceOfOrder(rpc, orderId);
     if (instance?.state === 'error')
@@ -248,7 +259,7 @@ try {
     idle_tenant_mib: idle.after,
     idle_tenant_before_login_mib: idle.before,
     wake: wake && { p50_s: wake.p50_s, p95_s: wake.p95_s, n: wake.n },
-    density: null,
+    density: report.lastDensity(path.join(REPO, 'artifacts', 'bench')),
   };
   console.log(`\n${report.markdown(result)}\n`);
   console.log(`bench: wrote ${report.writeJson(path.join(REPO, 'artifacts', 'bench'), result)}`);

@@ -14,6 +14,7 @@ import type { ProxyPort } from './ports/proxy.port.js';
 import type { TenantPort } from './ports/tenant.port.js';
 import { HibernationService } from './services/hibernation.service.js';
 import type { TenantIdentity } from './services/tenant-identity.js';
+import type { TenantLimitsService } from './services/tenant-limits.js';
 
 export interface HibernationWiringDeps {
   config: Config;
@@ -21,6 +22,7 @@ export interface HibernationWiringDeps {
   docker: DockerPort;
   proxy: ProxyPort;
   tenant: TenantPort;
+  limits: Pick<TenantLimitsService, 'reapply'>;
   /** the tenants' databases: when their scheduled actions are due */
   cron: CronSchedulePort;
   identity: TenantIdentity;
@@ -44,6 +46,7 @@ export function wireHibernation(deps: HibernationWiringDeps): {
     docker: deps.docker,
     proxy: deps.proxy,
     tenant: deps.tenant,
+    limits: deps.limits,
     activity: new OdooRequestLogAdapter(config.docker.socketPath),
     cron: deps.cron,
     identity: deps.identity,

@@ -193,6 +193,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     docker,
     proxy,
     tenant,
+    limits,
     cron: db,
     identity,
     queue: jobs,

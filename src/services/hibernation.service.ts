@@ -11,6 +11,7 @@ import { instanceHosts } from './instance-hosts.js';
 import { loadInstance } from './instance-loader.js';
 import { odooDatetime } from './provisioning/report.step.js';
 import type { TenantIdentity } from './tenant-identity.js';
+import type { TenantLimitsService } from './tenant-limits.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 /** a sleeping tenant wakes for its scheduled actions no more often than this... */
@@ -23,6 +24,8 @@ export interface HibernationDeps {
   docker: Pick<DockerPort, 'startContainer' | 'stopContainer'>;
   proxy: ProxyPort;
   tenant: Pick<TenantPort, 'waitReady'>;
+  /** the plan's limits, written into the tenant's database as it wakes */
+  limits: Pick<TenantLimitsService, 'reapply'>;
   activity: ActivityPort;
   /** absent: sleeping tenants are woken for nothing but visitors */
   cron?: CronSchedulePort;
@@ -157,7 +160,17 @@ export class HibernationService {
     if (!instance.sleeping) return 'not sleeping';
     const started = Date.now();
     const names = this.deps.identity.namesOf(instance);
-    const container = await this.deps.docker.startContainer(names.container);
+    // the limits go into the database beside the start (a few ms against Odoo's seconds of boot, and
+    // Odoo reads them on request, not at start): a plan changed, or a key forced by hand, while the
+    // tenant slept is undone before its first visitor. A master that cannot list its plans just now
+    // must not keep the visitor waiting: the reconciler's next pass writes them then.
+    const [container] = await Promise.all([
+      this.deps.docker.startContainer(names.container),
+      this.deps.limits.reapply([instance]).catch((err: unknown) => {
+        this.deps.logger.warn({ instance: instanceId, err }, 'limits not re-applied at wake');
+        return [];
+      }),
+    ]);
     if (!container.ip)
       throw new BridgeError('docker_failed', `container ${names.container} has no address`);
     const upstream = `${container.ip}:${ODOO_HTTP_PORT}`;

@@ -1,5 +1,5 @@
 /** The bench's results: one markdown table for people, artifacts/bench/bench.json for tools. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Summary } from './stats.js';
@@ -29,8 +29,45 @@ export interface BenchResult {
   idle_tenant_before_login_mib: number;
   /** first request to a sleeping tenant -> its login page 200 through the proxy (null: not measured) */
   wake: { p50_s: number; p95_s?: number; n?: number } | null;
-  /** the density run lives in its own script; null here */
-  density: { provisioned: number; awake: number; host_used_mib: number } | null;
+  /** the last `npm run bench:density -- --awake M` run's figures (its own script; null: none yet) */
+  density: DensityResult | null;
+}
+
+/** N tenants provisioned, M of them awake (the others stopped, as hibernation leaves them) */
+export interface DensityResult {
+  provisioned: number;
+  awake: number;
+  /** host memory in use (MemTotal - MemAvailable) with M awake, everything else included */
+  host_used_mib: number;
+  /** the same with all N awake, and before any tenant ran: what one awake tenant costs */
+  host_used_all_awake_mib: number;
+  host_used_before_mib: number;
+  /** a stopped one started again -> its /web/login 200, with the others as they are */
+  wake_s: number;
+  at: string;
+}
+
+const DENSITY_FILE = 'density.json';
+
+export function writeDensity(dir: string, d: DensityResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, DENSITY_FILE);
+  writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
+  return file;
+}
+
+/** the density figures bench:density left in `dir`, if any (a run of its own: minutes, not in bench) */
+export function lastDensity(dir: string): DensityResult | null {
+  const file = path.join(dir, DENSITY_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const d = JSON.parse(readFileSync(file, 'utf8')) as Partial<DensityResult>;
+    return typeof d.provisioned === 'number' && typeof d.awake === 'number'
+      ? (d as DensityResult)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 export function machine(): BenchResult['machine'] {
@@ -71,6 +108,11 @@ export function markdown(r: BenchResult): string {
       `peak PostgreSQL connections ${r.burst.peak_pg_connections}`,
     `idle tenant: ${r.idle_tenant_before_login_mib} MiB before, ${r.idle_tenant_mib} MiB after a browser login`,
     `wake from hibernation: ${r.wake ? `${s(r.wake.p50_s)} p50, ${s(r.wake.p95_s ?? r.wake.p50_s)} p95 (n ${r.wake.n ?? 1})` : 'not measured'}`,
+    `density (bench:density --awake, ${r.density?.at ?? 'never run'}): ${
+      r.density
+        ? `${r.density.provisioned} provisioned, ${r.density.awake} awake -> host ${r.density.host_used_mib} MiB used (all awake ${r.density.host_used_all_awake_mib}, none ${r.density.host_used_before_mib})`
+        : 'not measured'
+    }`,
   ].join('\n');
 }
 

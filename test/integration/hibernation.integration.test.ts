@@ -29,6 +29,7 @@ import type { ProvisionContext } from '../../src/services/provisioning/context.j
 import { ensureDatabase } from '../../src/services/provisioning/database.step.js';
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
+import { TenantLimitsService } from '../../src/services/tenant-limits.js';
 import { ODOO_HTTP_PORT } from '../../src/services/tenant-runtime.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
 import { FakeOdoo } from '../support/fakes/fake-odoo.js';
@@ -181,6 +182,13 @@ describe.skipIf(skip)('hibernation of a real tenant behind a real Caddy', () => 
       docker,
       proxy,
       tenant: repository,
+      limits: new TenantLimitsService({
+        odoo: master,
+        tenant: repository,
+        identity,
+        logger,
+        upgradeUrl: (id) => `http://master.saas.test/my/instances/${id}`,
+      }),
       activity: new OdooRequestLogAdapter(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'),
       identity,
       logger,
@@ -230,6 +238,9 @@ describe.skipIf(skip)('hibernation of a real tenant behind a real Caddy', () => 
     // asleep: nothing left to put to sleep
     expect(await service.idleInstances()).toEqual([]);
 
+    // a limit forced in its database while it sleeps is the plan's again once it is awake
+    await db.setConfigParameter(DB, 'saas_tenant.max_users', '999');
+
     const started = Date.now();
     const first = await httpGet(`${caddy.httpUrl}/web/login`, HOST);
     expect(first.status).toBe(503);
@@ -250,6 +261,7 @@ describe.skipIf(skip)('hibernation of a real tenant behind a real Caddy', () => 
     expect(await Promise.all(wakes)).toEqual(['awake']);
     expect(await containerStatus()).toBe('running');
     expect(master.instance(instance.id).sleeping).toBe(false);
+    expect(await db.getConfigParameter(DB, 'saas_tenant.max_users')).toBe(String(PLAN.maxUsers));
     // the scan reads when its scheduled actions are due straight from its database
     const nextCron = await db.nextCronAt(DB);
     expect(nextCron).toBeInstanceOf(Date);

@@ -116,6 +116,7 @@ export function worldHibernationJobs(world: World): JobDefinition[] {
       docker: world.docker,
       proxy: world.proxy,
       tenant: world.tenant,
+      limits: world.limits,
       activity: new FakeActivity(world.docker),
       identity: world.identity,
       logger: pino({ level: 'silent' }),

@@ -43,6 +43,14 @@ class TestSubscription(SaasCase):
 
     # -- computed state ------------------------------------------------
 
+    def test_subscription_label_follows_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env.ref("base.module_saas_master")._update_translations(["es_ES"])
+        active = self._running("acme-lang", 20)
+        # read in English first, then by a Spanish reader in the same transaction
+        self.assertEqual(active.with_context(lang="en_US").subscription_label, "Active")
+        self.assertEqual(active.with_context(lang="es_ES").subscription_label, "Activa")
+
     def test_subscription_states(self):
         active = self._running("acme-a", 20)
         expiring = self._running("acme-e", 5)

@@ -19,6 +19,7 @@ async function setup(idleMinutes = 30, cron?: Map<string, Date>) {
     docker: world.docker,
     proxy: world.proxy,
     tenant: world.tenant,
+    limits: world.limits,
     activity,
     ...(cron ? { cron: { nextCronAt: async (db: string) => cron.get(db) } } : {}),
     identity: world.identity,
@@ -95,6 +96,27 @@ describe('hibernation', () => {
     });
     expect(world.odoo.instance(1).sleeping).toBe(false);
     expect(world.log.calls.some((c) => c.startsWith('tenant.waitReady'))).toBe(true);
+  });
+
+  it('writes the plan limits back as a tenant wakes: a key forced while it slept is undone', async () => {
+    const { world, service } = await setup();
+    await service.sleep(1);
+    const db = namesOf(1).db;
+    await world.db.setConfigParameter(db, 'saas_tenant.max_users', '999');
+    expect(await service.wake(1)).toBe('awake');
+    expect(await world.db.getConfigParameter(db, 'saas_tenant.max_users')).toBe(
+      String(STARTER_PLAN.maxUsers),
+    );
+  });
+
+  it('wakes a tenant even when the master cannot list its plans just then', async () => {
+    const { world, service, container } = await setup();
+    await service.sleep(1);
+    world.odoo.listPlans = async () => {
+      throw new Error('master restarting');
+    };
+    expect(await service.wake(1)).toBe('awake');
+    expect(world.docker.containers.get(container)?.status).toBe('running');
   });
 
   it('never wakes an instance that does not sleep, nor a suspended one', async () => {
