@@ -284,7 +284,8 @@ export const INFRA_FAULTS: Fault[] = [
         if (left.length) throw new Error(`half-made files left: ${left.join(', ')}`);
         await disk.grow(4096);
         await retryUntilRunning(ctx, failed.id, orderId);
-        const shown = /no space left on device \(ENOSPC\) under [^\s:]+/.exec(reason)?.[0] ?? reason;
+        const shown =
+          /no space left on device \(ENOSPC\) under [^\s:]+/.exec(reason)?.[0] ?? reason;
         return `${freeKb / 1024} MiB free, gate passed -> clone retried ("${retrying.slice(0, 30)}..."), then error "... ${shown}", no database, role, container or files left; disk grown + admin retry -> running, 1 container`;
       } finally {
         await substitute?.stop();
