@@ -25,6 +25,8 @@ export type BridgeErrorCode =
   | 'backup_failed'
   | 'backups_not_configured'
   | 'capacity_exhausted'
+  /** a write met ENOSPC: the message names the path; retried, the cause is the host's */
+  | 'disk_full'
   | 'backup_failed'
   | 'backup_corrupt'
   | 'backup_not_found'

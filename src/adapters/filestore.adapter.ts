@@ -36,18 +36,24 @@ export class FilestoreAdapter implements FilestorePort {
   }
 
   async cloneFrom(templateDb: string, db: string): Promise<void> {
-    await this.guard(`copy filestore ${templateDb} -> ${db}`, async () => {
-      const source = path.join(this.dataDirOf(templateDb), 'filestore', templateDb);
-      const target = path.join(this.dataDirOf(db), 'filestore', db);
-      await rm(this.dataDirOf(db), { recursive: true, force: true });
-      await mkdir(path.dirname(target), { recursive: true });
-      const hasSource = await access(source).then(
-        () => true,
-        () => false,
-      );
-      if (hasSource) await cp(source, target, { recursive: true });
-      await this.chownTree(db);
-    });
+    const source = path.join(this.dataDirOf(templateDb), 'filestore', templateDb);
+    const target = path.join(this.dataDirOf(db), 'filestore', db);
+    try {
+      await this.guard(`copy filestore ${templateDb} -> ${target}`, async () => {
+        await rm(this.dataDirOf(db), { recursive: true, force: true });
+        await mkdir(path.dirname(target), { recursive: true });
+        const hasSource = await access(source).then(
+          () => true,
+          () => false,
+        );
+        if (hasSource) await cp(source, target, { recursive: true });
+        await this.chownTree(db);
+      });
+    } catch (err) {
+      // nothing half-made: a partial copy holds the full disk and looks like a tenant's files
+      await rm(this.dataDirOf(db), { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
   }
 
   async remove(db: string): Promise<void> {
@@ -107,6 +113,13 @@ export class FilestoreAdapter implements FilestorePort {
       await work();
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
+        throw new BridgeError(
+          'disk_full',
+          `${action}: no space left on device (ENOSPC) under ${path.resolve(this.root)}: make room there, then retry (${why})`,
+          false,
+          { cause: err },
+        );
       throw new BridgeError('internal', `${action}: ${why}`, false, { cause: err });
     }
   }

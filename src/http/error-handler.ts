@@ -32,6 +32,7 @@ const STATUS_BY_CODE: Record<BridgeErrorCode, number> = {
   backups_not_configured: 503,
   tenant_not_ready: 503,
   capacity_exhausted: 503,
+  disk_full: 507,
   backup_corrupt: 500,
   backup_not_found: 404,
   update_failed: 502,

@@ -1,8 +1,13 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilestoreAdapter } from '../../src/adapters/filestore.adapter.js';
+import { BridgeError } from '../../src/errors.js';
+
+const run = promisify(execFile);
 
 const UID = 101;
 let root: string;
@@ -91,4 +96,31 @@ describe('FilestoreAdapter on the real file system', () => {
     expect(await filestore.exists('tenant_acme')).toBe(false);
     expect(await filestore.sizeMb('tenant_acme')).toBe(0);
   });
+
+  // a 4 MiB tmpfs of its own (mounting needs root: the CI and this machine run as root)
+  it.skipIf(process.getuid?.() !== 0)(
+    'a disk full mid-copy: ENOSPC named with the path, no partial copy left',
+    async () => {
+      const small = await mkdtemp(path.join(tmpdir(), 'saas-it-small-disk-'));
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'saas-it-small-disk', small]);
+      try {
+        const tight = new FilestoreAdapter(small, UID);
+        const template = path.join(small, 'tmpl_full', 'filestore', 'tmpl_full');
+        await mkdir(path.join(template, 'ab'), { recursive: true });
+        // 1 MiB files: the first copies, the third cannot fit
+        for (const n of [1, 2, 3])
+          await writeFile(path.join(template, 'ab', `file${n}`), Buffer.alloc(1 << 20, n));
+        const err = await tight.cloneFrom('tmpl_full', 'tenant_full').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(BridgeError);
+        expect((err as BridgeError).code).toBe('disk_full');
+        expect((err as BridgeError).permanent).toBe(false);
+        expect((err as Error).message).toMatch(/no space left on device \(ENOSPC\)/);
+        expect((err as Error).message).toContain(path.join(small, 'tenant_full'));
+        expect(await readdir(small)).toEqual(['tmpl_full']);
+      } finally {
+        await run('umount', [small]);
+        await rm(small, { recursive: true, force: true });
+      }
+    },
+  );
 });

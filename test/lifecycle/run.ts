@@ -258,7 +258,12 @@ async function main(): Promise<void> {
     const records = await life.finalBackups(id);
     if (!records.some((r) => r.state === 'done' && r.snapshot_id))
       throw new Error(`no finished final backup in the master: ${JSON.stringify(records)}`);
-    const restored = await tenant.restoreFinalBackup(env, first.db_name, contactName);
+    const restored = await tenant.restoreFinalBackup(
+      env,
+      E2E.backupDir, // the stack's own repositories (STACK_BACKUP_DIR), not .env's
+      first.db_name,
+      contactName,
+    );
     expect(`"${contactName}" in the restored database`, restored.contacts, 1);
     return `snapshot ${restored.snapshot} restored into a scratch database: ${restored.partners} partners, the contact among them`;
   });

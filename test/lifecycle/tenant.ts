@@ -103,17 +103,16 @@ interface Snapshot {
 }
 
 /**
- * The final backup's dump (restic, the tenant's own repository) restored into a scratch database, as
+ * The final backup's dump (restic, the tenant's own repository under the stack's `base`) restored into a scratch database, as
  * README's restore block does for the master; answers the ids of the contacts named `contact` in it.
  */
 export async function restoreFinalBackup(
   env: Record<string, string>,
+  base: string,
   db: string,
   contact: string,
 ): Promise<{ snapshot: string; contacts: number; partners: number }> {
-  const base = env.RESTIC_REPOSITORY_BASE ?? '';
-  if (!base || !env.RESTIC_PASSWORD)
-    throw new Error('RESTIC_REPOSITORY_BASE/RESTIC_PASSWORD unset');
+  if (!base || !env.RESTIC_PASSWORD) throw new Error('repository base/RESTIC_PASSWORD unset');
   const resticEnv = {
     ...process.env,
     RESTIC_REPOSITORY: `${base.replace(/\/+$/, '')}/${db}`,

@@ -18,7 +18,7 @@ import {
 } from './faults.js';
 import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
 import { psql } from './world.js';
-import { growSmallDisk, mountSmallDisk, smallDiskDir, smallDiskLeftovers } from './small-disk.js';
+import { SmallDisk } from './small-disk.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -194,13 +194,14 @@ export const INFRA_FAULTS: Fault[] = [
     name: 'disk nearly full (the data dir on a small tmpfs)',
     async run(ctx) {
       const inherited = bridgeEnviron();
-      const templates = await mountSmallDisk(64);
+      const disk = new SmallDisk('gate');
+      const templates = await disk.mount(64);
       await supervisorctl('stop', 'bridge');
       let substitute: Awaited<ReturnType<typeof startSecondBridge>> | undefined;
       try {
         substitute = await startSecondBridge(
           E2E.bridgePort,
-          { TENANT_DATA_DIR: smallDiskDir },
+          { TENANT_DATA_DIR: disk.dir },
           inherited,
         );
         const orderId = await orders.draftOrder(
@@ -224,12 +225,68 @@ export const INFRA_FAULTS: Fault[] = [
         const reason = reasonRow?.capacity_reason || '';
         if (!/disk/i.test(reason)) throw new Error(`waiting without the reason: ${reason}`);
         await nothingHalfMade(waiting.id);
-        const left = await smallDiskLeftovers();
+        const left = await disk.leftovers();
         if (left.length) throw new Error(`left on the full disk: ${left.join(', ')}`);
         // the cause fixed: tmpfs only takes what is written, so a large limit costs nothing
-        await growSmallDisk(4096);
+        await disk.grow(4096);
         await retryUntilRunning(ctx, waiting.id, orderId);
         return `data dir with 64 kB free (${templates.length} template copies) -> waiting_capacity "${reason.slice(0, 80)}", no database, role or files made; room made + admin retry -> running, 1 container`;
+      } finally {
+        await substitute?.stop();
+        await supervisorctl('start', 'bridge');
+        await orders.waitFor('the bridge to answer', 60_000, async () =>
+          (await fetch(`${bridgeUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined,
+        );
+      }
+    },
+  },
+  {
+    name: 'disk full during a clone (the gate lets it through, the filestore copy meets ENOSPC)',
+    async run(ctx) {
+      const inherited = bridgeEnviron();
+      const disk = new SmallDisk('clone');
+      // room by the gate's measure (whole MiB free, none kept back), less than a Basic filestore:
+      // the copy starts and stops half-way
+      const freeKb = 3 * 1024;
+      await disk.mount(freeKb);
+      await supervisorctl('stop', 'bridge');
+      let substitute: Awaited<ReturnType<typeof startSecondBridge>> | undefined;
+      try {
+        substitute = await startSecondBridge(
+          E2E.bridgePort,
+          { TENANT_DATA_DIR: disk.dir, CAPACITY_MIN_FREE_DISK_MB: '0' },
+          inherited,
+        );
+        const orderId = await orders.draftOrder(
+          ctx.admin,
+          'basic',
+          orders.uniqueSubdomain('dclone'),
+        );
+        await orders.confirmOrder(ctx.admin, orderId);
+        // each failed attempt shows on the instance while the next one waits
+        const retrying = await orders.waitFor('a retried attempt', 120_000, async () => {
+          const row = await orders.instanceOfOrder(ctx.admin, orderId);
+          if (row?.state === 'waiting_capacity')
+            throw new Error('the gate held it: no clone was tried');
+          if (!row) return undefined;
+          const text = await lastError(ctx, row.id);
+          return /retrying/.test(text) ? text : undefined;
+        });
+        if (!/ENOSPC/.test(retrying)) throw new Error(`retried without the cause: ${retrying}`);
+        const failed = await waitError(ctx, orderId, 180_000);
+        const reason = await lastError(ctx, failed.id);
+        if (!/no space left on device \(ENOSPC\)/.test(reason) || !reason.includes(disk.dir))
+          throw new Error(`error without ENOSPC and the path: ${reason}`);
+        await nothingHalfMade(failed.id);
+        const containers = await containersOf(ctx.admin, failed.id);
+        if (containers.length) throw new Error(`containers left: ${containers.join(', ')}`);
+        const left = await disk.leftovers();
+        if (left.length) throw new Error(`half-made files left: ${left.join(', ')}`);
+        await disk.grow(4096);
+        await retryUntilRunning(ctx, failed.id, orderId);
+        const shown =
+          /no space left on device \(ENOSPC\) under [^\s:]+/.exec(reason)?.[0] ?? reason;
+        return `${freeKb / 1024} MiB free, gate passed -> clone retried ("${retrying.slice(0, 30)}..."), then error "... ${shown}", no database, role, container or files left; disk grown + admin retry -> running, 1 container`;
       } finally {
         await substitute?.stop();
         await supervisorctl('start', 'bridge');

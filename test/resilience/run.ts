@@ -4,6 +4,8 @@
  * duplicated and no container, database, role or route orphaned; sends hostile input to the intake,
  * the checkout and the portal; probes isolation from inside tenants; greps for the secrets it used.
  * Last line: `resilience: N faults survived, M hostile inputs refused, lost 0, duplicated 0, orphans 0`.
+ * RESILIENCE_ONLY=<part of a fault's name> runs only those faults (no isolation, hostile input or
+ * secrets sections): to iterate on one fault; the whole suite is what proves anything.
  */
 import { format } from 'node:util';
 import { Queue } from 'bullmq';
@@ -13,13 +15,13 @@ import { ownerOf, rpcClients } from '../e2e/resilience.js';
 import { MailSink } from '../e2e/mail-sink.js';
 import { retireTenants } from '../e2e/support/retire.js';
 import { E2E, logTail, stack } from '../e2e/support/stack.js';
-import { FAULTS, runningTenant, type FaultContext } from './faults.js';
+import { FAULTS, runningTenant, type Fault, type FaultContext } from './faults.js';
 import { INFRA_FAULTS } from './faults-infra.js';
 import { PG_FAULTS } from './faults-pg.js';
 import { hostileCheckout, hostileIntake, hostilePortal, type Outcome } from './hostile.js';
 import { isolationFrom } from './isolation.js';
 import { ownRedisUrl, startOwnRedis, stopOwnRedis } from './redis.js';
-import { unmountSmallDisk } from './small-disk.js';
+import { unmountSmallDisks } from './small-disk.js';
 import { leaks, secretsInUse } from './secrets.js';
 import { World, type Tally } from './world.js';
 
@@ -33,6 +35,14 @@ function say(...args: unknown[]): void {
   const line = format(...args);
   output.push(line);
   console.log(line);
+}
+
+const only = process.env.RESILIENCE_ONLY?.trim().toLowerCase() || undefined;
+const ALL_FAULTS = [...FAULTS, ...INFRA_FAULTS, ...PG_FAULTS];
+const chosen = only ? ALL_FAULTS.filter((f) => f.name.toLowerCase().includes(only)) : ALL_FAULTS;
+if (!chosen.length) {
+  console.error(`RESILIENCE_ONLY=${only}: no fault's name contains it`);
+  process.exit(2);
 }
 
 const started = Date.now();
@@ -77,7 +87,14 @@ async function main(): Promise<void> {
     `resilience: tenants ${a} and ${b} running (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 
-  // isolation first, while both run
+  if (!only) await checkIsolation(ctx, a, b);
+  for (const fault of chosen) await runFault(ctx, fault);
+  if (!only) await hostileAndSecrets(ctx, a);
+}
+
+/** isolation first, while both tenants run */
+async function checkIsolation(ctx: FaultContext, a: number, b: number): Promise<void> {
+  const { admin } = ctx;
   const rows = await admin.searchRead<{ id: number; db_name: string; container_ref: string }>(
     'saas.instance',
     [['id', 'in', [a, b]]],
@@ -100,25 +117,29 @@ async function main(): Promise<void> {
     for (const f of result.failures) say(`  ISOLATION BROKEN ${f}`);
   }
   say(`isolation: ${held} checks held from inside 2 tenants`);
+}
 
-  for (const fault of [...FAULTS, ...INFRA_FAULTS, ...PG_FAULTS]) {
-    const t0 = Date.now();
-    try {
-      const detail = await fault.run(ctx);
-      const tally = await world.check();
-      const broken = [...tally.lost, ...tally.duplicated, ...tally.orphans];
-      total.lost.push(...tally.lost);
-      total.duplicated.push(...tally.duplicated);
-      total.orphans.push(...tally.orphans);
-      if (broken.length) throw new Error(`after the fault: ${broken.join('; ')}`);
-      survived += 1;
-      say(`fault ok   ${fault.name}: ${detail} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-    } catch (err) {
-      failures.push(`${fault.name}: ${(err as Error).message}`);
-      say(`fault FAIL ${fault.name}: ${(err as Error).message}`);
-    }
+/** inject, recover, then the world's invariants */
+async function runFault(ctx: FaultContext, fault: Fault): Promise<void> {
+  const t0 = Date.now();
+  try {
+    const detail = await fault.run(ctx);
+    const tally = await ctx.world.check();
+    const broken = [...tally.lost, ...tally.duplicated, ...tally.orphans];
+    total.lost.push(...tally.lost);
+    total.duplicated.push(...tally.duplicated);
+    total.orphans.push(...tally.orphans);
+    if (broken.length) throw new Error(`after the fault: ${broken.join('; ')}`);
+    survived += 1;
+    say(`fault ok   ${fault.name}: ${detail} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } catch (err) {
+    failures.push(`${fault.name}: ${(err as Error).message}`);
+    say(`fault FAIL ${fault.name}: ${(err as Error).message}`);
   }
+}
 
+async function hostileAndSecrets(ctx: FaultContext, a: number): Promise<void> {
+  const { admin, bridge, secret, world } = ctx;
   const redis = new Redis(ownRedisUrl, { maxRetriesPerRequest: null });
   const jobsBefore = await jobCount(redis);
   record('intake', await hostileIntake(secret, a));
@@ -163,7 +184,7 @@ async function cleanup(): Promise<void> {
     ).catch(() => undefined);
   }
   if (stackStarted) await stack('down').catch(() => undefined);
-  await unmountSmallDisk().catch(() => undefined);
+  await unmountSmallDisks();
   await stopOwnRedis().catch(() => undefined);
 }
 

@@ -1,7 +1,7 @@
 /**
- * A nearly full tenant data dir for fault 12: a small tmpfs holding copies of the plans' template
- * filestores (so the bridge finds its templates ready and never rebuilds, nor drops, the shared
- * template databases) with less room left than one more copy needs. Never the machine's disk.
+ * Nearly full tenant data dirs for fault 12: small tmpfs mounts holding copies of the plans'
+ * template filestores (so the bridge finds its templates ready and never rebuilds, nor drops, the
+ * shared template databases) with less room left than one more copy needs. Never the machine's disk.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, rm } from 'node:fs/promises';
@@ -10,56 +10,65 @@ import { promisify } from 'node:util';
 import { E2E, dotenv } from '../e2e/support/stack.js';
 
 const run = promisify(execFile);
-export const smallDiskDir = path.join(E2E.stackDir, 'small-disk');
-let mounted = false;
 
 async function usedKb(dir: string): Promise<number> {
   const { stdout } = await run('du', ['-sk', dir]);
   return Number(stdout.split('\t')[0]);
 }
 
-/** mounts it with `freeKb` left after the templates; answers the templates copied */
-export async function mountSmallDisk(freeKb: number): Promise<string[]> {
-  const source = dotenv().TENANT_DATA_DIR || '/var/lib/saas/tenants';
-  const templates = (await readdir(source)).filter((name) => name.startsWith('tmpl_'));
-  let copiesKb = 1024;
-  for (const name of templates) copiesKb += await usedKb(path.join(source, name));
-  await mkdir(smallDiskDir, { recursive: true });
-  const options = (kb: number) => `size=${kb}k,mode=0755`;
-  await run('mount', ['-t', 'tmpfs', '-o', options(copiesKb), 'resil-small-disk', smallDiskDir]);
-  mounted = true;
-  for (const name of templates) {
-    await cp(path.join(source, name), path.join(smallDiskDir, name), { recursive: true });
-    // cp keeps no owner: the tenants' uid must read the copies as it reads the originals
-    await run('chown', [
-      '-R',
-      '--reference',
-      path.join(source, name),
-      path.join(smallDiskDir, name),
-    ]);
+const mounted = new Set<SmallDisk>();
+
+/** one small tmpfs under the stack dir (`small-disk-<name>`) */
+export class SmallDisk {
+  readonly dir: string;
+
+  constructor(name: string) {
+    this.dir = path.join(E2E.stackDir, `small-disk-${name}`);
   }
-  await run('chown', ['--reference', source, smallDiskDir]);
-  // what the copies take on tmpfs itself, then just `freeKb` more
-  const { stdout } = await run('df', ['--output=used', '-k', smallDiskDir]);
-  const used = Number(stdout.trim().split('\n').pop());
-  await run('mount', ['-o', `remount,${options(used + freeKb)}`, smallDiskDir]);
-  return templates;
+
+  /** mounts it with `freeKb` left after the templates; answers the templates copied */
+  async mount(freeKb: number): Promise<string[]> {
+    const source = dotenv().TENANT_DATA_DIR || '/var/lib/saas/tenants';
+    const templates = (await readdir(source)).filter((name) => name.startsWith('tmpl_'));
+    let copiesKb = 1024;
+    for (const name of templates) copiesKb += await usedKb(path.join(source, name));
+    await mkdir(this.dir, { recursive: true });
+    const options = (kb: number) => `size=${kb}k,mode=0755`;
+    await run('mount', ['-t', 'tmpfs', '-o', options(copiesKb), 'resil-small-disk', this.dir]);
+    mounted.add(this);
+    for (const name of templates) {
+      await cp(path.join(source, name), path.join(this.dir, name), { recursive: true });
+      // cp keeps no owner: the tenants' uid must read the copies as it reads the originals
+      await run('chown', ['-R', '--reference', path.join(source, name), path.join(this.dir, name)]);
+    }
+    await run('chown', ['--reference', source, this.dir]);
+    // what the copies take on tmpfs itself, then just `freeKb` more
+    const { stdout } = await run('df', ['--output=used', '-k', this.dir]);
+    const used = Number(stdout.trim().split('\n').pop());
+    await run('mount', ['-o', `remount,${options(used + freeKb)}`, this.dir]);
+    return templates;
+  }
+
+  /** the cause fixed: room for a tenant after all */
+  async grow(sizeMb: number): Promise<void> {
+    await run('mount', ['-o', `remount,size=${sizeMb}m`, this.dir]);
+  }
+
+  /** entries left on it besides the template copies */
+  async leftovers(): Promise<string[]> {
+    return (await readdir(this.dir)).filter((name) => !name.startsWith('tmpl_'));
+  }
+
+  /** unmounts it (lazily if a container still holds it) */
+  async unmount(): Promise<void> {
+    if (!mounted.has(this)) return;
+    await run('umount', [this.dir]).catch(() => run('umount', ['-l', this.dir]));
+    mounted.delete(this);
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
 
-/** the cause fixed: room for a tenant after all */
-export async function growSmallDisk(sizeMb: number): Promise<void> {
-  await run('mount', ['-o', `remount,size=${sizeMb}m`, smallDiskDir]);
-}
-
-/** entries left on it besides the template copies */
-export async function smallDiskLeftovers(): Promise<string[]> {
-  return (await readdir(smallDiskDir)).filter((name) => !name.startsWith('tmpl_'));
-}
-
-/** unmounts it (lazily if a container still holds it) */
-export async function unmountSmallDisk(): Promise<void> {
-  if (!mounted) return;
-  await run('umount', [smallDiskDir]).catch(() => run('umount', ['-l', smallDiskDir]));
-  mounted = false;
-  await rm(smallDiskDir, { recursive: true, force: true });
+/** every one still mounted: the suite's clean-up */
+export async function unmountSmallDisks(): Promise<void> {
+  for (const disk of [...mounted]) await disk.unmount().catch(() => undefined);
 }

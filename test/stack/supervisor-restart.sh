@@ -19,6 +19,8 @@ esac
 
 # beside the dev stack (8069...), the e2e (18069...) and the bench (18169...) stacks
 export SAAS_STACK_DIR=$REPO/.stack-supervisor STACK_MASTER_DB=saas_supervisor
+# its own restic repositories, as every test stack (scripts/stack --help, STACK_BACKUP_DIR)
+export STACK_BACKUP_DIR=$SAAS_STACK_DIR/backups
 export STACK_ODOO_PORT=18269 STACK_BRIDGE_PORT=13200 STACK_CADDY_PORT=18280
 export STACK_CADDY_ADMIN_PORT=12219 STACK_SMTP_PORT=11225 STACK_REDIS_DB=3
 export STACK_MASTER_FROM_TEMPLATE=1

@@ -23,7 +23,7 @@ export async function ensureDatabase(
   ctx: ProvisionContext,
   source: DatabaseSource,
 ): Promise<void> {
-  const { db: pg, docker, filestore, identity } = deps;
+  const { db: pg, docker, identity } = deps;
   const { instance, names } = ctx;
   const db = names.db;
   const verdict = identity.judgeMarker(await pg.databaseMarker(db), instance.id);
@@ -48,6 +48,27 @@ export async function ensureDatabase(
     await docker.removeContainer(ctx.container.name);
     ctx.container = undefined;
   }
+  try {
+    await makeDatabase(deps, ctx, source);
+  } catch (err) {
+    // nothing half-made stays between attempts (a disk full mid-copy, a failed install): what this
+    // attempt made under the names goes, and the next one starts afresh
+    await undoDatabase(deps, db).catch((undoErr: unknown) =>
+      ctx.log.warn({ db, err: undoErr }, 'removing a half-made database failed'),
+    );
+    throw err;
+  }
+}
+
+/** made under names no instance ran on yet: drop and make again is always safe */
+async function makeDatabase(
+  deps: ProvisioningDeps,
+  ctx: ProvisionContext,
+  source: DatabaseSource,
+): Promise<void> {
+  const { db: pg, filestore, identity } = deps;
+  const { instance, names } = ctx;
+  const db = names.db;
   if (source.kind === 'copy') {
     await seedFromBackup(deps, ctx, source.backupId);
     return;
@@ -89,4 +110,10 @@ export async function ensureDatabase(
   if (source.kind === 'template')
     ctx.log.info({ db, template: source.template, ms }, 'database cloned');
   else ctx.log.info({ db, ms }, 'database installed fresh (TENANT_DB_SOURCE=fresh)');
+}
+
+async function undoDatabase(deps: ProvisioningDeps, db: string): Promise<void> {
+  await deps.db.dropDatabase(db);
+  await deps.db.dropRole(db);
+  await deps.filestore.remove(db);
 }

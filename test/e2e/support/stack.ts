@@ -12,7 +12,7 @@ export const REPO = path.resolve(import.meta.dirname, '../../..');
 
 // STACK_PROFILE=bench / resilience / lifecycle gives the benchmark, the resilience suite and
 // npm run test:lifecycle their own stacks, so they can run beside an e2e run
-const PROFILES = {
+export const PROFILES = {
   e2e: { shift: 0, dir: '.stack-e2e', db: 'saas_e2e', redisDb: 1 },
   bench: { shift: 100, dir: '.stack-bench', db: 'saas_bench', redisDb: 2 },
   // its own Redis (test/resilience/redis.ts), which its fault 2 restarts
@@ -20,39 +20,51 @@ const PROFILES = {
   lifecycle: { shift: 300, dir: '.stack-lifecycle', db: 'saas_lifecycle', redisDb: 4 },
   https: { shift: 400, dir: '.stack-https', db: 'saas_https', redisDb: 5 },
 } as const;
-const profile =
-  PROFILES[(process.env.STACK_PROFILE ?? 'e2e') as keyof typeof PROFILES] ?? PROFILES.e2e;
-const { shift } = profile;
+export type ProfileName = keyof typeof PROFILES;
 
-export const E2E = {
-  stackDir: path.join(REPO, profile.dir),
-  masterDb: profile.db,
-  odooPort: 18069 + shift,
-  bridgePort: 13000 + shift,
-  caddyPort: 18080 + shift,
-  caddyAdminPort: 12019 + shift,
-  caddyHttpsPort: 18443 + shift,
-  smtpPort: 11025 + shift,
-  redisDb: profile.redisDb,
-  redisPort: 'redisPort' in profile ? profile.redisPort : 6379,
-};
+/** ports, dirs and names of one profile's stack */
+export function profileStack(name: ProfileName) {
+  const profile = PROFILES[name];
+  const { shift } = profile;
+  const stackDir = path.join(REPO, profile.dir);
+  return {
+    stackDir,
+    // its own restic repositories (master and tenants): never the dev stack's nor another
+    // checkout's, whose RESTIC_PASSWORD may differ
+    backupDir: path.join(stackDir, 'backups'),
+    masterDb: profile.db,
+    odooPort: 18069 + shift,
+    bridgePort: 13000 + shift,
+    caddyPort: 18080 + shift,
+    caddyAdminPort: 12019 + shift,
+    caddyHttpsPort: 18443 + shift,
+    smtpPort: 11025 + shift,
+    redisDb: profile.redisDb,
+    redisPort: 'redisPort' in profile ? profile.redisPort : 6379,
+  };
+}
+export type Stack = ReturnType<typeof profileStack>;
+
+const profileName = (process.env.STACK_PROFILE ?? 'e2e') as ProfileName;
+export const E2E = profileStack(profileName in PROFILES ? profileName : 'e2e');
 
 export const masterUrl = `http://localhost:${E2E.odooPort}`;
 export const bridgeUrl = `http://127.0.0.1:${E2E.bridgePort}`;
 
-export function stackEnv(): NodeJS.ProcessEnv {
+export function stackEnv(of: Stack = E2E): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    SAAS_STACK_DIR: E2E.stackDir,
-    STACK_MASTER_DB: E2E.masterDb,
-    STACK_ODOO_PORT: String(E2E.odooPort),
-    STACK_BRIDGE_PORT: String(E2E.bridgePort),
-    STACK_CADDY_PORT: String(E2E.caddyPort),
-    STACK_CADDY_ADMIN_PORT: String(E2E.caddyAdminPort),
-    STACK_CADDY_HTTPS_PORT: String(E2E.caddyHttpsPort),
-    STACK_SMTP_PORT: String(E2E.smtpPort),
-    STACK_REDIS_DB: String(E2E.redisDb),
-    STACK_REDIS_PORT: String(E2E.redisPort),
+    SAAS_STACK_DIR: of.stackDir,
+    STACK_BACKUP_DIR: of.backupDir,
+    STACK_MASTER_DB: of.masterDb,
+    STACK_ODOO_PORT: String(of.odooPort),
+    STACK_BRIDGE_PORT: String(of.bridgePort),
+    STACK_CADDY_PORT: String(of.caddyPort),
+    STACK_CADDY_ADMIN_PORT: String(of.caddyAdminPort),
+    STACK_CADDY_HTTPS_PORT: String(of.caddyHttpsPort),
+    STACK_SMTP_PORT: String(of.smtpPort),
+    STACK_REDIS_DB: String(of.redisDb),
+    STACK_REDIS_PORT: String(of.redisPort),
     // a throwaway master: cloned afresh from the master template at every up (seconds, no install)
     STACK_MASTER_FROM_TEMPLATE: '1',
     STACK_RECREATE_FOREIGN_DB: '1',

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { BridgeError } from '../../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { cleanUpFailed } from '../../../../src/services/provisioning/clean-up.js';
 import { ensureContainer } from '../../../../src/services/provisioning/container.step.js';
@@ -69,6 +70,27 @@ describe('provisioning steps look before they act', () => {
     ]);
     expect(ctx.container).toBeUndefined(); // the container step makes a new one, no second lookup
     expect(world.db.get(ACME.db).marker).toBe(`saas:instance:1 owner:${OWNER}`);
+  });
+
+  it('database: a disk full mid-copy leaves no database, role or data dir of the attempt behind', async () => {
+    const world = await worldWithInstance({}, true);
+    world.odoo.instance(1).provisionedAt = undefined;
+    world.db.get(ACME.db).marker = undefined;
+    const ctx = await contextOf(world);
+    const template = world.templates.nameOf(STARTER_PLAN, tenantLocaleOf(ctx.instance));
+    const copy = world.filestore.cloneFrom.bind(world.filestore);
+    const full = new BridgeError('disk_full', 'no space left on device (ENOSPC) under /srv');
+    // half the files copied, then the disk is full
+    world.filestore.cloneFrom = async (from: string, db: string) => {
+      await copy(from, db);
+      throw full;
+    };
+    await expect(
+      ensureDatabase(world.provisioningDeps, ctx, { kind: 'template', template }),
+    ).rejects.toBe(full);
+    expect(world.db.dbs.has(ACME.db)).toBe(false);
+    expect(world.db.roles.has(ACME.db)).toBe(false);
+    expect(await world.filestore.exists(ACME.db)).toBe(false);
   });
 
   it('database, naive path (TENANT_DB_SOURCE=fresh): an -i install of the plan into an empty database, no clone', async () => {
