@@ -22,7 +22,8 @@ export SAAS_STACK_DIR=$REPO/.stack-supervisor STACK_MASTER_DB=saas_supervisor
 # its own restic repositories, as every test stack (scripts/stack --help, STACK_BACKUP_DIR)
 export STACK_BACKUP_DIR=$SAAS_STACK_DIR/backups
 export STACK_ODOO_PORT=18269 STACK_BRIDGE_PORT=13200 STACK_CADDY_PORT=18280
-export STACK_CADDY_ADMIN_PORT=12219 STACK_SMTP_PORT=11225 STACK_REDIS_DB=3
+# every port its own, HTTPS included: a dev stack from README holds 8080/8443 meanwhile
+export STACK_CADDY_ADMIN_PORT=12219 STACK_CADDY_HTTPS_PORT=18243 STACK_SMTP_PORT=11225 STACK_REDIS_DB=3
 export STACK_MASTER_FROM_TEMPLATE=1
 stack() { "$REPO/scripts/stack" "$@"; }
 
