@@ -28,7 +28,6 @@ import type {
 import { ensureDatabase } from '../../src/services/provisioning/database.step.js';
 import { TemplateService } from '../../src/services/template.service.js';
 import { TenantIdentity } from '../../src/services/tenant-identity.js';
-import type { TenantRuntime } from '../../src/services/tenant-runtime.js';
 import { FakeBackupRecords } from '../support/fakes/fake-backup-records.js';
 import { FakeDocker } from '../support/fakes/fake-docker.js';
 import { FakeLocks } from '../support/fakes/fake-locks.js';
@@ -37,10 +36,10 @@ import { FakeProxy } from '../support/fakes/fake-proxy.js';
 import { logFigure, unavailable } from '../support/integration/availability.js';
 import { sql } from '../support/integration/backup-fixture.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
+import { realTenantRuntime } from '../support/integration/real-tenant.js';
 import { run as runCommand } from '../support/integration/run.js';
 import { draftInstance } from '../support/world.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const ODOO_SRC = process.env.ODOO_SRC;
 const IMAGE = process.env.TENANT_IMAGE ?? 'saas-odoo-runtime:17';
 const docker = new DockerAdapter(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
@@ -106,19 +105,7 @@ describe.skipIf(skip)('restore into a new instance: a neutralized copy from a ba
     db = new PostgresAdapter(adminUrl);
     const uid = Number(process.env.TENANT_UID ?? 101);
     const filestore = new FilestoreAdapter(DATA_DIR, uid);
-    const { gateway } = await docker.ensureNetwork(
-      process.env.TENANT_NETWORK ?? 'saas_tenants',
-      process.env.TENANT_SUBNET ?? '172.30.0.0/24',
-    );
-    const runtime: TenantRuntime = {
-      image: IMAGE,
-      odooSrc: ODOO_SRC,
-      addonsPath: process.env.TENANT_ADDONS_PATH ?? '/opt/odoo/addons,/mnt/extra-addons',
-      saasAddonsDir: path.join(REPO, 'odoo-addons'),
-      network: process.env.TENANT_NETWORK ?? 'saas_tenants',
-      dbHost: process.env.TENANT_DB_HOST || gateway,
-      dbPort: Number(process.env.TENANT_DB_PORT ?? 5432),
-    };
+    const runtime = await realTenantRuntime(docker, ODOO_SRC, IMAGE);
     const logger = pino({ level: 'silent' });
     const templates = new TemplateService({
       db,

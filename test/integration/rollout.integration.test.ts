@@ -56,6 +56,7 @@ import {
   type MasterOdoo,
 } from '../support/integration/master-odoo.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
+import { realTenantRuntime } from '../support/integration/real-tenant.js';
 import { run as runCommand } from '../support/integration/run.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -194,20 +195,7 @@ describe.skipIf(skip)('a rolling update of saas_tenant across real tenants', () 
     await chmod(scratch, 0o755);
     const uid = Number(process.env.TENANT_UID ?? 101);
     const filestore = new FilestoreAdapter(DATA_DIR, uid);
-    const network = process.env.TENANT_NETWORK ?? 'saas_tenants';
-    const { gateway } = await docker.ensureNetwork(
-      network,
-      process.env.TENANT_SUBNET ?? '172.30.0.0/24',
-    );
-    runtime = {
-      image: IMAGE,
-      odooSrc: ODOO_SRC,
-      addonsPath: process.env.TENANT_ADDONS_PATH ?? '/opt/odoo/addons,/mnt/extra-addons',
-      saasAddonsDir: path.join(REPO, 'odoo-addons'),
-      network,
-      dbHost: process.env.TENANT_DB_HOST || gateway,
-      dbPort: Number(process.env.TENANT_DB_PORT ?? 5432),
-    };
+    runtime = await realTenantRuntime(docker, ODOO_SRC, IMAGE);
     identity = new TenantIdentity({
       owner: `it-owner-${run}`,
       baseDomain: 'saas.test',

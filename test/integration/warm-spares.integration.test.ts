@@ -30,9 +30,9 @@ import { logFigure, unavailable, waitFor } from '../support/integration/availabi
 import { CADDY_BIN, startCaddy, type CaddyInstance } from '../support/integration/caddy.js';
 import { httpGet } from '../support/integration/net.js';
 import { pgAdminUrl } from '../support/integration/pg-admin.js';
+import { realTenantRuntime } from '../support/integration/real-tenant.js';
 import { draftInstance } from '../support/world.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const ODOO_SRC = process.env.ODOO_SRC;
 const IMAGE = process.env.TENANT_IMAGE ?? 'saas-odoo-runtime:17';
 const docker = new DockerAdapter(process.env.DOCKER_SOCKET ?? '/var/run/docker.sock');
@@ -105,20 +105,7 @@ describe.skipIf(skip)('a warm spare taken by an order, on a real tenant', () => 
   beforeAll(async () => {
     db = new PostgresAdapter(await pgAdminUrl());
     const filestore = new FilestoreAdapter(DATA_DIR, Number(process.env.TENANT_UID ?? 101));
-    const network = process.env.TENANT_NETWORK ?? 'saas_tenants';
-    const { gateway } = await docker.ensureNetwork(
-      network,
-      process.env.TENANT_SUBNET ?? '172.30.0.0/24',
-    );
-    const runtime = {
-      image: IMAGE,
-      odooSrc: ODOO_SRC,
-      addonsPath: process.env.TENANT_ADDONS_PATH ?? '/opt/odoo/addons,/mnt/extra-addons',
-      saasAddonsDir: path.join(REPO, 'odoo-addons'),
-      network,
-      dbHost: process.env.TENANT_DB_HOST || gateway,
-      dbPort: Number(process.env.TENANT_DB_PORT ?? 5432),
-    };
+    const runtime = await realTenantRuntime(docker, ODOO_SRC, IMAGE);
     const logger = pino({ level: 'silent' });
     const locks = new FakeLocks();
     const templates = new TemplateService({
