@@ -10,6 +10,7 @@ import type { CapacityService } from './capacity.service.js';
 import { tenantContainerName, tenantDbName } from './naming.js';
 import { tenantContainerSpec, tenantOdooConfig } from './provisioning/container.step.js';
 import type { ClaimedSpare, SpareHandover } from './provisioning/context.js';
+import { cloneTemplateInto, removeTenantData } from './provisioning/database.step.js';
 import { strongPassword } from './secrets.js';
 import type { TemplateService } from './template.service.js';
 import { SPARE_TEMPLATE_LABEL, TENANT_LABEL, type TenantIdentity } from './tenant-identity.js';
@@ -187,7 +188,7 @@ export class SpareService implements SpareHandover {
   }
 
   private async build(plan: PlanRecord, ref: string, template: string): Promise<void> {
-    const { db, docker, filestore, identity, templates } = this.deps;
+    const { db, docker, filestore, identity } = this.deps;
     const name = tenantDbName(ref);
     const container = tenantContainerName(ref);
     const access = identity.bridgeAccess(ref);
@@ -199,9 +200,7 @@ export class SpareService implements SpareHandover {
       identity.spareMarker(ref),
       tenantSizing(plan).connectionLimit,
     );
-    await db.cloneDatabase(name, template, name, templates.templateUser);
-    await db.resetOdooIdentity(name, await access);
-    await filestore.cloneFrom(template, name);
+    await cloneTemplateInto(this.deps, name, template, await access);
     // no host yet, so no default From: the tenant set-up gives the taker its mail domain
     await filestore.writeOdooConfig(name, await tenantOdooConfig());
     const spec = tenantContainerSpec(this.deps.runtime, {
@@ -222,13 +221,10 @@ export class SpareService implements SpareHandover {
   }
 
   private async discard(ref: string): Promise<void> {
-    const { db, docker, filestore } = this.deps;
-    const name = tenantDbName(ref);
+    const { docker } = this.deps;
     if (await docker.findContainer(tenantContainerName(ref)))
       await docker.removeContainer(tenantContainerName(ref));
-    await db.dropDatabase(name);
-    await db.dropRole(name);
-    await filestore.remove(name);
+    await removeTenantData(this.deps, tenantDbName(ref));
   }
 
   /**

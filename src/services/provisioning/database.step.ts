@@ -1,4 +1,5 @@
 import { BridgeError } from '../../errors.js';
+import type { BridgeAccess } from '../../ports/database.port.js';
 import { strongPassword } from '../secrets.js';
 import { tenantSizing } from '../tenant-sizing.js';
 import type { ProvisionContext, ProvisioningDeps } from './context.js';
@@ -53,7 +54,7 @@ export async function ensureDatabase(
   } catch (err) {
     // nothing half-made stays between attempts (a disk full mid-copy, a failed install): what this
     // attempt made under the names goes, and the next one starts afresh
-    await undoDatabase(deps, db).catch((undoErr: unknown) =>
+    await removeTenantData(deps, db).catch((undoErr: unknown) =>
       ctx.log.warn({ db, err: undoErr }, 'removing a half-made database failed'),
     );
     throw err;
@@ -85,9 +86,7 @@ async function makeDatabase(
     tenantSizing(ctx.plan).connectionLimit,
   );
   if (source.kind === 'template') {
-    await pg.cloneDatabase(db, source.template, db, deps.templates.templateUser);
-    await pg.resetOdooIdentity(db, await access);
-    await filestore.cloneFrom(source.template, db);
+    await cloneTemplateInto(deps, db, source.template, await access);
   } else {
     await filestore.remove(db);
     await pg.createEmptyDatabase(db, db);
@@ -112,7 +111,28 @@ async function makeDatabase(
   else ctx.log.info({ db, ms }, 'database installed fresh (TENANT_DB_SOURCE=fresh)');
 }
 
-async function undoDatabase(deps: ProvisioningDeps, db: string): Promise<void> {
+/**
+ * A template's database and filestore copied under `db` (its role made already), with the
+ * template's bridge key replaced by this tenant's: what a provisioning and a warm spare both clone.
+ */
+export async function cloneTemplateInto(
+  deps: Pick<ProvisioningDeps, 'db' | 'filestore'> & {
+    templates: Pick<ProvisioningDeps['templates'], 'templateUser'>;
+  },
+  db: string,
+  template: string,
+  access: BridgeAccess,
+): Promise<void> {
+  await deps.db.cloneDatabase(db, template, db, deps.templates.templateUser);
+  await deps.db.resetOdooIdentity(db, access);
+  await deps.filestore.cloneFrom(template, db);
+}
+
+/** a tenant's database, role and data dir gone (a failed attempt's, or a warm spare's) */
+export async function removeTenantData(
+  deps: Pick<ProvisioningDeps, 'db' | 'filestore'>,
+  db: string,
+): Promise<void> {
   await deps.db.dropDatabase(db);
   await deps.db.dropRole(db);
   await deps.filestore.remove(db);
