@@ -127,8 +127,8 @@ class SaasInstance(models.Model):
         "cancel_at_period_end",
         "plan_id.saas_trial_days",
     )
-    # the label is text in the reader's language: without "lang" here, a record read in English
-    # first keeps its English label for a Spanish reader in the same transaction
+    # the label is text in the reader's language: without "lang" here, a record read in
+    # English first keeps its English label for a Spanish reader in the same transaction
     @api.depends_context("lifecycle_today", "lang")
     def _compute_subscription_state(self):
         today = self._lifecycle_today()
