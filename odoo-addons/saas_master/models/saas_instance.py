@@ -59,7 +59,8 @@ class SaasInstance(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        help="Stable id of the tenant, set at creation and never changed: its "
+        help="Stable id of the tenant, set at creation (or, before its first run, "
+        "taken from the warm spare it is handed) and never changed afterwards: its "
         "database, container and files are named from it, never from the subdomain.",
     )
     subdomain = fields.Char(required=True, tracking=True, index=True, copy=False)
