@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from './job-queue.adapter.js';
 import type { ClaimState, EventDedupePort } from '../ports/event-dedupe.port.js';
 
 const PENDING = 'pending';
@@ -14,7 +15,7 @@ export class EventDedupeAdapter implements EventDedupePort {
 
   constructor(
     redisUrl: string,
-    private readonly prefix = 'saas',
+    private readonly prefix = QUEUE_PREFIX,
   ) {
     // like the queue's producer: fail fast while Redis is away, the master resends later
     this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 3 });

@@ -45,6 +45,9 @@ export const OUTAGE_BACKOFF: OutageBackoff = {
   giveUpAfterMs: 24 * 3600_000,
 };
 
+/** the bridge's Redis key prefix (the queues, seen event ids, locks); tests set their own */
+export const QUEUE_PREFIX = 'saas';
+
 export interface JobQueueOptions {
   /** Redis key prefix; tests use their own */
   prefix?: string;
@@ -72,7 +75,7 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
     private readonly redisUrl: string,
     options: JobQueueOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'saas';
+    this.prefix = options.prefix ?? QUEUE_PREFIX;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.outageBackoff = options.outageBackoff ?? OUTAGE_BACKOFF;
     // BullMQ's production guide: producers fail fast instead of queueing commands while Redis is away

@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from '../../src/adapters/job-queue.adapter.js';
 import { QUEUES } from '../../src/ports/jobs.port.js';
 import { waitFor } from '../e2e/support/orders.js';
 
@@ -14,7 +15,7 @@ const PENDING = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-childre
 /** waits until no warm-templates job of the bridge on this Redis is pending; answers the seconds */
 export async function untilTemplatesWarm(redisUrl: string, timeoutMs: number): Promise<number> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.maintenance, { connection, prefix: 'saas' });
+  const queue = new Queue(QUEUES.maintenance, { connection, prefix: QUEUE_PREFIX });
   const t0 = Date.now();
   try {
     await waitFor('every plan template built (warm-templates)', timeoutMs, async () => {

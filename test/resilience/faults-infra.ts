@@ -5,6 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from '../../src/adapters/job-queue.adapter.js';
 import { QUEUES } from '../../src/ports/jobs.port.js';
 import { bridgeUrl, docker, E2E } from '../e2e/support/stack.js';
 import * as orders from '../e2e/support/orders.js';
@@ -102,7 +103,7 @@ async function jobCounts(): Promise<Record<string, number>> {
   const connection = new Redis(ownRedisUrl, { maxRetriesPerRequest: null });
   const total: Record<string, number> = {};
   for (const name of [QUEUES.instances, QUEUES.maintenance]) {
-    const queue = new Queue(name, { connection, prefix: 'saas' });
+    const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
     for (const [state, n] of Object.entries(await queue.getJobCounts()))
       total[state] = (total[state] ?? 0) + n;
     await queue.close();

@@ -10,6 +10,7 @@
 import { format } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from '../../src/adapters/job-queue.adapter.js';
 import { QUEUES } from '../../src/ports/jobs.port.js';
 import { ownerOf, rpcClients } from '../e2e/resilience.js';
 import { MailSink } from '../e2e/mail-sink.js';
@@ -57,7 +58,7 @@ let ctx: FaultContext | undefined;
 async function jobCount(redis: Redis): Promise<number> {
   let n = 0;
   for (const name of [QUEUES.instances, QUEUES.backups]) {
-    const queue = new Queue(name, { connection: redis, prefix: 'saas' });
+    const queue = new Queue(name, { connection: redis, prefix: QUEUE_PREFIX });
     const counts = await queue.getJobCounts();
     n += Object.values(counts).reduce((a, b) => a + b, 0);
     await queue.close();
