@@ -3,7 +3,7 @@
  * recover, and answer a line saying what was seen (World.check() then holds the invariants).
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { signBody } from '../../src/http/signature.js';
@@ -304,24 +304,18 @@ export async function startSecondBridge(
   port = E2E.bridgePort + 50,
   env: Record<string, string> = {},
   inherited = bridgeEnviron(),
-): Promise<{ url: string; pid: number; log: string; stop(): Promise<void> }> {
-  // its log beside the stack's, to count what it took and to read after a failure
-  const log = path.join(E2E.stackDir, 'logs', `bridge-${port}.log`);
-  const out = openSync(log, 'a');
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn('node', ['dist/main.js'], {
     cwd: REPO,
     env: { ...inherited, ...env, BRIDGE_PORT: String(port) },
-    stdio: ['ignore', out, out],
+    stdio: 'ignore',
   });
-  closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   await orders.waitFor('the second bridge', 60_000, async () =>
     (await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined,
   );
   return {
     url,
-    pid: child.pid ?? 0,
-    log,
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
