@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { hostname } from 'node:os';
 import {
   DelayedError,
   Queue,
@@ -53,6 +54,13 @@ export interface JobQueueOptions {
   prefix?: string;
   logger?: Logger;
   outageBackoff?: OutageBackoff;
+  /** this process's name on the jobs it runs (BullMQ's processedBy, Bull Board): which bridge ran what */
+  workerName?: string;
+}
+
+/** host and pid: bridges on one Redis, on one machine or several, each tell which jobs they ran */
+export function defaultWorkerName(): string {
+  return `bridge@${hostname()}:${process.pid}`;
 }
 
 /**
@@ -68,6 +76,7 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
   private readonly outageBackoff: OutageBackoff;
+  private readonly workerName: string;
   /** per job meeting an outage: when it began and the last wait (this process; a restart starts over) */
   private readonly outages = new Map<string, { since: number; delayMs: number }>();
 
@@ -78,6 +87,7 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
     this.prefix = options.prefix ?? QUEUE_PREFIX;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.outageBackoff = options.outageBackoff ?? OUTAGE_BACKOFF;
+    this.workerName = options.workerName ?? defaultWorkerName();
     // BullMQ's production guide: producers fail fast instead of queueing commands while Redis is away
     this.producer = new Redis(redisUrl, {
       enableOfflineQueue: false,
@@ -122,6 +132,7 @@ export class JobQueueAdapter implements JobQueuePort, JobWorkersPort, LockPort {
       const worker = new Worker(queue, (job, token) => this.run(queue, job, token), {
         connection,
         prefix: this.prefix,
+        name: this.workerName,
         concurrency: concurrency[queue],
         // a job whose process died is found again within ~20 s (defaults: 30 s lock, 30 s checks),
         // and may stall a few times (repeated crashes) before BullMQ gives up on it

@@ -229,6 +229,37 @@ describe.skipIf(skip)('JobQueueAdapter against a real Redis', () => {
     ).toEqual([{ jobId: 'welcome-9', attempt: 1, finalAttempt: true }]);
   });
 
+  it('two processes on one Redis run each job once, and each job names the process that ran it', async () => {
+    const ran: number[] = [];
+    const welcome = stubJob('welcome', {
+      handler: async (data) => {
+        ran.push((data as { instanceId: number }).instanceId);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return 'sent';
+      },
+    });
+    const one = adapterWith({ outageBackoff: QUICK_OUTAGE, workerName: 'bridge-one' }, welcome);
+    const two = adapterWith({ outageBackoff: QUICK_OUTAGE, workerName: 'bridge-two' }, welcome);
+    const ids = Array.from({ length: 8 }, (_, i) => 20 + i);
+    await Promise.all(
+      ids.map((id, i) =>
+        (i % 2 ? two : one).enqueue(
+          'welcome',
+          { instanceId: id, kind: 'welcome' },
+          {
+            jobId: `welcome-${id}`,
+          },
+        ),
+      ),
+    );
+    one.start(START);
+    two.start(START);
+    const done = await Promise.all(ids.map((id) => settled(QUEUES.mail, `welcome-${id}`)));
+    expect(done.map((d) => d.state)).toEqual(ids.map(() => 'completed'));
+    for (const d of done) expect(['bridge-one', 'bridge-two']).toContain(d.job.processedBy);
+    expect(ran.sort((a, b) => a - b)).toEqual(ids);
+  });
+
   it('retries a transient failure by the policy, telling the handler which attempt is the last', async () => {
     const seen: [number, boolean][] = [];
     const finalFailures: string[] = [];
