@@ -70,6 +70,7 @@ const envSchema = z.object({
   TENANT_DB_PORT: port.default(5432),
 
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+  DOCKER_MODE: z.enum(['plain', 'swarm']).default('plain'),
   TENANT_IMAGE: z.string().min(1).default('odoo:17'),
   TENANT_ODOO_SRC: optionalString,
   TENANT_ADDONS_PATH: z.string().min(1).default('/mnt/extra-addons'),
@@ -199,6 +200,8 @@ export interface Config {
   };
   docker: {
     socketPath: string;
+    /** plain: containers on this engine; swarm: one-replica services on the Swarm it manages */
+    mode: 'plain' | 'swarm';
     image: string;
     odooSrc: string | undefined;
     addonsPath: string;
@@ -344,6 +347,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     docker: {
       socketPath: e.DOCKER_SOCKET,
+      mode: e.DOCKER_MODE,
       image: e.TENANT_IMAGE,
       odooSrc: e.TENANT_ODOO_SRC,
       addonsPath: e.TENANT_ADDONS_PATH,

@@ -5,6 +5,7 @@ import { CaddyProxyAdapter } from './adapters/caddy-proxy.adapter.js';
 import { tlsAskRoute } from './http/tls-ask.route.js';
 import { TlsAskService } from './services/tls-ask.service.js';
 import { DockerAdapter } from './adapters/docker.adapter.js';
+import { SwarmDockerAdapter } from './adapters/swarm-docker.adapter.js';
 import { EventDedupeAdapter } from './adapters/event-dedupe.adapter.js';
 import { FilestoreAdapter } from './adapters/filestore.adapter.js';
 import { JobQueueAdapter } from './adapters/job-queue.adapter.js';
@@ -30,6 +31,7 @@ import { wireDomains } from './domain-wiring.js';
 import { wireHibernation } from './hibernation-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
+import type { DockerPort } from './ports/docker.port.js';
 import { Metrics } from './observability/metrics.js';
 import { EventIntakeService } from './services/event-intake.service.js';
 import { LifecycleService } from './services/lifecycle.service.js';
@@ -50,7 +52,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
   const jobs = new JobQueueAdapter(config.redisUrl, { logger });
   const odooClient = new OdooClient(config.odoo);
   const odoo = new MasterOdooRepository(odooClient);
-  const docker = new DockerAdapter(config.docker.socketPath);
+  const docker: DockerPort =
+    config.docker.mode === 'swarm'
+      ? new SwarmDockerAdapter(config.docker.socketPath)
+      : new DockerAdapter(config.docker.socketPath);
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
   const proxy = new CaddyProxyAdapter(
@@ -344,7 +349,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
 
 async function tenantRuntime(
   config: Config,
-  docker: DockerAdapter,
+  docker: DockerPort,
 ): Promise<TenantRuntime & { gateway: string }> {
   const { gateway } = await docker.ensureNetwork(config.docker.network, config.docker.subnet);
   return {

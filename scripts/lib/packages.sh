@@ -65,6 +65,7 @@ STACK_DEBS=(
   debootstrap
   docker-compose
   docker.io
+  docker-registry
   flake8
   openssl
   postgresql

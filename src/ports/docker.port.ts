@@ -8,6 +8,8 @@ export interface ContainerInfo {
   /** address on the tenant network, when running */
   ip: string | undefined;
   labels: Record<string, string>;
+  /** the Swarm node running it (DOCKER_MODE=swarm); undefined on one host */
+  node?: string;
 }
 
 export interface ContainerSpec {
@@ -18,6 +20,8 @@ export interface ContainerSpec {
   env?: string[];
   memoryMb: number;
   cpus: number;
+  /** what a Swarm scheduler counts against a node (the plan's expected footprint); memoryMb when unset */
+  reservedMemoryMb?: number;
   /** host:container[:ro] bind mounts */
   binds: string[];
   network: string;
@@ -29,6 +33,7 @@ export interface ContainerSpec {
 export interface ContainerLimits {
   memoryMb: number;
   cpus: number;
+  reservedMemoryMb?: number;
 }
 
 export interface DockerPort {

@@ -59,6 +59,7 @@ export class PlanChangeService {
       const how = await docker.updateLimits(names.container, {
         memoryMb: plan.memoryMb,
         cpus: plan.cpuLimit,
+        reservedMemoryMb: plan.expectedMemoryMb,
       });
       if (how === 'restarted' && container.status === 'running') await this.reroute(instance);
       done.push(

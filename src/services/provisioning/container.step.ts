@@ -67,7 +67,7 @@ export function tenantContainerSpec(
     password: string;
     dataDir: string;
     labels: Record<string, string>;
-    plan: Pick<PlanRecord, 'workers' | 'memoryMb' | 'cpuLimit' | 'dbMaxconn'>;
+    plan: Pick<PlanRecord, 'workers' | 'memoryMb' | 'cpuLimit' | 'dbMaxconn' | 'expectedMemoryMb'>;
   },
 ): ContainerSpec {
   const { plan } = input;
@@ -91,6 +91,7 @@ export function tenantContainerSpec(
   });
   // the official image's entrypoint reads its config file from ODOO_RC
   spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`, ...sized.env];
+  if (plan.expectedMemoryMb) spec.reservedMemoryMb = plan.expectedMemoryMb;
   return spec;
 }
 
