@@ -3,7 +3,7 @@
  * recover, and answer a line saying what was seen (World.check() then holds the invariants).
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { signBody } from '../../src/http/signature.js';
@@ -304,23 +304,34 @@ export async function startSecondBridge(
   port = E2E.bridgePort + 50,
   env: Record<string, string> = {},
   inherited = bridgeEnviron(),
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn('node', ['dist/main.js'], {
+): Promise<{ url: string; pid: number; log: string; stop(): Promise<void> }> {
+  // its log beside the stack's, to count what it took and to read after a failure
+  const log = path.join(E2E.stackDir, 'logs', `bridge-${port}.log`);
+  const out = openSync(log, 'a');
+  // it dies with this runner (PR_SET_PDEATHSIG): a runner killed by a timeout once left a second
+  // bridge behind that took the next run's jobs on the same Redis, under the old master's owner
+  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'node', 'dist/main.js'], {
     cwd: REPO,
     env: { ...inherited, ...env, BRIDGE_PORT: String(port) },
-    stdio: 'ignore',
+    stdio: ['ignore', out, out],
   });
+  closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   await orders.waitFor('the second bridge', 60_000, async () =>
     (await fetch(`${url}/readyz`).catch(() => undefined))?.ok ? true : undefined,
   );
   return {
     url,
+    pid: child.pid ?? 0,
+    log,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // a child killed by a signal has no exit code, only a signal code: waiting for its exit would hang
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const late = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await gone;
+      clearTimeout(late);
     },
   };
 }

@@ -17,6 +17,7 @@ import { MailSink } from '../e2e/mail-sink.js';
 import { retireTenants } from '../e2e/support/retire.js';
 import { E2E, logTail, stack } from '../e2e/support/stack.js';
 import { FAULTS, runningTenant, type Fault, type FaultContext } from './faults.js';
+import { BRIDGE_FAULTS } from './faults-bridges.js';
 import { INFRA_FAULTS } from './faults-infra.js';
 import { PG_FAULTS } from './faults-pg.js';
 import { hostileCheckout, hostileIntake, hostilePortal, type Outcome } from './hostile.js';
@@ -39,7 +40,7 @@ function say(...args: unknown[]): void {
 }
 
 const only = process.env.RESILIENCE_ONLY?.trim().toLowerCase() || undefined;
-const ALL_FAULTS = [...FAULTS, ...INFRA_FAULTS, ...PG_FAULTS];
+const ALL_FAULTS = [...FAULTS, ...BRIDGE_FAULTS, ...INFRA_FAULTS, ...PG_FAULTS];
 const chosen = only ? ALL_FAULTS.filter((f) => f.name.toLowerCase().includes(only)) : ALL_FAULTS;
 if (!chosen.length) {
   console.error(`RESILIENCE_ONLY=${only}: no fault's name contains it`);
