@@ -31,6 +31,9 @@ import { wireDomains } from './domain-wiring.js';
 import { wireHibernation } from './hibernation-wiring.js';
 import type { Bridge } from './lifecycle.js';
 import type { Logger } from './observability/logger.js';
+import { registerNodeMetrics } from './observability/node-metrics.js';
+import { moveInstanceJob } from './jobs/move-instance.job.js';
+import { MoveService } from './services/move.service.js';
 import type { DockerPort } from './ports/docker.port.js';
 import { Metrics } from './observability/metrics.js';
 import { EventIntakeService } from './services/event-intake.service.js';
@@ -56,6 +59,10 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     config.docker.mode === 'swarm'
       ? new SwarmDockerAdapter(config.docker.socketPath)
       : new DockerAdapter(config.docker.socketPath);
+  if (docker.nodes) {
+    const { nodes } = docker;
+    registerNodeMetrics(metrics.registry, () => nodes.call(docker));
+  }
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
   const proxy = new CaddyProxyAdapter(
@@ -290,6 +297,21 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     }).jobs,
     hibernationJobs: sleep.jobs,
     spareJobs: [replenishSparesJob({ odoo, spares })],
+    moveJobs: [
+      moveInstanceJob({
+        locks: jobs,
+        metrics,
+        move: new MoveService({
+          odoo,
+          docker,
+          proxy,
+          tenant,
+          identity,
+          logger: logger.child({ component: 'move' }),
+          readyTimeoutMs: config.jobs.readyTimeoutMs,
+        }),
+      }),
+    ],
   });
   jobs.register(registry);
 

@@ -36,6 +36,7 @@
         "views/saas_rollout_views.xml",
         "views/portal_domain_templates.xml",
         "views/saas_hibernation_views.xml",
+        "views/saas_instance_move_views.xml",
         "data/res_users_data.xml",
         "data/product_plan_data.xml",
         "data/saas_bridge_event_cron.xml",

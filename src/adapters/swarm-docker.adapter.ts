@@ -5,6 +5,7 @@ import type {
   ContainerLimits,
   ContainerSpec,
   DockerPort,
+  NodeUse,
 } from '../ports/docker.port.js';
 import { demuxLogs, DockerAdapter } from './docker.adapter.js';
 
@@ -35,6 +36,18 @@ interface Task {
   CreatedAt?: string;
   Status?: { State?: string; Err?: string; Message?: string };
   NetworksAttachments?: { Network?: { Spec?: { Name?: string } }; Addresses?: string[] }[];
+}
+
+interface TaskSpec {
+  ContainerSpec?: { Labels?: Record<string, string> };
+  Resources?: { Reservations?: { MemoryBytes?: number } };
+}
+
+interface SwarmNode {
+  ID: string;
+  Spec?: { Availability?: string; Labels?: Record<string, string> };
+  Status?: { State?: string };
+  Description?: { Hostname?: string; Resources?: { MemoryBytes?: number; NanoCPUs?: number } };
 }
 
 interface ServiceSpec {
@@ -202,6 +215,61 @@ export class SwarmDockerAdapter implements DockerPort {
 
   async startContainer(name: string): Promise<ContainerInfo> {
     await this.scale(name, 1);
+    // a task that cannot run would be retried by Swarm for ever: scaled back to 0
+    return this.waitRunning(
+      name,
+      () => true,
+      () => this.scale(name, 0),
+    );
+  }
+
+  /**
+   * Pins the tenant to one node (a placement constraint on its hostname) and waits for its task to
+   * run there: Swarm stops the old task first, so the tenant is down for its boot. A node that
+   * cannot take it leaves the tenant where it was, unpinned as before.
+   */
+  async moveTo(name: string, node: string): Promise<ContainerInfo> {
+    const target = (await this.nodes()).find((n) => n.name === node);
+    if (!target)
+      throw new BridgeError('bad_request', `no Swarm node is named ${JSON.stringify(node)}`, true);
+    if (!target.ready || !target.takesTenants)
+      throw new BridgeError(
+        'bad_request',
+        `node ${node} takes no tenants now (${target.ready ? 'saas.tenants=no or not active' : 'down'})`,
+        true,
+      );
+    const service = await this.mustService(name);
+    // Swarm stops the old task before it places the new one: a node without room would leave the
+    // tenant down while the scheduler waits, so that is refused before anything changes
+    const reserves = reservationOf(service.Spec);
+    const free = target.memoryBytes - target.reservedMemoryBytes;
+    if (reserves > free)
+      throw new BridgeError(
+        'capacity_exhausted',
+        `node ${node} has ${mib(free)} MiB unreserved; ${name} reserves ${mib(reserves)} MiB`,
+        true,
+      );
+    const before = constraintsOf(service.Spec);
+    const pinned = [
+      ...before.filter((c) => !c.startsWith('node.hostname==')),
+      `node.hostname==${node}`,
+    ];
+    await this.updateSpec(name, (spec) => withConstraints(spec, pinned));
+    // a stopped tenant is only pinned: it starts there when it starts
+    if ((service.Spec.Mode?.Replicated?.Replicas ?? 0) === 0) return this.mustFind(name);
+    return this.waitRunning(
+      name,
+      (info) => info.node === node,
+      () => this.updateSpec(name, (spec) => withConstraints(spec, before)),
+    );
+  }
+
+  /** polls until a task of `name` runs (and `accept`s it); on a task that cannot run, `giveUp` first */
+  private async waitRunning(
+    name: string,
+    accept: (info: ContainerInfo) => boolean,
+    giveUp: () => Promise<void>,
+  ): Promise<ContainerInfo> {
     const { startTimeoutMs, unschedulableMs, pollMs } = this.options;
     const started = Date.now();
     let heldSince: number | undefined;
@@ -209,19 +277,19 @@ export class SwarmDockerAdapter implements DockerPort {
       const service = await this.mustService(name);
       const tasks = await this.tasksOf(service.ID);
       const info = await this.describe(service, tasks);
-      if (info.status === 'running' && info.ip) return info;
+      if (info.status === 'running' && info.ip && accept(info)) return info;
       const latest = latestTask(tasks);
       const state = latest?.Status?.State ?? 'none';
       const why = latest?.Status?.Err || latest?.Status?.Message || state;
       if (latest && FAILED_STATES.has(state) && latest.DesiredState !== 'running') {
-        // a rejected task (the image cannot be pulled, a mount is missing) would be retried for ever
-        await this.scale(name, 0).catch(() => undefined);
+        // a rejected task (the image cannot be pulled, a mount is missing)
+        await giveUp().catch(() => undefined);
         throw new BridgeError('docker_failed', `service ${name}: its task ${state}: ${why}`);
       }
       if (state === 'pending' && /no suitable node/i.test(why)) {
         heldSince ??= Date.now();
         if (Date.now() - heldSince > unschedulableMs) {
-          await this.scale(name, 0).catch(() => undefined);
+          await giveUp().catch(() => undefined);
           throw new BridgeError(
             'capacity_exhausted',
             `service ${name}: no node can take it: ${why}`,
@@ -298,6 +366,37 @@ export class SwarmDockerAdapter implements DockerPort {
     return this.local.runToCompletion(spec, timeoutMs);
   }
 
+  async nodes(): Promise<NodeUse[]> {
+    let nodes: SwarmNode[];
+    let tasks: (Task & { Spec?: TaskSpec })[];
+    try {
+      nodes = (await this.docker.listNodes()) as SwarmNode[];
+      tasks = (await this.docker.listTasks({
+        filters: { 'desired-state': ['running'] },
+      })) as (Task & { Spec?: TaskSpec })[];
+    } catch (err) {
+      fail('list nodes', err);
+    }
+    return nodes.map((node) => {
+      const mine = tasks.filter(
+        (t) => t.NodeID === node.ID && t.Spec?.ContainerSpec?.Labels?.['saas.managed'] === 'true',
+      );
+      const labels = node.Spec?.Labels ?? {};
+      return {
+        name: node.Description?.Hostname ?? node.ID,
+        ready: node.Status?.State === 'ready',
+        takesTenants: node.Spec?.Availability === 'active' && labels['saas.tenants'] !== 'no',
+        memoryBytes: node.Description?.Resources?.MemoryBytes ?? 0,
+        reservedMemoryBytes: mine.reduce(
+          (sum, t) => sum + (t.Spec?.Resources?.Reservations?.MemoryBytes ?? 0),
+          0,
+        ),
+        cpus: (node.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
+        tenants: mine.length,
+      };
+    });
+  }
+
   private async service(name: string): Promise<Service | undefined> {
     try {
       return (await this.docker.getService(name).inspect()) as Service;
@@ -305,6 +404,11 @@ export class SwarmDockerAdapter implements DockerPort {
       if (statusOf(err) === 404) return undefined;
       fail(`inspect ${name}`, err);
     }
+  }
+
+  private async mustFind(name: string): Promise<ContainerInfo> {
+    const service = await this.mustService(name);
+    return this.describe(service, await this.tasksOf(service.ID));
   }
 
   private async mustService(name: string): Promise<Service> {
@@ -435,6 +539,30 @@ export class SwarmDockerAdapter implements DockerPort {
       ...[...reserved].sort().map((p) => `node.labels.${PLAN_NODE_LABEL}!=${p}`),
     ];
   }
+}
+
+const mib = (bytes: number) => Math.floor(bytes / 2 ** 20);
+
+function reservationOf(spec: ServiceSpec): number {
+  const resources = spec.TaskTemplate?.Resources as
+    { Reservations?: { MemoryBytes?: number } } | undefined;
+  return resources?.Reservations?.MemoryBytes ?? 0;
+}
+
+function constraintsOf(spec: ServiceSpec): string[] {
+  const template = spec.TaskTemplate as { Placement?: { Constraints?: string[] } } | undefined;
+  return template?.Placement?.Constraints ?? [];
+}
+
+function withConstraints(spec: ServiceSpec, constraints: string[]): ServiceSpec {
+  const template = (spec.TaskTemplate ?? {}) as { Placement?: Record<string, unknown> };
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...spec.TaskTemplate,
+      Placement: { ...template.Placement, Constraints: constraints },
+    },
+  };
 }
 
 function latestTask(tasks: Task[]): Task | undefined {

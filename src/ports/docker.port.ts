@@ -36,6 +36,20 @@ export interface ContainerLimits {
   reservedMemoryMb?: number;
 }
 
+/** one node of a Swarm, as the scheduler sees it (DOCKER_MODE=swarm) */
+export interface NodeUse {
+  name: string;
+  /** the node answers its heartbeats */
+  ready: boolean;
+  /** it may be given new tasks (availability active, not labelled saas.tenants=no) */
+  takesTenants: boolean;
+  memoryBytes: number;
+  /** memory reserved by the tenant tasks that should run there */
+  reservedMemoryBytes: number;
+  cpus: number;
+  tenants: number;
+}
+
 export interface DockerPort {
   ping(): Promise<void>;
   /** the image's id (changes when it is rebuilt), or undefined when it is not on the engine */
@@ -56,6 +70,10 @@ export interface DockerPort {
   updateLimits(name: string, limits: ContainerLimits): Promise<'live' | 'restarted'>;
   /** the last `lines` lines the container wrote (stdout and stderr), oldest first */
   logTail(name: string, lines: number): Promise<string>;
+  /** the Swarm's nodes and what tenants hold of each; absent on one host (the capacity check covers it) */
+  nodes?(): Promise<NodeUse[]>;
+  /** Swarm: pins a tenant to the named node and returns it running there (down for its boot) */
+  moveTo?(name: string, node: string): Promise<ContainerInfo>;
   /** runs a one-shot container to its end and removes it; logs are the last lines of its output */
   runToCompletion(
     spec: ContainerSpec,

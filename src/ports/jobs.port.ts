@@ -18,6 +18,7 @@ export const JOBS = {
     'reactivate',
     'terminate',
     'change-plan',
+    'move-instance',
     'update-instance',
     'verify-domain',
     'remove-domain',

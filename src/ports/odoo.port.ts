@@ -49,6 +49,8 @@ export interface InstanceRecord {
   url: string | undefined;
   dbName: string | undefined;
   containerRef: string | undefined;
+  /** the host or Swarm node the bridge last saw the tenant on */
+  node?: string;
   adminLogin: string | undefined;
   /** the customer's first password, kept in Odoo until shown once in the portal */
   initialPassword: string | undefined;
@@ -103,6 +105,7 @@ export interface InstancePatch {
   direct_url?: string;
   db_name?: string;
   container_ref?: string;
+  node_name?: string;
   admin_login?: string;
   initial_password?: string;
   last_error?: string | false;

@@ -23,6 +23,7 @@ export const EVENT_TYPES = sameAsContract(
     'instance.plan_changed',
     'instance.storage_warning',
     'instance.update',
+    'instance.move',
     'domain.verify',
     'domain.remove',
   ] as const,
@@ -58,6 +59,11 @@ const invoicePaid = z.object({
 });
 
 const adminRequest = z.object({ requested_by: z.string().min(1).max(128) });
+/** a Swarm node's hostname, as `docker node ls` shows it */
+export const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const moveRequest = adminRequest.extend({
+  node: z.string().regex(NODE_NAME, 'is not a node name'),
+});
 
 const backupRequest = z.object({
   requested_by: z.string().min(1).max(128),
@@ -189,6 +195,7 @@ export const EVENT_DATA: Record<EventType, z.ZodObject> = {
   'instance.plan_changed': PLAN_CHANGED_DATA,
   'instance.storage_warning': STORAGE_WARNING_DATA,
   'instance.update': UPDATE_DATA,
+  'instance.move': moveRequest,
   'domain.verify': domainVerify,
   'domain.remove': domainRemove,
 };
@@ -240,6 +247,7 @@ export const bridgeEventSchema = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('instance.copy'), data: copyRequest }),
   z.object({ ...envelope, type: z.literal('instance.backups_expired'), data: backupsExpired }),
   z.object({ ...envelope, type: z.literal('instance.update'), data: UPDATE_DATA }),
+  z.object({ ...envelope, type: z.literal('instance.move'), data: moveRequest }),
   z.object({ ...envelope, type: z.literal('domain.verify'), data: domainVerify }),
   z.object({ ...envelope, type: z.literal('domain.remove'), data: domainRemove }),
 ]);

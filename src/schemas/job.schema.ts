@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CHARGE_FAILED_DATA,
   DELETION_WARNING_DATA,
+  NODE_NAME,
   REMINDER_DATA,
   STORAGE_WARNING_DATA,
 } from './event.schema.js';
@@ -17,6 +18,7 @@ export const INSTANCE_ACTIONS = [
   'reactivate',
   'terminate',
   'change-plan',
+  'move-instance',
 ] as const;
 export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 
@@ -33,6 +35,8 @@ export const instanceJobSchema = z.object({
   purge: z.boolean().optional(),
   /** suspend: the open renewal invoice, whose pay link goes into the "suspended" mail */
   invoiceId: invoiceId.optional(),
+  /** move: the Swarm node the admin named */
+  node: z.string().regex(NODE_NAME).optional(),
 });
 export type InstanceJobData = z.infer<typeof instanceJobSchema>;
 

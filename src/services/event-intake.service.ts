@@ -35,6 +35,7 @@ const ACTION_OF: Record<Exclude<EventType, MailEventType | OtherEventType>, Inst
   'instance.reactivate': 'reactivate',
   'instance.terminate': 'terminate',
   'instance.plan_changed': 'change-plan',
+  'instance.move': 'move-instance',
 };
 
 export type IntakeQueue = JobQueuePort;
@@ -130,6 +131,7 @@ function jobOf(event: Exclude<BridgeEvent, { type: OtherEventType }>): {
   if (event.type === 'instance.terminate' && event.data.purge) data.purge = true;
   if (event.type === 'instance.suspend' && event.data.invoice_id)
     data.invoiceId = event.data.invoice_id;
+  if (event.type === 'instance.move') data.node = event.data.node;
   return { name: action, jobId: jobId(action), data };
 }
 

@@ -51,6 +51,8 @@ export interface ReconcileReport {
   sleeping?: string[];
   /** warm spares nobody has taken: ours, never orphans, left as they are */
   spares?: string[];
+  /** tenants found on another node than the master shows (Swarm moved them): node and address written */
+  moved?: string[];
 }
 
 /**
@@ -179,6 +181,13 @@ export class ReconcileService {
             this.deps.identity.routeLabels(instance),
           );
         report.rerouted.push(container.name);
+        if (current.node && current.node !== instance.node) {
+          await this.deps.odoo.updateInstance(instance.id, {
+            node_name: current.node,
+            direct_url: `http://${current.ip}:${ODOO_HTTP_PORT}`,
+          });
+          (report.moved ??= []).push(container.name);
+        }
       }
       return;
     }

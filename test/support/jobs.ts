@@ -1,3 +1,6 @@
+import { moveInstanceJob } from '../../src/jobs/move-instance.job.js';
+import { MoveService } from '../../src/services/move.service.js';
+import type { DockerPort } from '../../src/ports/docker.port.js';
 import { replenishSparesJob } from '../../src/jobs/replenish-spares.job.js';
 import { worldSpares } from './spares.js';
 import { pino } from 'pino';
@@ -103,9 +106,25 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     domainJobs: worldDomainJobs(world),
     hibernationJobs: worldHibernationJobs(world),
     spareJobs: [replenishSparesJob({ odoo: world.odoo, spares: worldSpares(world).spares })],
+    moveJobs: [
+      moveInstanceJob({ locks: world.locks, metrics: new Metrics(), move: worldMove(world) }),
+    ],
     ...overrides,
   };
   return { deps, outbox };
+}
+
+/** Moves of tenants between (faked) Swarm nodes over a world's ports. */
+export function worldMove(world: World, docker: DockerPort = world.docker): MoveService {
+  return new MoveService({
+    odoo: world.odoo,
+    docker,
+    proxy: world.proxy,
+    tenant: world.tenant,
+    identity: world.identity,
+    logger: pino({ level: 'silent' }),
+    readyTimeoutMs: 1_000,
+  });
 }
 
 /** Hibernation's jobs over a world's ports, the tenants' activity faked in memory. */

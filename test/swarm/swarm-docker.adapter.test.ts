@@ -115,6 +115,14 @@ describe.skipIf(skip)('SwarmDockerAdapter on a 3-node Swarm', () => {
     // this host reaches the task at its overlay address, as the bridge and Caddy must
     expect((await httpGet(`http://${running.ip}:8069/`)).status).toBe(200);
     expect((await inspectService(s.name)).Spec.Mode.Replicated.Replicas).toBe(1);
+    // per-node headroom (/metrics): the tenant's reservation counts on its node, the manager takes none
+    const nodes = await adapter.nodes();
+    const its = nodes.find((n) => n.name === running.node);
+    expect(its).toMatchObject({ ready: true, takesTenants: true });
+    expect(its!.tenants).toBeGreaterThanOrEqual(1);
+    expect(its!.reservedMemoryBytes).toBeGreaterThanOrEqual(32 * 2 ** 20);
+    expect(its!.memoryBytes).toBeGreaterThan(its!.reservedMemoryBytes);
+    expect(nodes.filter((n) => !n.takesTenants).length).toBe(1);
 
     const listed = await adapter.listContainers(`it.run=${run_}`);
     expect(listed.map((c) => [c.name, c.status, c.ip])).toContainEqual([
@@ -213,6 +221,43 @@ describe.skipIf(skip)('SwarmDockerAdapter on a 3-node Swarm', () => {
       .runToCompletion(spec('nopull', { image: `${IMAGE}-missing`, restart: 'no' }), 10_000)
       .catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/neither on the manager nor pullable/);
+  });
+
+  it('moves a tenant to a named node, refusing nodes that cannot take it', async () => {
+    const s = spec('move');
+    await adapter.createContainer(s);
+    const before = await adapter.startContainer(s.name);
+    const other = (await workers()).find((w) => w !== before.node)!;
+    const t0 = Date.now();
+    const after = await adapter.moveTo(s.name, other);
+    console.error(`swarm: moved ${before.node} -> ${after.node} in ${Date.now() - t0} ms`);
+    expect(after).toMatchObject({ status: 'running', node: other });
+    expect(after.ip).not.toBe(before.ip);
+    expect((await httpGet(`http://${after.ip}:8069/`)).status).toBe(200);
+    expect((await inspectService(s.name)).Spec.TaskTemplate.Placement.Constraints).toContain(
+      `node.hostname==${other}`,
+    );
+
+    const unknown = await adapter.moveTo(s.name, 'no-such-node').catch((e: unknown) => e);
+    expect((unknown as BridgeError).code).toBe('bad_request');
+    expect((unknown as Error).message).toMatch(/no Swarm node is named "no-such-node"/);
+    // a node without room for a tenant's reservation: refused before the tenant is stopped
+    const nodeMemory = (await adapter.nodes()).find((n) => n.name === before.node)!.memoryBytes;
+    const big = spec('bigmove', { reservedMemoryMb: nodeMemory / 2 ** 20 + 1 });
+    await adapter.createContainer(big);
+    const full = await adapter.moveTo(big.name, before.node!).catch((e: unknown) => e);
+    expect((full as BridgeError).code).toBe('capacity_exhausted');
+    expect((full as Error).message).toMatch(/MiB unreserved; .* reserves \d+ MiB/);
+    // a stopped tenant is only pinned: it starts on that node when it starts
+    const stopped = spec('pinned');
+    await adapter.createContainer(stopped);
+    expect((await adapter.moveTo(stopped.name, other)).status).toBe('created');
+    expect((await adapter.startContainer(stopped.name)).node).toBe(other);
+    const manager = (await adapter.nodes()).find((n) => !n.takesTenants)!.name;
+    const refused = await adapter.moveTo(s.name, manager).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/takes no tenants now/);
+    // refused moves changed nothing
+    expect((await adapter.findContainer(s.name))?.node).toBe(other);
   });
 
   it("starts a lost node's tenant on another node, at a new address", async () => {

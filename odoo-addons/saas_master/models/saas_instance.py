@@ -112,6 +112,13 @@ class SaasInstance(models.Model):
     direct_url = fields.Char(string="Direct URL", copy=False)
     db_name = fields.Char(string="Database", copy=False)
     container_ref = fields.Char(string="Container", copy=False)
+    node_name = fields.Char(
+        string="Node",
+        copy=False,
+        readonly=True,
+        help="The host (Swarm node) running the tenant; the bridge writes it when the "
+        "tenant starts and when Swarm moves it.",
+    )
     admin_login = fields.Char(string="Admin login", copy=False)
     initial_password = fields.Char(
         copy=False,
@@ -550,6 +557,17 @@ class SaasInstance(models.Model):
             ("draft", "error", "waiting_capacity"),
             _("Retry provisioning"),
         )
+
+    def action_open_move_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Move %s to another node", self.name),
+            "res_model": "saas.instance.move.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_instance_id": self.id},
+        }
 
     def action_suspend(self):
         return self._request_action("instance.suspend", ("running",), _("Suspension"))

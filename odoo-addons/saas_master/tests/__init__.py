@@ -28,3 +28,4 @@ from . import test_backup_copy  # noqa: F401
 from . import test_rollout  # noqa: F401
 from . import test_custom_domain  # noqa: F401
 from . import test_hibernation  # noqa: F401
+from . import test_instance_node  # noqa: F401

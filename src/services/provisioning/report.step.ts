@@ -28,6 +28,7 @@ export async function reportRunning(
       direct_url: tenant.directUrl,
       db_name: names.db,
       container_ref: names.container,
+      ...(tenant.container.node ? { node_name: tenant.container.node } : {}),
       admin_login: adminLogin,
       last_error: false,
       ...(instance.provisionedAt ? {} : { provisioned_at: odooDatetime(new Date()) }),

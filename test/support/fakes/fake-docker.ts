@@ -95,6 +95,16 @@ export class FakeDocker implements DockerPort {
     return 'live';
   }
 
+  /** a Swarm's move: the task restarts on `node`, at a new address */
+  async moveTo(name: string, node: string): Promise<ContainerInfo> {
+    const found = this.containers.get(name);
+    if (!found) throw new BridgeError('docker_failed', `docker service ${name}: no such service`);
+    found.node = node;
+    found.status = 'running';
+    found.ip = `172.30.0.${this.nextHost++}`;
+    return info(found);
+  }
+
   /** what each container "wrote", by name */
   readonly logs = new Map<string, string>();
 
@@ -130,5 +140,7 @@ export class FakeDocker implements DockerPort {
 }
 
 function info(c: FakeContainer): ContainerInfo {
-  return { id: c.id, name: c.name, status: c.status, ip: c.ip, labels: { ...c.labels } };
+  const shown = { id: c.id, name: c.name, status: c.status, ip: c.ip, labels: { ...c.labels } };
+  // a Swarm's node, where a test put one (one host: none)
+  return c.node === undefined ? shown : { ...shown, node: c.node };
 }

@@ -91,6 +91,7 @@ export class FakeOdoo implements OdooPort {
     if (patch.direct_url !== undefined) record.directUrl = patch.direct_url;
     if (patch.db_name !== undefined) record.dbName = patch.db_name;
     if (patch.container_ref !== undefined) record.containerRef = patch.container_ref;
+    if (patch.node_name !== undefined) record.node = patch.node_name;
     if (patch.admin_login !== undefined) record.adminLogin = patch.admin_login;
     if (patch.initial_password !== undefined) record.initialPassword = patch.initial_password;
     if (patch.last_error !== undefined) record.lastError = text(patch.last_error);

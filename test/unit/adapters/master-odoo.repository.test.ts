@@ -19,6 +19,7 @@ const row = {
   url: 'http://acme.localhost:8080',
   db_name: 'tenant_acme',
   container_ref: 'saas-acme',
+  node_name: 'saas-swarm-node-1',
   admin_login: 'acme@example.com',
   initial_password: 'Temp-Pass-42',
   provisioned_at: '2026-12-01 10:00:00',
@@ -61,6 +62,7 @@ describe('MasterOdooRepository', () => {
     const one = await new MasterOdooRepository(client).getInstance(7);
     expect(asked[0]).toContain('initial_password');
     expect(one?.initialPassword).toBe('Temp-Pass-42');
+    expect(one?.node).toBe('saas-swarm-node-1');
     // the hosts its routes are for, besides the subdomain
     expect(one?.customDomains).toEqual(['erp.acme.com', 'crm.acme.com']);
   });

@@ -68,6 +68,7 @@ const DATA: Record<EventType, object> = {
     target_version: '17.0.1.1.0',
     modules: ['saas_tenant'],
   },
+  'instance.move': { requested_by: 'admin', node: 'saas-swarm-node-2' },
   'domain.verify': { domain_id: 4, domain: 'erp.acme.com', token: 'a'.repeat(32) },
   'domain.remove': { domain: 'erp.acme.com', was_verified: true },
 };
@@ -109,6 +110,26 @@ describe('EventIntakeService', () => {
       data: { instanceId: 12, action, eventId: e.id, eventType: type },
       delayMs: undefined,
     });
+  });
+
+  it('turns instance.move into a move-instance job naming the node', async () => {
+    const { queue, intake } = setup();
+    const e = event('instance.move');
+    await intake.accept(e);
+    expect(queue.jobs.get(`move-instance-12-${e.id}`)?.data).toEqual({
+      instanceId: 12,
+      action: 'move-instance',
+      eventId: e.id,
+      eventType: 'instance.move',
+      node: 'saas-swarm-node-2',
+    });
+    // a node name that is no hostname (a path, a shell word) is refused at the schema
+    expect(() =>
+      bridgeEventSchema.parse({
+        ...e,
+        data: { requested_by: 'admin', node: '../etc; rm' },
+      }),
+    ).toThrow(/is not a node name/);
   });
 
   it.each([

@@ -73,6 +73,25 @@ describe('ReconcileService.reconcile', () => {
     expect(world.docker.containers.size).toBe(0); // the provisioning job does the work
   });
 
+  it('writes the node and address of a tenant Swarm moved, once', async () => {
+    const world = await worldWithInstance({}, true);
+    const container = world.docker.containers.get(NAME)!;
+    await world.odoo.updateInstance(1, { node_name: 'node-1' });
+    container.node = 'node-1';
+    expect((await world.reconcile.reconcile()).moved).toBeUndefined();
+    // the node died: Swarm started the task on another, at another address
+    container.node = 'node-2';
+    container.ip = '10.232.16.99';
+    const report = await world.reconcile.reconcile();
+    expect(report.moved).toEqual([NAME]);
+    expect(world.odoo.instance(1)).toMatchObject({
+      node: 'node-2',
+      directUrl: 'http://10.232.16.99:8069',
+    });
+    expect(world.proxy.routes.get(HOST)).toMatchObject({ upstream: '10.232.16.99:8069' });
+    expect((await world.reconcile.reconcile()).moved).toBeUndefined();
+  });
+
   it('starts an exited container of a running instance and routes to its new address', async () => {
     const world = await worldWithInstance({}, true);
     const oldIp = world.docker.containers.get(NAME)?.ip;
