@@ -71,6 +71,7 @@ const envSchema = z.object({
 
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
   DOCKER_MODE: z.enum(['plain', 'swarm']).default('plain'),
+  SWARM_WATCH_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   TENANT_IMAGE: z.string().min(1).default('odoo:17'),
   TENANT_ODOO_SRC: optionalString,
   TENANT_ADDONS_PATH: z.string().min(1).default('/mnt/extra-addons'),
@@ -202,6 +203,8 @@ export interface Config {
     socketPath: string;
     /** plain: containers on this engine; swarm: one-replica services on the Swarm it manages */
     mode: 'plain' | 'swarm';
+    /** swarm: how often tenants' addresses are compared, to re-route the ones Swarm moved */
+    swarmWatchSeconds: number;
     image: string;
     odooSrc: string | undefined;
     addonsPath: string;
@@ -348,6 +351,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     docker: {
       socketPath: e.DOCKER_SOCKET,
       mode: e.DOCKER_MODE,
+      swarmWatchSeconds: e.SWARM_WATCH_SECONDS,
       image: e.TENANT_IMAGE,
       odooSrc: e.TENANT_ODOO_SRC,
       addonsPath: e.TENANT_ADDONS_PATH,

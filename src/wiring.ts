@@ -34,6 +34,9 @@ import type { Logger } from './observability/logger.js';
 import { registerNodeMetrics } from './observability/node-metrics.js';
 import { moveInstanceJob } from './jobs/move-instance.job.js';
 import { MoveService } from './services/move.service.js';
+import { swarmWatchJob } from './jobs/swarm-watch.job.js';
+import { reconcileNow } from './jobs/reconcile.job.js';
+import { SwarmWatchService } from './services/swarm-watch.service.js';
 import type { DockerPort } from './ports/docker.port.js';
 import { Metrics } from './observability/metrics.js';
 import { EventIntakeService } from './services/event-intake.service.js';
@@ -297,7 +300,7 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     }).jobs,
     hibernationJobs: sleep.jobs,
     spareJobs: [replenishSparesJob({ odoo, spares })],
-    moveJobs: [
+    swarmJobs: [
       moveInstanceJob({
         locks: jobs,
         metrics,
@@ -309,6 +312,13 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
           identity,
           logger: logger.child({ component: 'move' }),
           readyTimeoutMs: config.jobs.readyTimeoutMs,
+        }),
+      }),
+      swarmWatchJob({
+        swarmWatch: new SwarmWatchService({
+          docker,
+          reconcileNow: () => reconcileNow(jobs),
+          logger: logger.child({ component: 'swarm-watch' }),
         }),
       }),
     ],
@@ -356,6 +366,15 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
         everyMs: config.jobs.reconcileIntervalSeconds * 1000,
         data: {},
       },
+      ...(config.docker.mode === 'swarm'
+        ? [
+            {
+              name: 'swarm-watch' as const,
+              everyMs: config.docker.swarmWatchSeconds * 1000,
+              data: {},
+            },
+          ]
+        : []),
     ],
     http: { port: config.http.port, host: config.http.host },
     reconcileIntervalSeconds: config.jobs.reconcileIntervalSeconds,

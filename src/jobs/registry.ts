@@ -52,8 +52,8 @@ export interface JobDeps {
   hibernationJobs?: JobDefinition[];
   /** warm spares' job (src/jobs/replenish-spares.job.ts, built in src/wiring.ts) */
   spareJobs?: JobDefinition[];
-  /** an admin's move of a tenant to a Swarm node (src/jobs/move-instance.job.ts, built in src/wiring.ts) */
-  moveJobs?: JobDefinition[];
+  /** an admin's move of a tenant to a Swarm node, and the watch for tenants Swarm moved (src/wiring.ts) */
+  swarmJobs?: JobDefinition[];
 }
 
 /** Every job the bridge runs. Adding one: its file under jobs/, its name in JOBS, one line here. */
@@ -79,7 +79,7 @@ export function jobDefinitions(deps: JobDeps): JobDefinition[] {
     ...deps.domainJobs,
     ...(deps.hibernationJobs ?? []),
     ...(deps.spareJobs ?? []),
-    ...(deps.moveJobs ?? []),
+    ...(deps.swarmJobs ?? []),
   ];
 }
 

@@ -42,6 +42,7 @@ export const JOBS = {
     'measure-usage',
     'scan-idle',
     'replenish-spares',
+    'swarm-watch',
   ],
   backups: [
     'backup-instance',

@@ -1,4 +1,6 @@
 import { moveInstanceJob } from '../../src/jobs/move-instance.job.js';
+import { swarmWatchJob } from '../../src/jobs/swarm-watch.job.js';
+import { SwarmWatchService } from '../../src/services/swarm-watch.service.js';
 import { MoveService } from '../../src/services/move.service.js';
 import type { DockerPort } from '../../src/ports/docker.port.js';
 import { replenishSparesJob } from '../../src/jobs/replenish-spares.job.js';
@@ -106,8 +108,15 @@ export function worldJobDeps(world: World, overrides: Partial<JobDeps> = {}) {
     domainJobs: worldDomainJobs(world),
     hibernationJobs: worldHibernationJobs(world),
     spareJobs: [replenishSparesJob({ odoo: world.odoo, spares: worldSpares(world).spares })],
-    moveJobs: [
+    swarmJobs: [
       moveInstanceJob({ locks: world.locks, metrics: new Metrics(), move: worldMove(world) }),
+      swarmWatchJob({
+        swarmWatch: new SwarmWatchService({
+          docker: world.docker,
+          reconcileNow: async () => void (await world.reconcile.reconcile()),
+          logger: pino({ level: 'silent' }),
+        }),
+      }),
     ],
     ...overrides,
   };

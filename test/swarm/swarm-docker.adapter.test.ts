@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmDockerAdapter } from '../../src/adapters/swarm-docker.adapter.js';
 import { BridgeError } from '../../src/errors.js';
+import { SwarmWatchService } from '../../src/services/swarm-watch.service.js';
+import pino from 'pino';
 import type { ContainerSpec } from '../../src/ports/docker.port.js';
 import { unavailable, waitFor } from '../support/integration/availability.js';
 import { httpGet } from '../support/integration/net.js';
@@ -265,6 +267,14 @@ describe.skipIf(skip)('SwarmDockerAdapter on a 3-node Swarm', () => {
     await adapter.createContainer(s);
     const before = await adapter.startContainer(s.name);
     const node = before.node!;
+    // the bridge's watch (DOCKER_MODE=swarm) asks for a reconcile pass when it sees the new address
+    let reconciles = 0;
+    const watch = new SwarmWatchService({
+      docker: adapter,
+      reconcileNow: async () => void reconciles++,
+      logger: pino({ level: 'silent' }),
+    });
+    await watch.pass();
     expect(await workers()).toContain(node);
     const t0 = Date.now();
     await docker('kill', node);
@@ -277,6 +287,8 @@ describe.skipIf(skip)('SwarmDockerAdapter on a 3-node Swarm', () => {
         `swarm: ${node} killed, tenant running on ${after.node} after ${Date.now() - t0} ms`,
       );
       expect((await httpGet(`http://${after.ip}:8069/`)).status).toBe(200);
+      expect((await watch.pass()).moved).toContain(s.name);
+      expect(reconciles).toBe(1);
     } finally {
       await run(new URL('../../scripts/swarm', import.meta.url).pathname, [
         'add-node',
