@@ -62,10 +62,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     config.docker.mode === 'swarm'
       ? new SwarmDockerAdapter(config.docker.socketPath)
       : new DockerAdapter(config.docker.socketPath);
-  if (docker.nodes) {
-    const { nodes } = docker;
-    registerNodeMetrics(metrics.registry, () => nodes.call(docker));
-  }
+  const nodes = docker.nodes?.bind(docker);
+  if (nodes) registerNodeMetrics(metrics.registry, nodes);
   const db = new PostgresAdapter(config.postgres.adminUrl);
   const filestore = new FilestoreAdapter(config.docker.dataDir, config.docker.uid);
   const proxy = new CaddyProxyAdapter(

@@ -8,16 +8,17 @@ import type {
   DockerPort,
 } from '../ports/docker.port.js';
 
-interface DockerApiError {
+export interface DockerApiError {
   statusCode?: number;
   message?: string;
 }
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   return (err as DockerApiError).statusCode;
 }
 
-function fail(action: string, err: unknown): never {
+/** a Docker API error as the bridge's docker_failed, naming what was tried */
+export function fail(action: string, err: unknown): never {
   const message = (err as DockerApiError).message ?? String(err);
   throw new BridgeError('docker_failed', `docker ${action}: ${message.trim()}`, false, {
     cause: err,

@@ -7,7 +7,7 @@ import type {
   DockerPort,
   NodeUse,
 } from '../ports/docker.port.js';
-import { demuxLogs, DockerAdapter } from './docker.adapter.js';
+import { demuxLogs, DockerAdapter, fail, statusOf, type DockerApiError } from './docker.adapter.js';
 
 /** the node label that keeps a node for one plan's tenants (docs/swarm.md, Placement) */
 export const PLAN_NODE_LABEL = 'saas.plan';
@@ -23,11 +23,6 @@ export interface SwarmOptions {
 }
 
 const DEFAULTS: SwarmOptions = { startTimeoutMs: 300_000, unschedulableMs: 15_000, pollMs: 250 };
-
-interface ApiError {
-  statusCode?: number;
-  message?: string;
-}
 
 interface Task {
   ID: string;
@@ -66,15 +61,9 @@ interface Service {
 
 const FAILED_STATES = new Set(['failed', 'rejected']);
 
-function statusOf(err: unknown): number | undefined {
-  return (err as ApiError).statusCode;
-}
-
-function fail(action: string, err: unknown): never {
-  const message = (err as ApiError).message ?? String(err);
-  throw new BridgeError('docker_failed', `docker swarm ${action}: ${message.trim()}`, false, {
-    cause: err,
-  });
+/** Swarm's errors name the mode, so a log line tells which adapter met them */
+function failSwarm(action: string, err: unknown): never {
+  fail(`swarm ${action}`, err);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,7 +91,7 @@ export class SwarmDockerAdapter implements DockerPort {
     try {
       info = (await this.docker.info()) as typeof info;
     } catch (err) {
-      fail('info', err);
+      failSwarm('info', err);
     }
     if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable)
       throw new BridgeError(
@@ -143,7 +132,7 @@ export class SwarmDockerAdapter implements DockerPort {
         Labels: { 'saas.managed': 'true' },
       });
     } catch (err) {
-      if (statusOf(err) !== 409) fail(`create network ${name}`, err);
+      if (statusOf(err) !== 409) failSwarm(`create network ${name}`, err);
     }
     const gateway = await this.networkGateway(name);
     if (!gateway) throw new BridgeError('docker_failed', `network ${name} has no gateway address`);
@@ -163,7 +152,7 @@ export class SwarmDockerAdapter implements DockerPort {
     } catch (err) {
       if (err instanceof BridgeError) throw err;
       if (statusOf(err) === 404) return undefined;
-      fail(`inspect network ${name}`, err);
+      failSwarm(`inspect network ${name}`, err);
     }
   }
 
@@ -186,7 +175,7 @@ export class SwarmDockerAdapter implements DockerPort {
           })) as (Task & { ServiceID?: string })[])
         : [];
     } catch (err) {
-      fail(`list services with ${label}`, err);
+      failSwarm(`list services with ${label}`, err);
     }
     return Promise.all(
       services.map((s) =>
@@ -205,7 +194,7 @@ export class SwarmDockerAdapter implements DockerPort {
       );
     } catch (err) {
       // 409: a service of that name exists already (a retried step); use it
-      if (statusOf(err) !== 409) fail(`create ${spec.name}`, err);
+      if (statusOf(err) !== 409) failSwarm(`create ${spec.name}`, err);
     }
     const info = await this.findContainer(spec.name);
     if (!info)
@@ -326,7 +315,7 @@ export class SwarmDockerAdapter implements DockerPort {
     try {
       await this.docker.getService(name).remove();
     } catch (err) {
-      if (statusOf(err) !== 404) fail(`remove ${name}`, err);
+      if (statusOf(err) !== 404) failSwarm(`remove ${name}`, err);
     }
   }
 
@@ -349,7 +338,7 @@ export class SwarmDockerAdapter implements DockerPort {
       })) as unknown;
       return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     } catch (err) {
-      fail(`logs of ${name}`, err);
+      failSwarm(`logs of ${name}`, err);
     }
   }
 
@@ -375,7 +364,7 @@ export class SwarmDockerAdapter implements DockerPort {
         filters: { 'desired-state': ['running'] },
       })) as (Task & { Spec?: TaskSpec })[];
     } catch (err) {
-      fail('list nodes', err);
+      failSwarm('list nodes', err);
     }
     return nodes.map((node) => {
       const mine = tasks.filter(
@@ -402,7 +391,7 @@ export class SwarmDockerAdapter implements DockerPort {
       return (await this.docker.getService(name).inspect()) as Service;
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      fail(`inspect ${name}`, err);
+      failSwarm(`inspect ${name}`, err);
     }
   }
 
@@ -421,7 +410,7 @@ export class SwarmDockerAdapter implements DockerPort {
     try {
       return (await this.docker.listTasks({ filters: { service: [serviceId] } })) as Task[];
     } catch (err) {
-      fail(`tasks of ${serviceId}`, err);
+      failSwarm(`tasks of ${serviceId}`, err);
     }
   }
 
@@ -446,8 +435,8 @@ export class SwarmDockerAdapter implements DockerPort {
         } as unknown as Docker.ServiceSpec);
         return;
       } catch (err) {
-        const outOfSequence = /update out of sequence/i.test((err as ApiError).message ?? '');
-        if (!outOfSequence || attempt >= 5) fail(`update ${name}`, err);
+        const outOfSequence = /update out of sequence/i.test((err as DockerApiError).message ?? '');
+        if (!outOfSequence || attempt >= 5) failSwarm(`update ${name}`, err);
       }
     }
   }
@@ -527,7 +516,7 @@ export class SwarmDockerAdapter implements DockerPort {
     try {
       nodes = (await this.docker.listNodes()) as typeof nodes;
     } catch (err) {
-      fail('list nodes', err);
+      failSwarm('list nodes', err);
     }
     const reserved = new Set(
       nodes.map((n) => n.Spec?.Labels?.[PLAN_NODE_LABEL]).filter((p): p is string => !!p),

@@ -7,7 +7,7 @@ import type { InstanceRecord, OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import { idleMsOf, idleVerdict } from './idle-decision.js';
-import { instanceHosts } from './instance-hosts.js';
+import { instanceHosts, routeInstanceHosts } from './instance-hosts.js';
 import { loadInstance } from './instance-loader.js';
 import { odooDatetime } from './provisioning/report.step.js';
 import type { TenantIdentity } from './tenant-identity.js';
@@ -176,12 +176,7 @@ export class HibernationService {
     const upstream = `${container.ip}:${ODOO_HTTP_PORT}`;
     const directUrl = `http://${upstream}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    for (const host of instanceHosts(names.host, instance))
-      await this.deps.proxy.routeToUpstream(
-        host,
-        upstream,
-        this.deps.identity.routeLabels(instance),
-      );
+    await routeInstanceHosts(this.deps, names.host, instance, upstream);
     await this.deps.odoo.updateInstance(instanceId, {
       sleeping: false,
       sleeping_since: false,

@@ -5,7 +5,7 @@ import type { DatabasePort } from '../ports/database.port.js';
 import type { DockerPort } from '../ports/docker.port.js';
 import type { FilestorePort } from '../ports/filestore.port.js';
 import type { InstanceRecord, OdooPort, PlanRecord } from '../ports/odoo.port.js';
-import { instanceHosts } from './instance-hosts.js';
+import { instanceHosts, routeInstanceHosts } from './instance-hosts.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
 import type { StateMailData } from '../schemas/job.schema.js';
@@ -148,12 +148,7 @@ export class LifecycleService {
     if (!container.ip) throw new BridgeError('docker_failed', `container ${name} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    for (const host of instanceHosts(names.host, instance))
-      await this.deps.proxy.routeToUpstream(
-        host,
-        `${container.ip}:${ODOO_HTTP_PORT}`,
-        this.deps.identity.routeLabels(instance),
-      );
+    await routeInstanceHosts(this.deps, names.host, instance, `${container.ip}:${ODOO_HTTP_PORT}`);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     await this.deps.odoo.updateInstance(
       instanceId,

@@ -4,7 +4,7 @@ import type { DockerPort } from '../ports/docker.port.js';
 import type { OdooPort } from '../ports/odoo.port.js';
 import type { ProxyPort } from '../ports/proxy.port.js';
 import type { TenantPort } from '../ports/tenant.port.js';
-import { instanceHosts } from './instance-hosts.js';
+import { routeInstanceHosts } from './instance-hosts.js';
 import { loadInstance } from './instance-loader.js';
 import { escapeHtml } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
@@ -42,17 +42,12 @@ export class MoveService {
     const before = await docker.findContainer(names.container);
     if (!before) throw new BridgeError('docker_failed', `tenant ${names.container} does not exist`);
     const started = Date.now();
-    const moved = await docker.moveTo.call(docker, names.container, node);
+    const moved = await docker.moveTo(names.container, node);
     if (!moved.ip)
       throw new BridgeError('docker_failed', `${names.container} has no address on ${node}`);
     const directUrl = `http://${moved.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    for (const host of instanceHosts(names.host, instance))
-      await this.deps.proxy.routeToUpstream(
-        host,
-        `${moved.ip}:${ODOO_HTTP_PORT}`,
-        this.deps.identity.routeLabels(instance),
-      );
+    await routeInstanceHosts(this.deps, names.host, instance, `${moved.ip}:${ODOO_HTTP_PORT}`);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const from = before.node ?? instance.node ?? 'its node';
     await odoo.updateInstance(

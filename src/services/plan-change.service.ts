@@ -10,7 +10,7 @@ import { loadInstance } from './instance-loader.js';
 import type { TenantLimitsService } from './tenant-limits.js';
 import { escapeHtml } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
-import { instanceHosts } from './instance-hosts.js';
+import { routeInstanceHosts } from './instance-hosts.js';
 import { ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 /** Installs the plan's apps the running tenant lacks (services/plan-apps.service.ts). */
@@ -97,12 +97,7 @@ export class PlanChangeService {
       throw new BridgeError('docker_failed', `container ${names.container} has no address`);
     const directUrl = `http://${container.ip}:${ODOO_HTTP_PORT}`;
     await this.deps.tenant.waitReady(directUrl, this.deps.readyTimeoutMs);
-    for (const host of instanceHosts(names.host, instance))
-      await this.deps.proxy.routeToUpstream(
-        host,
-        `${container.ip}:${ODOO_HTTP_PORT}`,
-        this.deps.identity.routeLabels(instance),
-      );
+    await routeInstanceHosts(this.deps, names.host, instance, `${container.ip}:${ODOO_HTTP_PORT}`);
     await this.deps.odoo.updateInstance(instance.id, { direct_url: directUrl });
   }
 }

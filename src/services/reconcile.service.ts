@@ -15,7 +15,7 @@ import {
   TENANT_LABEL,
   type TenantIdentity,
 } from './tenant-identity.js';
-import { instanceHosts } from './instance-hosts.js';
+import { routeInstanceHosts } from './instance-hosts.js';
 import { MANAGED_LABEL, ODOO_HTTP_PORT } from './tenant-runtime.js';
 
 export interface ReconcileDeps {
@@ -154,7 +154,7 @@ export class ReconcileService {
     container: ContainerInfo | undefined,
     report: ReconcileReport,
   ): Promise<void> {
-    const { docker, proxy } = this.deps;
+    const { docker } = this.deps;
     if (instance.state === 'running') {
       if (!container) {
         await this.deps.requestProvision(instance.id);
@@ -174,12 +174,12 @@ export class ReconcileService {
         report.started.push(container.name);
       }
       if (current.ip) {
-        for (const host of instanceHosts(this.deps.identity.namesOf(instance).host, instance))
-          await proxy.routeToUpstream(
-            host,
-            `${current.ip}:${ODOO_HTTP_PORT}`,
-            this.deps.identity.routeLabels(instance),
-          );
+        await routeInstanceHosts(
+          this.deps,
+          this.deps.identity.namesOf(instance).host,
+          instance,
+          `${current.ip}:${ODOO_HTTP_PORT}`,
+        );
         report.rerouted.push(container.name);
         if (current.node && current.node !== instance.node) {
           await this.deps.odoo.updateInstance(instance.id, {

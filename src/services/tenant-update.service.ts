@@ -13,7 +13,7 @@ import type {
 } from '../ports/update.port.js';
 import type { UpdateInstanceData } from '../schemas/update-job.schema.js';
 import { loadInstance } from './instance-loader.js';
-import { instanceHosts } from './instance-hosts.js';
+import { routeInstanceHosts } from './instance-hosts.js';
 import { tenantContainerSpec } from './provisioning/container.step.js';
 import { strongPassword } from './secrets.js';
 import type { TenantIdentity } from './tenant-identity.js';
@@ -264,12 +264,12 @@ export class TenantUpdateService {
   private async route(instance: InstanceRecord, serving: Serving): Promise<void> {
     const { deps } = this;
     // the subdomain and each verified custom domain follow the new container's address
-    for (const host of instanceHosts(deps.identity.namesOf(instance).host, instance))
-      await deps.proxy.routeToUpstream(
-        host,
-        serving.directUrl.replace(/^http:\/\//, ''),
-        deps.identity.routeLabels(instance),
-      );
+    await routeInstanceHosts(
+      deps,
+      deps.identity.namesOf(instance).host,
+      instance,
+      serving.directUrl.replace(/^http:\/\//, ''),
+    );
     await deps.odoo.updateInstance(instance.id, { direct_url: serving.directUrl });
   }
 }

@@ -1,4 +1,4 @@
-import { instanceHosts } from '../instance-hosts.js';
+import { routeInstanceHosts } from '../instance-hosts.js';
 import { ODOO_HTTP_PORT } from '../tenant-runtime.js';
 import type { ProvisionContext, ProvisioningDeps, ReadyTenant } from './context.js';
 
@@ -11,10 +11,10 @@ export async function ensureRoute(
   ctx: ProvisionContext,
   tenant: ReadyTenant,
 ): Promise<void> {
-  for (const host of instanceHosts(ctx.names.host, ctx.instance))
-    await deps.proxy.routeToUpstream(
-      host,
-      `${tenant.container.ip}:${ODOO_HTTP_PORT}`,
-      deps.identity.routeLabels(ctx.instance),
-    );
+  await routeInstanceHosts(
+    deps,
+    ctx.names.host,
+    ctx.instance,
+    `${tenant.container.ip}:${ODOO_HTTP_PORT}`,
+  );
 }
