@@ -35,6 +35,8 @@ export function wireCapacity(deps: {
       const fs = await statfs(config.docker.dataDir);
       return Math.floor((fs.bavail * fs.bsize) / 1024 / 1024);
     },
+    // Swarm: memory and CPU per node (the host's own figures then count for nothing)
+    ...(deps.docker.nodes ? { nodes: deps.docker.nodes.bind(deps.docker) } : {}),
     settings: {
       memoryMb: c.memoryMb || Math.max(hostMb - HOST_RESERVE_MB, 1024),
       memoryOvercommit: c.memoryOvercommit,

@@ -1,5 +1,5 @@
 import type { DatabasePort } from '../ports/database.port.js';
-import type { DockerPort } from '../ports/docker.port.js';
+import type { ContainerInfo, DockerPort, NodeUse } from '../ports/docker.port.js';
 import type { PlanRecord } from '../ports/odoo.port.js';
 import { MANAGED_LABEL } from './tenant-runtime.js';
 import { tenantSizing } from './tenant-sizing.js';
@@ -37,50 +37,116 @@ export interface CapacityDeps {
   plans(): Promise<PlanRecord[]>;
   /** free MiB of the file system holding the tenant data dirs */
   freeDiskMb(): Promise<number>;
+  /** Swarm (DOCKER_MODE=swarm): the nodes, whose room replaces this host's for memory and CPU */
+  nodes?: () => Promise<NodeUse[]>;
   settings: CapacitySettings;
 }
+
+/** one Swarm node's room for tenants: memory as the scheduler reserves it, CPU by plan */
+export interface NodeRoom {
+  name: string;
+  memory: ResourceUse;
+  cpu: ResourceUse;
+}
+
+/** what a worker's OS and dockerd keep of its memory: not planned into tenants */
+export const NODE_RESERVE_MB = 512;
 
 export interface CapacityVerdict {
   fits: boolean;
   /** one sentence per resource that is short, for the instance and the admins */
   reasons: string[];
   use: Record<Resource, ResourceUse>;
+  /** Swarm: each node that is ready and takes tenants, with its room */
+  nodes?: NodeRoom[];
 }
 
 /**
  * Whether one more tenant fits on this host, counted as capacity planning does (docs/capacity.md):
  * memory and CPU by each running tenant's plan (its expected footprint, not its ceiling), times the
  * overcommit of each; PostgreSQL connections as in use now plus the new tenant's role limit; free disk.
- * Every tenant container on the engine counts, whichever master owns it: they share the host.
+ * Every tenant container on the engine counts, whichever master owns it: they share the host. In
+ * Swarm mode memory and CPU are counted per node instead (NodeRoom), and a tenant fits only where
+ * one node has room for it.
  */
 export class CapacityService {
   constructor(private readonly deps: CapacityDeps) {}
 
   async use(): Promise<Record<Resource, ResourceUse>> {
+    return (await this.read()).use;
+  }
+
+  /**
+   * Swarm: each node that is ready and takes tenants. Memory is what the scheduler counts (the
+   * reservations of the tenant tasks meant to run there, out of the node's memory less
+   * NODE_RESERVE_MB, times the overcommit but never past the node's memory, where Swarm stops
+   * placing); CPU is the plans' limits of the tenants on it, as on one host.
+   */
+  private rooms(
+    nodes: NodeUse[],
+    containers: ContainerInfo[],
+    cpuOf: (c: ContainerInfo) => number,
+  ): NodeRoom[] {
     const { settings } = this.deps;
-    const [containers, plans, stats, freeDisk] = await Promise.all([
+    return nodes
+      .filter((n) => n.ready && n.takesTenants)
+      .map((n) => {
+        const nodeMb = Math.floor(n.memoryBytes / 1024 / 1024);
+        const cpu = containers
+          .filter((c) => c.node === n.name && isRunning(c))
+          .reduce((sum, c) => sum + cpuOf(c), 0);
+        return {
+          name: n.name,
+          memory: {
+            used: Math.ceil(n.reservedMemoryBytes / 1024 / 1024),
+            capacity: Math.min(
+              Math.floor(Math.max(nodeMb - NODE_RESERVE_MB, 0) * settings.memoryOvercommit),
+              nodeMb,
+            ),
+            unit: 'MiB',
+          },
+          cpu: { used: cpu, capacity: n.cpus * settings.cpuOvercommit, unit: 'cores' },
+        };
+      });
+  }
+
+  private async read(): Promise<{ use: Record<Resource, ResourceUse>; rooms?: NodeRoom[] }> {
+    const { settings } = this.deps;
+    const [containers, plans, stats, freeDisk, nodes] = await Promise.all([
       this.deps.docker.listContainers(MANAGED_LABEL),
       this.deps.plans(),
       this.deps.db.connectionStats(),
       this.deps.freeDiskMb(),
+      this.deps.nodes?.(),
     ]);
     const byCode = new Map(plans.map((p) => [p.code, p]));
-    let memory = 0;
-    let cpu = 0;
-    for (const c of containers) {
+    const planOf = (c: ContainerInfo) => byCode.get(c.labels['saas.plan'] ?? '');
+    const cpuOf = (c: ContainerInfo) => planOf(c)?.cpuLimit ?? 1;
+    let memory: ResourceUse;
+    let cpu: ResourceUse;
+    let rooms: NodeRoom[] | undefined;
+    if (nodes) {
+      rooms = this.rooms(nodes, containers, cpuOf);
+      memory = sumOf(rooms, 'memory', 'MiB');
+      cpu = sumOf(rooms, 'cpu', 'cores');
+    } else {
+      let memoryUsed = 0;
+      let cpuUsed = 0;
       // a one-shot template build or a stopped tenant takes nothing lasting
-      if (c.status !== 'running' && c.status !== 'restarting') continue;
-      const plan = byCode.get(c.labels['saas.plan'] ?? '');
-      memory += plan?.expectedMemoryMb ?? settings.defaultFootprintMb;
-      cpu += plan?.cpuLimit ?? 1;
-    }
-    return {
-      memory: {
-        used: memory,
+      for (const c of containers.filter(isRunning)) {
+        memoryUsed += planOf(c)?.expectedMemoryMb ?? settings.defaultFootprintMb;
+        cpuUsed += cpuOf(c);
+      }
+      memory = {
+        used: memoryUsed,
         capacity: Math.floor(settings.memoryMb * settings.memoryOvercommit),
         unit: 'MiB',
-      },
-      cpu: { used: cpu, capacity: settings.cpus * settings.cpuOvercommit, unit: 'cores' },
+      };
+      cpu = { used: cpuUsed, capacity: settings.cpus * settings.cpuOvercommit, unit: 'cores' };
+    }
+    const use = {
+      memory,
+      cpu,
       connections: {
         used: stats.inUse,
         capacity: stats.maxConnections - stats.reserved - settings.spareConnections,
@@ -92,6 +158,7 @@ export class CapacityService {
         unit: 'MiB free',
       },
     };
+    return rooms ? { use, rooms } : { use };
   }
 
   /** what one more tenant of `plan` takes of each resource */
@@ -111,9 +178,13 @@ export class CapacityService {
     plan: PlanRecord,
     extra: Partial<Record<Resource, number>> = {},
   ): Promise<CapacityVerdict> {
-    const use = await this.use();
+    const { use, rooms } = await this.read();
     const need = this.needOf(plan);
     const reasons: string[] = [];
+    if (rooms) {
+      const reason = placementReason(rooms, need, plan.name);
+      if (reason) reasons.push(reason);
+    }
     for (const resource of ['memory', 'cpu', 'connections'] as const) {
       const { capacity, unit } = use[resource];
       const used = use[resource].used + (extra[resource] ?? 0);
@@ -126,7 +197,9 @@ export class CapacityService {
       reasons.push(
         `disk: less than the ${this.deps.settings.minFreeDiskMb} MiB kept free are left for tenant data`,
       );
-    return { fits: reasons.length === 0, reasons, use };
+    const verdict: CapacityVerdict = { fits: reasons.length === 0, reasons, use };
+    if (rooms) verdict.nodes = rooms;
+    return verdict;
   }
 
   /** resources above the alert share, with their percentage */
@@ -140,8 +213,46 @@ export class CapacityService {
   }
 }
 
+function isRunning(c: ContainerInfo): boolean {
+  return c.status === 'running' || c.status === 'restarting';
+}
+
+function sumOf(rooms: NodeRoom[], resource: 'memory' | 'cpu', unit: string): ResourceUse {
+  return {
+    used: rooms.reduce((sum, r) => sum + r[resource].used, 0),
+    capacity: rooms.reduce((sum, r) => sum + r[resource].capacity, 0),
+    unit,
+  };
+}
+
+/**
+ * Swarm: a tenant runs on one node, so room spread over several is no room. Undefined when some
+ * node has the memory and CPU for it (the totals are checked as on one host besides).
+ */
+function placementReason(
+  rooms: NodeRoom[],
+  need: Record<Resource, number>,
+  planName: string,
+): string | undefined {
+  if (!rooms.length) return 'nodes: no Swarm node is ready and takes tenants';
+  const free = (r: NodeRoom) => ({
+    memory: r.memory.capacity - r.memory.used,
+    cpu: r.cpu.capacity - r.cpu.used,
+  });
+  if (rooms.some((r) => free(r).memory >= need.memory && free(r).cpu >= need.cpu)) return undefined;
+  const most = [...rooms]
+    .sort((a, b) => free(b).memory - free(a).memory)
+    .slice(0, 3)
+    .map((r) => `${r.name} ${fmt(free(r).memory)} MiB and ${cores(free(r).cpu)}`);
+  return `nodes: no Swarm node has ${fmt(need.memory)} MiB and ${cores(need.cpu)} free for a ${planName} tenant (most free: ${most.join(', ')})`;
+}
+
 export function percentOf(use: ResourceUse): number {
   return use.capacity > 0 ? Math.round((use.used / use.capacity) * 100) : 100;
+}
+
+function cores(n: number): string {
+  return `${fmt(n)} ${n === 1 ? 'core' : 'cores'}`;
 }
 
 function fmt(n: number): string {
