@@ -87,6 +87,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     // templates built when the whole addons dir was mounted list saas_master among their modules
     `mount:${TENANT_ADDON}`,
     await addonFingerprint(path.join(runtime.saasAddonsDir, TENANT_ADDON), config.docker.odooSrc),
+    // Swarm templates keep their attachments in the database: never cloned from a plain one
+    ...(runtime.selfContained ? ['attachments:db'] : []),
   ].join('|');
   const templates = new TemplateService({
     db,
@@ -151,7 +153,8 @@ export async function wire(config: Config, logger: Logger): Promise<Bridge> {
     runtime,
     logger: logger.child({ component: 'spares' }),
     readyTimeoutMs: config.jobs.readyTimeoutMs,
-    setting: config.docker.warmSpares,
+    // a taken spare reads its new odoo.conf from its data dir, which Swarm tenants do not mount
+    setting: runtime.selfContained ? {} : config.docker.warmSpares,
     capacity: capacity.capacity,
   });
   const provisioning = new ProvisioningService({
@@ -399,6 +402,7 @@ async function tenantRuntime(
     network: config.docker.network,
     dbHost: config.postgres.tenantHost ?? gateway,
     dbPort: config.postgres.tenantPort,
+    selfContained: config.docker.mode === 'swarm',
     gateway,
   };
 }

@@ -18,6 +18,13 @@ const LOCK_RENEW_MS = 20_000;
 const WAIT_STEP_MS = 1_000;
 const WARM_MARK = 'SAAS_ASSETS_WARMED';
 const WARM_CALL = `print('${WARM_MARK}', len(env['saas.tenant.assets'].warm_bundles())); env.cr.commit()`;
+const INLINE_MARK = 'SAAS_ATTACHMENTS_ON_FILE';
+// Odoo's own move of every binary attachment to the configured storage; then what is left on file
+const ON_FILE = `['&', ('store_fname', '!=', False), '|', ('res_field', '=', False), ('res_field', '!=', False)]`;
+const INLINE_CALL =
+  `env['ir.config_parameter'].set_param('ir_attachment.location', 'db'); ` +
+  `env['ir.attachment'].force_storage(); env.cr.commit(); ` +
+  `print('${INLINE_MARK}', env['ir.attachment'].search_count(${ON_FILE}))`;
 
 export interface TemplateDeps {
   db: DatabasePort;
@@ -148,13 +155,45 @@ export class TemplateService {
     const own = this.ownLocale(locale);
     if (!own) {
       await this.odooInit(this.modulesOf(plan), [], name, dbUser, dbPassword, run);
-      return;
+    } else {
+      const lang = own.lang === 'en_US' ? [] : [`--load-language=${own.lang}`];
+      await this.odooInit(['base'], lang, name, dbUser, dbPassword, run);
+      if (own.country) await db.setCompanyCountry(name, own.country);
+      const apps = this.modulesOf(plan).filter((module) => module !== 'base');
+      await this.odooInit(apps, lang, name, dbUser, dbPassword, run);
     }
-    const lang = own.lang === 'en_US' ? [] : [`--load-language=${own.lang}`];
-    await this.odooInit(['base'], lang, name, dbUser, dbPassword, run);
-    if (own.country) await db.setCompanyCountry(name, own.country);
-    const apps = this.modulesOf(plan).filter((module) => module !== 'base');
-    await this.odooInit(apps, lang, name, dbUser, dbPassword, run);
+    if (this.deps.runtime.selfContained)
+      await this.inlineAttachments(name, dbUser, dbPassword, run);
+  }
+
+  /**
+   * Swarm: attachments go into the database (`ir_attachment.location = db`), the installed ones
+   * moved there by Odoo's own `force_storage`, so that a tenant's whole data is in PostgreSQL and
+   * any node can run it (docs/swarm.md, "Where a tenant's data lives"). A clone inherits the setting.
+   */
+  private async inlineAttachments(
+    name: string,
+    dbUser: string,
+    dbPassword: string,
+    run: { container: string; labels: Record<string, string> },
+  ): Promise<void> {
+    const spec = this.oneOffSpec(
+      name,
+      dbUser,
+      dbPassword,
+      { container: `${run.container}-inline`, labels: run.labels },
+      ['--no-http', '--log-level=warn'],
+    );
+    const { exitCode, logs } = await this.deps.docker.runToCompletion(
+      shellSpec(spec, INLINE_CALL),
+      BUILD_TIMEOUT_MS,
+    );
+    const left = new RegExp(`${INLINE_MARK} (\\d+)`).exec(logs)?.[1];
+    if (exitCode !== 0 || left !== '0')
+      throw new BridgeError(
+        'internal',
+        `moving the attachments of ${name} into the database failed (exit ${exitCode}, on file: ${left ?? '?'}): ${logs.trim().split('\n').slice(-3).join(' | ')}`,
+      );
   }
 
   private async odooInit(
@@ -200,12 +239,12 @@ export class TemplateService {
       { container, labels: { 'saas.template': name } },
       ['--no-http', '--log-level=warn'],
     );
-    // `odoo shell` runs what it reads on stdin (when stdin is no terminal) against the database
-    const [bin = 'odoo', ...args] = spec.cmd;
-    spec.cmd = ['sh', '-c', `echo "${WARM_CALL}" | exec ${bin} shell "$@"`, bin, ...args];
     // the engine failing (or the bridge dying) fails the build as any other step does; Odoo failing
     // to compile only costs the clones their first login's speed
-    const { exitCode, logs } = await docker.runToCompletion(spec, BUILD_TIMEOUT_MS);
+    const { exitCode, logs } = await docker.runToCompletion(
+      shellSpec(spec, WARM_CALL),
+      BUILD_TIMEOUT_MS,
+    );
     const files = new RegExp(`${WARM_MARK} (\\d+)`).exec(logs)?.[1];
     if (exitCode !== 0 || files === undefined) {
       logger.warn(
@@ -265,4 +304,10 @@ export class TemplateService {
       }
     }
   }
+}
+
+/** `odoo shell` runs what it reads on stdin (when stdin is no terminal) against the database */
+function shellSpec(spec: ContainerSpec, python: string): ContainerSpec {
+  const [bin = 'odoo', ...args] = spec.cmd;
+  return { ...spec, cmd: ['sh', '-c', `echo "${python}" | exec ${bin} shell "$@"`, bin, ...args] };
 }

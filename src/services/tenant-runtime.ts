@@ -12,6 +12,12 @@ export interface TenantRuntime {
   network: string;
   dbHost: string;
   dbPort: number;
+  /**
+   * DOCKER_MODE=swarm: the image carries Odoo and saas_tenant (scripts/build-swarm-tenant-image) and
+   * tenants keep their attachments in the database, so a tenant mounts nothing of this host and any
+   * node can run it. One-shot runs (template builds) stay on this host and mount the data dir only.
+   */
+  selfContained?: boolean;
 }
 
 export const ODOO_HTTP_PORT = 8069;
@@ -38,11 +44,15 @@ export function odooContainerSpec(
   runtime: TenantRuntime,
   input: OdooContainerInput,
 ): ContainerSpec {
-  const binds = [
-    `${input.dataDir}:/var/lib/odoo`,
-    `${path.join(runtime.saasAddonsDir, TENANT_ADDON)}:/mnt/extra-addons/${TENANT_ADDON}:ro`,
-  ];
-  if (runtime.odooSrc) binds.push(`${runtime.odooSrc}:/opt/odoo:ro`);
+  const binds = runtime.selfContained
+    ? input.restart === 'no'
+      ? [`${input.dataDir}:/var/lib/odoo`]
+      : []
+    : [
+        `${input.dataDir}:/var/lib/odoo`,
+        `${path.join(runtime.saasAddonsDir, TENANT_ADDON)}:/mnt/extra-addons/${TENANT_ADDON}:ro`,
+        ...(runtime.odooSrc ? [`${runtime.odooSrc}:/opt/odoo:ro`] : []),
+      ];
   const db = {
     HOST: runtime.dbHost,
     PORT: String(runtime.dbPort),

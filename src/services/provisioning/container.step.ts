@@ -43,10 +43,10 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
     tenantSizing(plan).connectionLimit,
   );
   // mails from an address the relay does not accept go out from this one (README, Mail)
-  await filestore.writeOdooConfig(
-    names.db,
-    await tenantOdooConfig({ emailFrom: `${NOTIFICATIONS_LOCAL_PART}@${names.host}` }),
-  );
+  const odooConfig = await tenantOdooConfig({
+    emailFrom: `${NOTIFICATIONS_LOCAL_PART}@${names.host}`,
+  });
+  await filestore.writeOdooConfig(names.db, odooConfig);
   const spec = tenantContainerSpec(runtime, {
     name: names.container,
     db: names.db,
@@ -54,6 +54,7 @@ async function createContainer(deps: ProvisioningDeps, ctx: ProvisionContext) {
     dataDir: filestore.dataDirOf(names.db),
     labels: identity.containerLabels(instance, plan),
     plan,
+    odooConfig,
   });
   return docker.createContainer(spec);
 }
@@ -68,6 +69,8 @@ export function tenantContainerSpec(
     dataDir: string;
     labels: Record<string, string>;
     plan: Pick<PlanRecord, 'workers' | 'memoryMb' | 'cpuLimit' | 'dbMaxconn' | 'expectedMemoryMb'>;
+    /** odoo.conf's content: a self-contained tenant (Swarm) writes it itself, mounting no data dir */
+    odooConfig?: string;
   },
 ): ContainerSpec {
   const { plan } = input;
@@ -92,6 +95,17 @@ export function tenantContainerSpec(
   // the official image's entrypoint reads its config file from ODOO_RC
   spec.env = [...(spec.env ?? []), `ODOO_RC=${TENANT_CONFIG_PATH}`, ...sized.env];
   if (plan.expectedMemoryMb) spec.reservedMemoryMb = plan.expectedMemoryMb;
+  if (runtime.selfContained && input.odooConfig !== undefined) {
+    // on whichever node runs it: the file from the environment, then Odoo as PID 1
+    spec.env.push(`SAAS_ODOO_CONF=${input.odooConfig}`);
+    spec.cmd = [
+      'sh',
+      '-c',
+      `umask 077 && printf '%s' "$SAAS_ODOO_CONF" > ${TENANT_CONFIG_PATH} && exec "$@"`,
+      'sh',
+      ...spec.cmd,
+    ];
+  }
   return spec;
 }
 
